@@ -1,0 +1,23 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Principal } from '../auth/principal.js';
+import type { Settings } from './settings.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** What lives for the whole process. */
+export interface App {
+  settings: Settings;
+  orm: MikroORM;
+  log: Logger;
+}
+
+/** What a service call needs: the app, one EntityManager fork and the caller. */
+export interface Ctx {
+  app: App;
+  em: EntityManager;
+  principal: Principal | null;
+}

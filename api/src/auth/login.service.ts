@@ -1,0 +1,41 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Ctx } from '../app/context.js';
+import { AppError, badInput } from '../common/errors.js';
+import { sha256 } from '../common/ids.js';
+import { isAdminRole } from '../permissions/roles.js';
+import { User } from '../users/user.entity.js';
+import { verifyPassword } from './password.js';
+import { DEFAULT_USER_ID } from './principal.js';
+import { createSession } from './session.service.js';
+
+const INVALID = 'Invalid email or password.';
+
+const sameSecret = (a: string, b: string) => timingSafeEqual(Buffer.from(sha256(a), 'hex'), Buffer.from(sha256(b), 'hex'));
+
+/**
+ * Email + password sign-in (and `admin` / master key for the master-key admin). One generic
+ * message for unknown email and wrong password, and the same work in both cases.
+ */
+export async function passwordLogin(ctx: Ctx, username: unknown, password: unknown) {
+  if (typeof username !== 'string' || !username.trim() || username.length > 320)
+    throw badInput('username (email) is required.', 'username');
+  if (typeof password !== 'string' || !password || password.length > 1024)
+    throw badInput('password is required.', 'password');
+  const s = ctx.app.settings;
+  let user: User | null = null;
+  if (username === s.uiUsername) {
+    if (sameSecret(password, s.uiPassword ?? s.masterKey)) user = await ctx.em.findOneOrFail(User, { id: DEFAULT_USER_ID });
+  } else {
+    const found = await ctx.em.findOne(User, { emailKey: username.trim().toLowerCase() });
+    if (await verifyPassword(found?.passwordHash ?? null, password)) user = found;
+  }
+  if (!user) throw new AppError('UNAUTHENTICATED', INVALID, null, 'auth_error');
+  if (s.config.general_settings.ui_access_mode === 'admin_only' && !isAdminRole(user.role))
+    throw new AppError(
+      'FORBIDDEN',
+      `Sign-in is limited to admins on this proxy (ui_access_mode: admin_only); your role is ${user.role}.`,
+    );
+  user.lastSignInAt = new Date();
+  const { cookie } = await createSession(ctx, user, 'password');
+  return { user, cookie };
+}

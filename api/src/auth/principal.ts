@@ -1,0 +1,24 @@
+import type { Role, TeamRole } from '../permissions/roles.js';
+
+export type AuthMethod = 'master_key' | 'session' | 'virtual_key';
+
+/**
+ * Who is calling, resolved once per request from the master key, a session cookie or a
+ * virtual key. Shield rules and services read only this.
+ */
+export interface Principal {
+  method: AuthMethod;
+  /** null only for a virtual key without owner */
+  userId: string | null;
+  /** null only for a virtual key without owner: such a key acts only within its own scope */
+  role: Role | null;
+  email: string | null;
+  /** team id → the caller's role in it */
+  teams: Map<string, TeamRole>;
+  /** the key used, when method is virtual_key */
+  keyId?: string;
+  /** the session id, when method is session */
+  sessionId?: string;
+}
+
+export const DEFAULT_USER_ID = 'default_user_id';

@@ -1,0 +1,40 @@
+import type { Ctx } from '../app/context.js';
+import { randomToken, sha256 } from '../common/ids.js';
+import type { User } from '../users/user.entity.js';
+import { Session } from './session.entity.js';
+
+export const SESSION_COOKIE = 'purser_session';
+
+/** Creates a session; returns the cookie value (shown to the browser only). */
+export async function createSession(ctx: Ctx, user: User, method: string): Promise<{ cookie: string; session: Session }> {
+  const cookie = randomToken(32);
+  const s = new Session();
+  s.id = sha256(cookie);
+  s.user = user;
+  s.method = method;
+  s.expiresAt = new Date(Date.now() + ctx.app.settings.sessionTtlMs);
+  ctx.em.persist(s);
+  await ctx.em.flush();
+  return { cookie, session: s };
+}
+
+export async function findSession(ctx: Ctx, cookie: string): Promise<Session | null> {
+  if (!cookie || cookie.length > 128) return null;
+  const s = await ctx.em.findOne(Session, { id: sha256(cookie) }, { populate: ['user'] });
+  if (!s) return null;
+  if (s.expiresAt.getTime() <= Date.now()) {
+    ctx.em.remove(s);
+    await ctx.em.flush();
+    return null;
+  }
+  return s;
+}
+
+export async function endSession(ctx: Ctx, cookie: string): Promise<void> {
+  await ctx.em.nativeDelete(Session, { id: sha256(cookie) });
+}
+
+/** Ends every session of a user, except optionally the current one. */
+export async function endSessionsOf(ctx: Ctx, userId: string, exceptSessionId?: string): Promise<void> {
+  await ctx.em.nativeDelete(Session, exceptSessionId ? { user: userId, id: { $ne: exceptSessionId } } : { user: userId });
+}

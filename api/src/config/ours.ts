@@ -1,0 +1,15 @@
+/** Settings Purser adds on top of LiteLLM's; the README lists them from here. */
+
+/** Our additions to general_settings (not in LiteLLM), listed in the README. */
+export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> = [
+  { key: 'spend_log_batch_max_rows', description: 'Most spend-log rows written in one batch (default 1000).' },
+  { key: 'invitation_link_duration', description: 'How long an invitation link stays valid (default 7d).' },
+  { key: 'login_max_failures', description: 'Failed password logins allowed within login_failure_window before lockout (default 5).' },
+  { key: 'login_failure_window', description: 'Window in which failed logins are counted (default 15m).' },
+  { key: 'login_lockout_duration', description: 'How long an account stays locked after too many failures (default 15m).' },
+  { key: 'sso_team_sync', description: '"additive" only adds SSO team memberships; "authoritative" also removes ones the IdP no longer lists (default additive).' },
+  { key: 'sso_team_id_pattern', description: 'Regular expression an SSO group must match to be synced as a team.' },
+  { key: 'graphql_max_depth', description: 'Deepest GraphQL query accepted (default 10).' },
+  { key: 'graphql_max_cost', description: 'Highest estimated GraphQL query cost accepted (default 1000).' },
+  { key: 'default_max_tokens_estimate', description: 'Output tokens assumed for budget pre-checks when a request sets no max_tokens (default 256).' },
+];

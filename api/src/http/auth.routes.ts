@@ -1,0 +1,62 @@
+import './fastify-types.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { App } from '../app/context.js';
+import { passwordLogin } from '../auth/login.service.js';
+import { endSession, SESSION_COOKIE } from '../auth/session.service.js';
+import { AppError, errorBody } from '../common/errors.js';
+import { clearSessionCookie, setSessionCookie } from './cookies.js';
+import { escapeHtml, page } from './html.js';
+
+type Body = Record<string, unknown> | undefined;
+
+/** Password sign-in and sign-out; the only routes besides /graphql that read or write the cookie. */
+export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
+  const login = async (req: FastifyRequest) => {
+    const body = (req.body ?? {}) as Body;
+    const ctx = { app, em: app.orm.em.fork(), principal: null };
+    return passwordLogin(ctx, body?.username ?? body?.email, body?.password);
+  };
+
+  // form post from a browser: 303 to the dashboard, or a readable page with the reason
+  fastify.post('/login', async (req, reply) => {
+    try {
+      const { cookie } = await login(req);
+      setSessionCookie(app, reply, cookie);
+      return reply.redirect('/ui/', 303);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return reply
+        .status(e.status)
+        .type('text/html')
+        .send(page('Sign-in failed', `<p>${escapeHtml(e.message)}</p><p><a href="/ui/login">Try again</a></p>`));
+    }
+  });
+
+  fastify.post('/v2/login', async (req, reply) => {
+    try {
+      const { user, cookie } = await login(req);
+      setSessionCookie(app, reply, cookie);
+      return { user_id: user.id, user_role: user.role, redirect_url: '/ui/' };
+    } catch (e) {
+      if (e instanceof AppError) return reply.status(e.status).send(errorBody(e));
+      throw e;
+    }
+  });
+
+  const logout = async (req: FastifyRequest) => {
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    if (cookie) await endSession({ app, em: app.orm.em.fork(), principal: null }, cookie);
+  };
+  fastify.get('/logout', async (req, reply) => {
+    await logout(req);
+    clearSessionCookie(reply);
+    return reply.redirect(app.settings.logoutUrl ?? '/ui/login', 303);
+  });
+  fastify.post('/logout', async (req, reply) => {
+    await logout(req);
+    clearSessionCookie(reply);
+    return { ok: true, redirect_url: app.settings.logoutUrl ?? '/ui/login' };
+  });
+  fastify.get('/login', (_req, reply) => reply.redirect('/ui/login', 302));
+  fastify.get('/fallback/login', (_req, reply) => reply.redirect('/ui/login', 302));
+}

@@ -1,0 +1,51 @@
+import './fastify-types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App, Ctx } from '../app/context.js';
+import { bearerOf, principalFromSecret, principalFromSession } from '../auth/credentials.js';
+import { SESSION_COOKIE } from '../auth/session.service.js';
+import { AppError, unauthenticated } from '../common/errors.js';
+
+/** The API key of a request: `Authorization: Bearer` or LiteLLM's `x-litellm-api-key`. */
+export function apiKeyOf(req: FastifyRequest): string | null {
+  const h = req.headers;
+  return bearerOf(h.authorization) ?? bearerOf(h['x-litellm-api-key'] as string | undefined);
+}
+
+/** Cookies count only for same-origin browser requests: a foreign Origin never rides a session. */
+function sameOrigin(app: App, req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    const o = new URL(origin);
+    const base = new URL(app.settings.baseUrl);
+    return o.host === req.headers.host || o.origin === base.origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One EntityManager fork and one Principal per request. `cookies` is true only on /graphql
+ * and the sign-in routes; REST and /v1 accept API keys only.
+ */
+export async function requestContext(app: App, req: FastifyRequest, opts: { cookies: boolean }): Promise<Ctx> {
+  const ctx: Ctx = { app, em: app.orm.em.fork(), principal: null };
+  const secret = apiKeyOf(req);
+  if (secret) {
+    ctx.principal = await principalFromSecret(ctx, secret);
+    return ctx;
+  }
+  const cookie = opts.cookies ? req.cookies?.[SESSION_COOKIE] : undefined;
+  if (cookie) {
+    if (!sameOrigin(app, req)) throw new AppError('FORBIDDEN', 'Cross-origin requests cannot use the session cookie.');
+    ctx.principal = await principalFromSession(ctx, cookie);
+  }
+  return ctx;
+}
+
+export function requirePrincipal(ctx: Ctx): Ctx {
+  if (!ctx.principal) throw unauthenticated();
+  return ctx;
+}
+
+export type Reply = FastifyReply;

@@ -1,0 +1,97 @@
+import './fastify-types.js';
+import fastifyApollo from '@as-integrations/fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { existsSync } from 'node:fs';
+import { ZodError } from 'zod';
+import type { App } from '../app/context.js';
+import { AppError, errorBody } from '../common/errors.js';
+import { createApollo } from '../graphql/apollo.js';
+import type { GqlContext } from '../graphql/context.js';
+import { registerRest } from '../rest/index.js';
+import { registerAuthRoutes } from './auth.routes.js';
+import { requestContext } from './request-context.js';
+
+function invalid(message: string, status = 400, param: string | null = null) {
+  return { error: { message, type: 'invalid_request_error', param, code: String(status) } };
+}
+
+/** zod issues (REST bodies) → one message naming the field. */
+export function zodMessage(e: ZodError): { message: string; param: string | null } {
+  const issue = e.issues[0]!;
+  const param = issue.path.length ? issue.path.join('.') : null;
+  return { message: param ? `${param}: ${issue.message}` : issue.message, param };
+}
+
+export async function buildServer(app: App, opts: { uiDir: string | null }): Promise<FastifyInstance> {
+  const fastify = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, return503OnClosing: true });
+  await fastify.register(fastifyCookie);
+  await fastify.register(fastifyFormbody);
+
+  fastify.setErrorHandler((err: FastifyError | AppError | ZodError | Error, _req, reply) => {
+    if (err instanceof AppError) return reply.status(err.status).headers(err.headers).send(errorBody(err));
+    if (err instanceof ZodError) {
+      const { message, param } = zodMessage(err);
+      return reply.status(400).send(invalid(message, 400, param));
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const message =
+        (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'Request body is not valid JSON.'
+          : err.message;
+      return reply.status(status).send(invalid(message, status));
+    }
+    app.log.error(`http: ${err.stack ?? err.message}`);
+    return reply.status(500).send({ error: { message: 'Internal server error.', type: 'internal_server_error', param: null, code: '500' } });
+  });
+  fastify.setNotFoundHandler((req, reply) => {
+    if (opts.uiDir && (req.url === '/ui' || req.url.startsWith('/ui/')) && req.method === 'GET')
+      return reply.type('text/html').sendFile('index.html', opts.uiDir);
+    return reply.status(404).send({ error: { message: `Route ${req.method} ${req.url.split('?')[0]} not found.`, type: 'not_found_error', param: null, code: '404' } });
+  });
+
+  // GraphQL: API keys or the session cookie (same-origin; Apollo's CSRF prevention on)
+  const apollo = await createApollo(app, fastify);
+  await fastify.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request, reply): Promise<GqlContext> => {
+      try {
+        return { ...(await requestContext(app, request, { cookies: true })), request, reply };
+      } catch (e) {
+        if (e instanceof AppError)
+          throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.status } } });
+        throw e;
+      }
+    },
+  });
+
+  registerAuthRoutes(fastify, app);
+  registerRest(fastify, app);
+
+  fastify.get('/health/liveliness', async () => 'I\'m alive!');
+  fastify.get('/health/liveness', async () => 'I\'m alive!');
+  fastify.get('/health/readiness', async (_req, reply) => {
+    try {
+      await app.orm.em.getConnection().execute('select 1');
+      return { status: 'healthy', db: 'connected' };
+    } catch {
+      return reply.status(503).send({ status: 'unhealthy', db: 'disconnected' });
+    }
+  });
+
+  // the dashboard: a static single-page app at /ui/
+  if (opts.uiDir && existsSync(opts.uiDir)) {
+    await fastify.register(fastifyStatic, { root: opts.uiDir, prefix: '/ui/', index: ['index.html'], wildcard: true });
+    fastify.get('/ui', (_req, reply) => reply.redirect('/ui/', 302));
+  } else {
+    fastify.get('/ui/*', (_req, reply) =>
+      reply.status(503).type('text/plain').send('The dashboard is not built. Run `npm run build` (npm start does it).'),
+    );
+  }
+  fastify.get('/', (_req, reply) => reply.redirect('/ui/', 302));
+  return fastify;
+}

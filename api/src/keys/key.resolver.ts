@@ -1,0 +1,181 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../graphql/connection.js';
+import type { GqlContext } from '../graphql/context.js';
+import { Team } from '../teams/team.entity.js';
+import { visibleTeam } from '../teams/team.service.js';
+import { User } from '../users/user.entity.js';
+import { KeyConnectionForUser } from '../users/user.resolver.js';
+import { visibleUser } from '../users/user.service.js';
+import { VirtualKey } from './key.entity.js';
+import type { KeyParams } from './key.rules.js';
+import { deleteKey, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
+
+@InputType({ description: 'Key settings (LiteLLM names in camelCase). Omitted = default / unchanged; null = none.' })
+class KeyFieldsInput {
+  @Field(() => String, { nullable: true, description: 'Unique alias.' })
+  keyAlias?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Models the key may use; empty = all the owner or team may use.' })
+  models?: string[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Key budget in USD.' })
+  maxBudget?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Soft budget in USD (alerts only).' })
+  softBudget?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Budget reset period, e.g. 30d or 1mo.' })
+  budgetDuration?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Lifetime, e.g. 30d; null or "-1" on update = never expires.' })
+  duration?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Tokens per minute.' })
+  tpmLimit?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Requests per minute.' })
+  rpmLimit?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Calls in flight at once.' })
+  maxParallelRequests?: number | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free-form metadata.' })
+  metadata?: Record<string, unknown> | null;
+}
+
+@InputType({ description: 'A new key. Without teamId it is a personal key; without userId it is the caller\'s.' })
+class GenerateKeyInput extends KeyFieldsInput {
+  @Field(() => ID, { nullable: true, description: 'Owner (proxy_admin may mint for others).' })
+  userId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Team for a team key.' })
+  teamId?: string | null;
+}
+
+@InputType({ description: 'Changes to a key. Owner, team and spend: proxy_admin only.' })
+class UpdateKeyInput extends GenerateKeyInput {
+  @Field(() => ID, { description: 'Key id (or its secret or token hash).' })
+  id!: string;
+
+  @Field(() => Float, { nullable: true, description: 'Correct the spend in the current window (USD).' })
+  spend?: number | null;
+}
+
+@InputType({ description: 'A key to act on.' })
+class KeyRefInput {
+  @Field(() => ID, { description: 'Key id (or its secret or token hash).' })
+  id!: string;
+}
+
+@InputType({ description: 'Filters for keys.' })
+class KeyFilter {
+  @Field(() => ID, { nullable: true, description: 'Only keys of this owner.' })
+  userId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only keys of this team.' })
+  teamId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Alias contains this.' })
+  keyAlias?: string | null;
+}
+
+@ObjectType({ description: 'A freshly minted secret: shown exactly once.' })
+class GeneratedKey {
+  @Field(() => String, { description: 'The secret (`sk-...`). Store it now: it cannot be shown again.' })
+  secret!: string;
+
+  @Field(() => VirtualKey, { description: 'The key.' })
+  key!: VirtualKey;
+}
+
+@ObjectType({ description: 'What deleteKey removed.' })
+class DeleteKeyPayload {
+  @Field(() => ID, { description: 'Id of the deleted key.' })
+  id!: string;
+}
+
+const keyFields = (i: GenerateKeyInput & { spend?: number | null }): KeyParams => ({
+  keyAlias: i.keyAlias,
+  userId: i.userId,
+  teamId: i.teamId,
+  models: i.models,
+  maxBudget: i.maxBudget,
+  softBudget: i.softBudget,
+  budgetDuration: i.budgetDuration,
+  duration: i.duration,
+  tpmLimit: i.tpmLimit,
+  rpmLimit: i.rpmLimit,
+  maxParallelRequests: i.maxParallelRequests,
+  metadata: i.metadata,
+  spend: i.spend,
+});
+
+@Resolver(() => VirtualKey)
+export class KeyResolver {
+  @Query(() => KeyConnectionForUser, { description: 'Keys the caller may see (admins: all; team admins: their teams; others: own).' })
+  async keys(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => KeyFilter, { nullable: true }) filter?: KeyFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+  ) {
+    return toConnection(await listKeys(ctx, filter ?? {}, { first, after }));
+  }
+
+  @Query(() => VirtualKey, { description: 'One key by id (or secret or token hash), if the caller may see it.' })
+  key(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string) {
+    return getKey(ctx, id);
+  }
+
+  @Mutation(() => GeneratedKey, { description: 'Mint a key; the secret is in the payload, once.' })
+  generateKey(@Ctx() ctx: GqlContext, @Arg('input', () => GenerateKeyInput) input: GenerateKeyInput) {
+    return generateKey(ctx, keyFields(input));
+  }
+
+  @Mutation(() => GeneratedKey, { description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working.' })
+  regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput) input: UpdateKeyInput) {
+    return regenerateKey(ctx, input.id, keyFields(input));
+  }
+
+  @Mutation(() => VirtualKey, { description: 'Change a key within the upper bounds and your ceiling.' })
+  updateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput) input: UpdateKeyInput) {
+    return updateKey(ctx, input.id, keyFields(input));
+  }
+
+  @Mutation(() => DeleteKeyPayload, { description: 'Delete a key.' })
+  async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+    const k = await deleteKey(ctx, input.id);
+    return { id: k.id };
+  }
+
+  @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })
+  blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+    return setKeyBlocked(ctx, input.id, true);
+  }
+
+  @Mutation(() => VirtualKey, { description: 'Unblock a key (proxy_admin or team admin).' })
+  unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+    return setKeyBlocked(ctx, input.id, false);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'Owner user id; null for a team service-account key.' })
+  userId(@Root() k: VirtualKey) {
+    return k.user?.id ?? null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'Team id; null for a personal key.' })
+  teamId(@Root() k: VirtualKey) {
+    return k.team?.id ?? null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The owner, if the caller may see that user.' })
+  user(@Root() k: VirtualKey, @Ctx() ctx: GqlContext) {
+    return k.user ? visibleUser(ctx, k.user.id) : null;
+  }
+
+  @FieldResolver(() => Team, { nullable: true, description: 'The team, if the caller may see it.' })
+  team(@Root() k: VirtualKey, @Ctx() ctx: GqlContext) {
+    return visibleTeam(ctx, k.team?.id ?? null);
+  }
+}

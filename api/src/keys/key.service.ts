@@ -1,0 +1,196 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Ctx } from '../app/context.js';
+import { audit } from '../audit/audit.service.js';
+import { applyBudgetInput, readDuration } from '../budgets/budget.service.js';
+import { conflict, notFound, unauthenticated } from '../common/errors.js';
+import { displayKeyName, isSha256Hex, newId, newSecretKey, sha256 } from '../common/ids.js';
+import { usdToMicros } from '../common/money.js';
+import { paginate, type PageArgs } from '../common/pagination.js';
+import { authorize, isAllowed, type Target } from '../permissions/authorize.js';
+import { addDuration } from '../time/durations.js';
+import { VirtualKey } from './key.entity.js';
+import { resolveKeyParams, type KeyMode, type KeyParams } from './key.rules.js';
+
+export interface KeyFilter {
+  userId?: string | null;
+  teamId?: string | null;
+  keyAlias?: string | null;
+}
+
+/** Every listener is told when a key changes, so caches (the gateway's) drop it at once. */
+const keyChangeListeners = new Set<(token: string) => void>();
+export const onKeyChanged = (fn: (token: string) => void) => keyChangeListeners.add(fn);
+const keyChanged = (token: string) => keyChangeListeners.forEach((fn) => fn(token));
+
+export const keyTarget = (k: VirtualKey): Target => ({ kind: 'key', ownerId: k.user?.id ?? null, teamId: k.team?.id ?? null });
+
+export const keySnapshot = (k: VirtualKey) => ({
+  id: k.id,
+  keyName: k.keyName,
+  keyAlias: k.keyAlias,
+  userId: k.user?.id ?? null,
+  teamId: k.team?.id ?? null,
+  models: k.models,
+  maxBudget: k.maxBudget,
+  softBudget: k.softBudget,
+  budgetDuration: k.budgetDuration,
+  expires: k.expiresAt?.toISOString() ?? null,
+  tpmLimit: k.tpmLimit,
+  rpmLimit: k.rpmLimit,
+  maxParallelRequests: k.maxParallelRequests,
+  metadata: k.metadata,
+  blocked: k.blocked,
+});
+
+/** A key named by its secret (`sk-...`), its token hash, or its id. */
+export async function findKeyByRef(ctx: Ctx, ref: string): Promise<VirtualKey> {
+  const where: FilterQuery<VirtualKey> | null = ref.startsWith('sk-')
+    ? { token: sha256(ref) }
+    : isSha256Hex(ref)
+      ? { token: ref.toLowerCase() }
+      : /^[0-9a-f-]{36}$/i.test(ref)
+        ? { id: ref.toLowerCase() }
+        : null;
+  const key = where && (await ctx.em.findOne(VirtualKey, where, { populate: ['user', 'team'] }));
+  if (!key) throw notFound('Key not found.', 'key');
+  return key;
+}
+
+function setSecret(k: VirtualKey): string {
+  const secret = newSecretKey();
+  k.token = sha256(secret);
+  k.keyName = displayKeyName(secret);
+  return secret;
+}
+
+function applyValues(ctx: Ctx, k: VirtualKey, v: KeyParams) {
+  const tz = ctx.app.settings.timezone;
+  if (v.keyAlias !== undefined) k.keyAlias = v.keyAlias?.trim() || null;
+  if (v.models !== undefined) k.models = v.models ?? [];
+  if (v.metadata !== undefined) k.metadata = v.metadata ?? {};
+  if (v.tpmLimit !== undefined) k.tpmLimit = v.tpmLimit;
+  if (v.rpmLimit !== undefined) k.rpmLimit = v.rpmLimit;
+  if (v.maxParallelRequests !== undefined) k.maxParallelRequests = v.maxParallelRequests;
+  if (v.duration !== undefined) {
+    const d = readDuration('duration', v.duration);
+    k.expiresAt = d ? addDuration(new Date(), d, tz) : null;
+  }
+  applyBudgetInput(k.budget, v, tz);
+  if (v.spend !== undefined && v.spend !== null) k.budget.spend = usdToMicros(v.spend);
+}
+
+async function assertAliasFree(ctx: Ctx, alias: string | null | undefined, exceptId?: string) {
+  if (!alias?.trim()) return;
+  const other = await ctx.em.findOne(VirtualKey, { keyAlias: alias.trim() });
+  if (other && other.id !== exceptId)
+    throw conflict(`Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`, 'keyAlias');
+}
+
+async function flushKey(ctx: Ctx) {
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) throw conflict('A key with this alias already exists.', 'keyAlias');
+    throw e;
+  }
+}
+
+/** Mints a key; the secret is returned here and never again. */
+export async function generateKey(ctx: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
+  if (!ctx.principal) throw unauthenticated();
+  const { values, owner, team } = await resolveKeyParams(ctx, 'generate', input);
+  await assertAliasFree(ctx, values.keyAlias);
+  const k = new VirtualKey();
+  k.id = newId();
+  k.user = owner;
+  k.team = team;
+  k.createdBy = ctx.principal?.userId ?? null;
+  const secret = setSecret(k);
+  applyValues(ctx, k, values);
+  ctx.em.persist(k);
+  audit(ctx, 'key.generate', { type: 'key', id: k.id }, null, keySnapshot(k));
+  await flushKey(ctx);
+  return { secret, key: k };
+}
+
+async function keyForWrite(ctx: Ctx, ref: string, op: 'key.update' | 'key.delete' | 'key.block') {
+  authorize(ctx.principal, op);
+  const k = await findKeyByRef(ctx, ref);
+  // a caller who may not even read the key learns nothing about it
+  if (!isAllowed(ctx.principal, 'key.read', keyTarget(k))) throw notFound('Key not found.', 'key');
+  authorize(ctx.principal, op, keyTarget(k));
+  return k;
+}
+
+async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams) {
+  const k = await keyForWrite(ctx, ref, 'key.update');
+  const before = keySnapshot(k);
+  const oldToken = k.token;
+  const { values, owner, team } = await resolveKeyParams(ctx, mode, input, k);
+  await assertAliasFree(ctx, values.keyAlias, k.id);
+  k.user = owner;
+  k.team = team;
+  applyValues(ctx, k, values);
+  const secret = mode === 'regenerate' ? setSecret(k) : null;
+  audit(ctx, mode === 'regenerate' ? 'key.regenerate' : 'key.update', { type: 'key', id: k.id }, before, keySnapshot(k));
+  await flushKey(ctx);
+  keyChanged(oldToken);
+  return { secret, key: k };
+}
+
+export const updateKey = async (ctx: Ctx, ref: string, input: KeyParams) => (await change(ctx, 'update', ref, input)).key;
+
+/** New secret, same id, spend, budget and blocked state; the old secret stops working at once. */
+export async function regenerateKey(ctx: Ctx, ref: string, input: KeyParams) {
+  const { secret, key } = await change(ctx, 'regenerate', ref, input);
+  return { secret: secret!, key };
+}
+
+export async function deleteKey(ctx: Ctx, ref: string) {
+  const k = await keyForWrite(ctx, ref, 'key.delete');
+  audit(ctx, 'key.delete', { type: 'key', id: k.id }, keySnapshot(k), null);
+  ctx.em.remove(k);
+  await ctx.em.flush();
+  keyChanged(k.token);
+  return k;
+}
+
+export async function setKeyBlocked(ctx: Ctx, ref: string, blocked: boolean) {
+  const k = await keyForWrite(ctx, ref, 'key.block');
+  const before = keySnapshot(k);
+  k.blocked = blocked;
+  audit(ctx, blocked ? 'key.block' : 'key.unblock', { type: 'key', id: k.id }, before, keySnapshot(k));
+  await ctx.em.flush();
+  keyChanged(k.token);
+  return k;
+}
+
+export async function getKey(ctx: Ctx, ref: string) {
+  authorize(ctx.principal, 'key.read');
+  const k = await findKeyByRef(ctx, ref);
+  if (!isAllowed(ctx.principal, 'key.read', keyTarget(k))) throw notFound('Key not found.', 'key');
+  return k;
+}
+
+/** The reach of key.read as a query filter. */
+function scopeFilter(ctx: Ctx): FilterQuery<VirtualKey> | null {
+  const reach = authorize(ctx.principal, 'key.read');
+  if (reach.all) return null;
+  const me = ctx.principal!.userId;
+  const or: FilterQuery<VirtualKey>[] = [];
+  if (reach.own && me) or.push({ user: me });
+  if (reach.teams.length) or.push({ team: { $in: reach.teams } });
+  if (reach.ownInTeams.length && me) or.push({ user: me, team: { $in: reach.ownInTeams } });
+  return or.length ? { $or: or } : { id: null };
+}
+
+export async function listKeys(ctx: Ctx, filter: KeyFilter, page: PageArgs) {
+  const and: FilterQuery<VirtualKey>[] = [];
+  const scope = scopeFilter(ctx);
+  if (scope) and.push(scope);
+  if (filter.userId) and.push({ user: filter.userId });
+  if (filter.teamId) and.push({ team: filter.teamId });
+  if (filter.keyAlias) and.push({ keyAlias: { $like: `%${filter.keyAlias.replace(/[%_]/g, '')}%` } });
+  return paginate(ctx.em, VirtualKey, and.length ? { $and: and } : {}, page, { createdAt: 'desc', id: 'desc' }, ['user', 'team']);
+}

@@ -1,0 +1,136 @@
+import type { Role, TeamRole } from './roles.js';
+
+/**
+ * The permission map: ROLES.md as data, the one place roles live. Deny by default: an
+ * operation (or a role) not listed here is refused. graphql-shield rules, REST adapters
+ * and services all read it through `authorize()`.
+ *
+ * Scopes of a global-role grant:
+ *   all  - any object
+ *   own  - objects the caller owns (own user row, own keys, teams the caller belongs to)
+ * Scopes of a team-role grant (apply to objects of teams where the caller has that role):
+ *   team - every object of that team (its keys, its members)
+ *   own  - only the caller's own objects within that team
+ * A team grant on a `write` operation needs a global role that is not a viewer.
+ */
+export type GlobalScope = 'all' | 'own';
+export type TeamScope = 'team' | 'own';
+
+export interface OperationRule {
+  description: string;
+  write: boolean;
+  /** anyone, even without a credential (sign-in, invitation by token) */
+  anonymous?: boolean;
+  roles: Partial<Record<Role, GlobalScope>>;
+  teamRoles?: Partial<Record<TeamRole, TeamScope>>;
+  /** GraphQL root fields guarded by this operation (shield rules are generated from these) */
+  graphql: string[];
+}
+
+const EVERY_ROLE_OWN = {
+  proxy_admin: 'own',
+  proxy_admin_viewer: 'own',
+  internal_user: 'own',
+  internal_user_viewer: 'own',
+} as const;
+
+const READ_ALL_OR_OWN = {
+  proxy_admin: 'all',
+  proxy_admin_viewer: 'all',
+  internal_user: 'own',
+  internal_user_viewer: 'own',
+} as const;
+
+export const PERMISSIONS = {
+  'session.login': { graphql: ['Mutation.login'], description: 'Sign in with email and password', write: false, anonymous: true, roles: {} },
+  'session.logout': { graphql: ['Mutation.logout'], description: 'Sign out', write: false, anonymous: true, roles: {} },
+  'me.read': { graphql: ['Query.me', 'Query.keyCreationOptions'], description: 'Read own user and own permissions', write: false, roles: EVERY_ROLE_OWN },
+  'me.update': { graphql: ['Mutation.updateMe'], description: 'Update own alias and password', write: true, roles: EVERY_ROLE_OWN },
+
+  'user.read': {
+    graphql: ['Query.users', 'Query.user'], description: 'Read or list users',
+    write: false,
+    roles: READ_ALL_OR_OWN,
+    teamRoles: { admin: 'team' },
+  },
+  'user.create': { graphql: ['Mutation.createUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' } },
+  'user.update': {
+    graphql: ['Mutation.updateUser'], description: "Update another user, their role or budget",
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'user.delete': { graphql: ['Mutation.deleteUser'], description: 'Delete users', write: true, roles: { proxy_admin: 'all' } },
+
+  'team.read': { graphql: ['Query.teams', 'Query.team'], description: 'Read teams, their settings and budget', write: false, roles: READ_ALL_OR_OWN },
+  'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' } },
+  'team.update': { graphql: ['Mutation.updateTeam'], description: 'Update team settings and budget', write: true, roles: { proxy_admin: 'all' } },
+  'team.delete': { graphql: ['Mutation.deleteTeam'], description: 'Delete teams', write: true, roles: { proxy_admin: 'all' } },
+  'team.members.manage': {
+    graphql: ['Mutation.addTeamMember', 'Mutation.updateTeamMember', 'Mutation.removeTeamMember'], description: 'Add, update and remove team members',
+    write: true,
+    roles: { proxy_admin: 'all' },
+    teamRoles: { admin: 'team' },
+  },
+
+  'key.read': {
+    graphql: ['Query.keys', 'Query.key'], description: 'Read or list virtual keys',
+    write: false,
+    roles: READ_ALL_OR_OWN,
+    teamRoles: { admin: 'team', user: 'own' },
+  },
+  'key.generate.self': {
+    graphql: ['Mutation.generateKey'], description: 'Generate a personal key for oneself',
+    write: true,
+    roles: { proxy_admin: 'all', internal_user: 'own' },
+  },
+  'key.generate.other': {
+    graphql: ['Mutation.generateKey'], description: 'Generate a key owned by another user',
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'key.generate.team': {
+    graphql: ['Mutation.generateKey'], description: 'Generate a team key',
+    write: true,
+    roles: { proxy_admin: 'all' },
+    teamRoles: { admin: 'team', user: 'team' },
+  },
+  'key.update': {
+    graphql: ['Mutation.updateKey', 'Mutation.regenerateKey'], description: 'Update or regenerate a key',
+    write: true,
+    roles: { proxy_admin: 'all', internal_user: 'own' },
+    teamRoles: { admin: 'team', user: 'own' },
+  },
+  'key.delete': {
+    graphql: ['Mutation.deleteKey'], description: 'Delete a key',
+    write: true,
+    roles: { proxy_admin: 'all', internal_user: 'own' },
+    teamRoles: { admin: 'team', user: 'own' },
+  },
+  'key.block': {
+    graphql: ['Mutation.blockKey', 'Mutation.unblockKey'], description: 'Block or unblock a key',
+    write: true,
+    roles: { proxy_admin: 'all' },
+    teamRoles: { admin: 'team' },
+  },
+  'usage.read': {
+    graphql: [], description: 'Read spend logs, usage and cache analytics',
+    write: false,
+    roles: READ_ALL_OR_OWN,
+    teamRoles: { admin: 'team', user: 'team' },
+  },
+  'audit.read': {
+    graphql: ['Query.auditLog'], description: 'Read the audit log',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+  },
+  'settings.read': {
+    graphql: ['Query.settings'], description: 'Read effective settings (secrets redacted)',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+  },
+  'models.read': { graphql: ['Query.models'], description: 'List the models one may use', write: false, roles: EVERY_ROLE_OWN },
+} satisfies Record<string, OperationRule>;
+
+export type Operation = keyof typeof PERMISSIONS;
+export const OPERATIONS = Object.keys(PERMISSIONS) as Operation[];
+export const ruleOf = (op: Operation): OperationRule => PERMISSIONS[op];

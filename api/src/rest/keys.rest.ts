@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App, Ctx } from '../app/context.js';
+import { badInput } from '../common/errors.js';
+import type { KeyParams } from '../keys/key.rules.js';
+import { deleteKey, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from '../keys/key.service.js';
+import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
+import { keyRow } from './shapes.js';
+
+export const keyFieldsSchema = z.object({
+  key_alias: str(),
+  user_id: str(),
+  team_id: str(),
+  models: strList(),
+  max_budget: money(),
+  soft_budget: money(),
+  budget_duration: str(),
+  duration: str(),
+  tpm_limit: int(),
+  rpm_limit: int(),
+  max_parallel_requests: int(),
+  metadata: json(),
+  spend: money(),
+  key: str(),
+});
+type KeyFields = z.output<typeof keyFieldsSchema>;
+
+/** LiteLLM snake_case → the service's params; absent stays absent. */
+export function keyParams(b: KeyFields): KeyParams {
+  return {
+    keyAlias: b.key_alias,
+    userId: b.user_id,
+    teamId: b.team_id,
+    models: b.models,
+    maxBudget: b.max_budget,
+    softBudget: b.soft_budget,
+    budgetDuration: b.budget_duration,
+    duration: b.duration,
+    tpmLimit: b.tpm_limit,
+    rpmLimit: b.rpm_limit,
+    maxParallelRequests: b.max_parallel_requests,
+    metadata: b.metadata,
+    spend: b.spend,
+  };
+}
+
+const refSchema = z.object({ key: z.string().min(1, 'key is required') });
+
+export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
+  restRoute(fastify, app, 'POST', '/key/generate', async (ctx, req) => {
+    const b = parse(keyFieldsSchema, req.body);
+    if (b.key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'key');
+    if (b.spend !== undefined) throw badInput('spend cannot be set when generating a key.', 'spend');
+    const { secret, key } = await generateKey(ctx, keyParams(b));
+    return { ...keyRow(key), key: secret };
+  });
+
+  restRoute(fastify, app, 'POST', '/key/update', async (ctx, req) => {
+    const b = parse(keyFieldsSchema.extend({ key: z.string().min(1, 'key is required') }), req.body);
+    const key = await updateKey(ctx, b.key, keyParams(b));
+    return { ...keyRow(key), key: b.key };
+  });
+
+  const regenerate = async (ctx: Ctx, ref: string, body: unknown) => {
+    const b = parse(keyFieldsSchema.omit({ key: true }).extend({ new_key: opt(z.string()) }), body);
+    if (b.new_key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'new_key');
+    const { secret, key } = await regenerateKey(ctx, ref, keyParams(b));
+    return { ...keyRow(key), key: secret };
+  };
+  restRoute(fastify, app, 'POST', '/key/regenerate', async (ctx, req) => {
+    const { key } = parse(refSchema.passthrough(), req.body);
+    return regenerate(ctx, key, req.body);
+  });
+  restRoute(fastify, app, 'POST', '/key/:key/regenerate', async (ctx, req) =>
+    regenerate(ctx, (req.params as { key: string }).key, req.body),
+  );
+
+  restRoute(fastify, app, 'POST', '/key/delete', async (ctx, req) => {
+    const b = parse(z.object({ keys: opt(z.array(z.string())), key_aliases: opt(z.array(z.string())) }), req.body);
+    const refs = [...(b.keys ?? [])];
+    if (!refs.length && !b.key_aliases?.length) throw badInput("At least one of 'keys' or 'key_aliases' must be provided.", 'keys');
+    // all or nothing: every key must exist and be deletable by the caller
+    return ctx.em.transactional(async (em) => {
+      const tx = { ...ctx, em };
+      for (const alias of b.key_aliases ?? []) {
+        const page = await listKeys(tx, { keyAlias: alias }, { first: 100 });
+        const exact = page.nodes.find((k) => k.keyAlias === alias);
+        if (!exact) throw badInput(`No key with alias '${alias}'.`, 'key_aliases');
+        refs.push(exact.id);
+      }
+      for (const ref of refs) await deleteKey(tx, ref);
+      return { deleted_keys: [...(b.keys ?? []), ...(b.key_aliases ?? [])] };
+    });
+  });
+
+  for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as const)
+    restRoute(fastify, app, 'POST', path, async (ctx, req) => {
+      const { key } = parse(refSchema, req.body);
+      return keyRow(await setKeyBlocked(ctx, key, blocked));
+    });
+
+  restRoute(fastify, app, 'GET', '/key/info', async (ctx, req) => {
+    const q = parse(z.object({ key: opt(z.string()) }), req.query);
+    const ref = q.key ?? ctx.principal?.keyId;
+    if (!ref) throw badInput('key is required (or call with the key itself).', 'key');
+    const key = await getKey(ctx, ref);
+    return { key: q.key ?? key.id, info: keyRow(key) };
+  });
+
+  restRoute(fastify, app, 'GET', '/key/list', async (ctx, req) => {
+    const q = parse(
+      pageQuery.extend({
+        user_id: opt(z.string()),
+        team_id: opt(z.string()),
+        key_alias: opt(z.string()),
+        return_full_object: z.enum(['true', 'false']).optional(),
+      }),
+      req.query,
+    );
+    const { size, page, args } = pageArgs(q);
+    const res = await listKeys(ctx, { userId: q.user_id, teamId: q.team_id, keyAlias: q.key_alias }, args);
+    return {
+      keys: q.return_full_object === 'true' ? res.nodes.map(keyRow) : res.nodes.map((k) => k.token),
+      total_count: res.totalCount,
+      current_page: page,
+      total_pages: Math.ceil(res.totalCount / size),
+    };
+  });
+}
+

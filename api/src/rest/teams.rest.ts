@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App, Ctx } from '../app/context.js';
+import { listKeys } from '../keys/key.service.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import type { Team } from '../teams/team.entity.js';
+import {
+  addMember,
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listMembers,
+  listTeams,
+  removeMember,
+  updateMember,
+  updateTeam,
+  type TeamParams,
+} from '../teams/team.service.js';
+import { int, json, money, nn, opt, parse, restRoute, str, strList } from './common.js';
+import { keyRow, memberRow, teamRow } from './shapes.js';
+
+const teamRole = () => opt(z.enum(['admin', 'user']));
+const memberRef = z.object({ role: teamRole(), user_id: str(), user_email: str() });
+
+const teamFields = {
+  team_alias: str(),
+  models: strList(),
+  max_budget: money(),
+  soft_budget: money(),
+  budget_duration: str(),
+  tpm_limit: int(),
+  rpm_limit: int(),
+  blocked: opt(z.boolean()),
+  metadata: json(),
+  team_member_permissions: strList(),
+};
+type TeamFields = { [K in keyof typeof teamFields]?: z.output<(typeof teamFields)[K]> };
+
+const params = (b: TeamFields): TeamParams => ({
+  teamAlias: b.team_alias,
+  models: b.models,
+  maxBudget: b.max_budget,
+  softBudget: b.soft_budget,
+  budgetDuration: b.budget_duration,
+  tpmLimit: b.tpm_limit,
+  rpmLimit: b.rpm_limit,
+  blocked: b.blocked,
+  metadata: b.metadata,
+  memberPermissions: b.team_member_permissions,
+});
+
+async function withMembers(ctx: Ctx, team: Team) {
+  const ms = await ctx.em.find(TeamMembership, { team: team.id }, { populate: ['user', 'team'] });
+  return teamRow(team, ms);
+}
+
+export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
+  restRoute(fastify, app, 'POST', '/team/new', async (ctx, req) => {
+    const b = parse(z.object({ ...teamFields, team_id: str(), members_with_roles: opt(z.array(memberRef)) }), req.body);
+    const team = await createTeam(ctx, {
+      ...params(b),
+      teamId: b.team_id,
+      members: b.members_with_roles?.map((m) => ({ userId: m.user_id, email: m.user_email, role: nn(m.role) })),
+    });
+    return withMembers(ctx, team);
+  });
+
+  restRoute(fastify, app, 'POST', '/team/update', async (ctx, req) => {
+    const b = parse(z.object({ ...teamFields, team_id: z.string({ error: 'team_id is required' }) }), req.body);
+    const team = await updateTeam(ctx, b.team_id, params(b));
+    return { team_id: team.id, data: await withMembers(ctx, team) };
+  });
+
+  restRoute(fastify, app, 'POST', '/team/delete', async (ctx, req) => {
+    const b = parse(z.object({ team_ids: z.array(z.string()).min(1, 'team_ids must list at least one team') }), req.body);
+    return ctx.em.transactional(async (em) => {
+      for (const id of b.team_ids) await deleteTeam({ ...ctx, em }, id);
+      return { deleted_teams: b.team_ids };
+    });
+  });
+
+  restRoute(fastify, app, 'GET', '/team/info', async (ctx, req) => {
+    const q = parse(z.object({ team_id: z.string({ error: 'team_id is required' }) }), req.query);
+    const team = await getTeam(ctx, q.team_id);
+    const keys = await listKeys(ctx, { teamId: team.id }, { first: 100 });
+    const members = await listMembers(ctx, team.id);
+    return { team_id: team.id, team_info: teamRow(team, members), keys: keys.nodes.map(keyRow), team_memberships: members.map(memberRow) };
+  });
+
+  restRoute(fastify, app, 'GET', '/team/list', async (ctx, req) => {
+    const q = parse(z.object({ user_id: opt(z.string()) }), req.query);
+    const res = await listTeams(ctx, { userId: q.user_id }, { first: 100 });
+    return Promise.all(res.nodes.map((t) => withMembers(ctx, t)));
+  });
+
+  restRoute(fastify, app, 'POST', '/team/member_add', async (ctx, req) => {
+    const b = parse(
+      z.object({ team_id: z.string({ error: 'team_id is required' }), member: z.union([memberRef, z.array(memberRef).min(1)]), max_budget_in_team: money() }),
+      req.body,
+    );
+    const members = Array.isArray(b.member) ? b.member : [b.member];
+    return ctx.em.transactional(async (em) => {
+      const tx = { ...ctx, em };
+      const added = [];
+      for (const m of members)
+        added.push(await addMember(tx, { teamId: b.team_id, userId: m.user_id, email: m.user_email, role: nn(m.role), maxBudgetInTeam: b.max_budget_in_team }));
+      const team = await getTeam(tx, b.team_id);
+      return { ...(await withMembers(tx, team)), updated_users: added.map((m) => m.user.id), updated_team_memberships: added.map(memberRow) };
+    });
+  });
+
+  restRoute(fastify, app, 'POST', '/team/member_update', async (ctx, req) => {
+    const b = parse(
+      z.object({ team_id: z.string({ error: 'team_id is required' }), user_id: str(), user_email: str(), role: teamRole(), max_budget_in_team: money(), budget_duration: str() }),
+      req.body,
+    );
+    const m = await updateMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email, role: nn(b.role), maxBudgetInTeam: b.max_budget_in_team, budgetDuration: b.budget_duration });
+    return memberRow(m);
+  });
+
+  restRoute(fastify, app, 'POST', '/team/member_delete', async (ctx, req) => {
+    const b = parse(z.object({ team_id: z.string({ error: 'team_id is required' }), user_id: str(), user_email: str() }), req.body);
+    await removeMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email });
+    return withMembers(ctx, await getTeam(ctx, b.team_id));
+  });
+}

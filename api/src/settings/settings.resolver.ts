@@ -1,0 +1,170 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, Field, Float, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { AuditEntry } from '../audit/audit.entity.js';
+import { listAudit } from '../audit/audit.query.js';
+import { microsToUsd } from '../common/money.js';
+import { dialectOf } from '../db/orm.js';
+import { Connection, toConnection } from '../graphql/connection.js';
+import type { GqlContext } from '../graphql/context.js';
+import { TeamRoleEnum } from '../graphql/enums.js';
+import { generationRefusal } from '../keys/key.rules.js';
+import { modelsForCaller, configuredModels, narrow } from '../models/model.service.js';
+import { authorize, mayAttempt } from '../permissions/authorize.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import { User } from '../users/user.entity.js';
+import { redactedConfig } from './redact.js';
+
+const AuditConnection = Connection(AuditEntry, 'AuditEntry');
+
+@ObjectType({ description: 'A model the caller may use, and how.' })
+class Model {
+  @Field(() => ID, { description: 'Model name as clients send it (`model_name`).' })
+  id!: string;
+
+  @Field(() => Boolean, { description: 'Usable with personal keys.' })
+  personal!: boolean;
+
+  @Field(() => [ID], { description: 'Teams through whose keys it is usable.' })
+  teamIds!: string[];
+}
+
+@ObjectType({ description: 'Key limits as numbers and durations (upper bounds or defaults).' })
+class KeyLimits {
+  @Field(() => Float, { nullable: true }) maxBudget!: number | null;
+  @Field(() => String, { nullable: true }) budgetDuration!: string | null;
+  @Field(() => String, { nullable: true }) duration!: string | null;
+  @Field(() => Int, { nullable: true }) maxParallelRequests!: number | null;
+  @Field(() => Int, { nullable: true }) tpmLimit!: number | null;
+  @Field(() => Int, { nullable: true }) rpmLimit!: number | null;
+}
+
+@ObjectType({ description: 'Whether a kind of key may be minted, and within what.' })
+class KeyScopeOption {
+  @Field(() => Boolean, { description: 'Whether the caller may mint it.' }) allowed!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why not, when not allowed.' }) reason!: string | null;
+  @Field(() => [String], { description: 'Models that may be put on the key.' }) models!: string[];
+  @Field(() => Float, { nullable: true, description: 'Highest maxBudget the caller may give (null = no ceiling).' })
+  maxBudgetCeiling!: number | null;
+  @Field(() => [String], { description: 'key_generation_settings.required_params that apply.' }) requiredParams!: string[];
+}
+
+@ObjectType({ description: 'Team-key option for one team of the caller.' })
+class TeamKeyOption extends KeyScopeOption {
+  @Field(() => ID) teamId!: string;
+  @Field(() => String, { nullable: true }) teamAlias!: string | null;
+  @Field(() => TeamRoleEnum, { nullable: true, description: "The caller's role in the team." }) teamRole!: string | null;
+}
+
+@ObjectType({ description: 'What the caller may choose when minting a key.' })
+class KeyCreationOptions {
+  @Field(() => KeyScopeOption, { description: 'A personal key (no team).' }) personal!: KeyScopeOption;
+  @Field(() => [TeamKeyOption], { description: 'Team keys, one entry per team of the caller (all teams for proxy_admin).' })
+  teams!: TeamKeyOption[];
+  @Field(() => Boolean, { description: 'Whether keys may be minted for other users.' }) forOtherUsers!: boolean;
+  @Field(() => KeyLimits, { description: 'litellm_settings.upperbound_key_generate_params.' }) upperBounds!: KeyLimits;
+  @Field(() => KeyLimits, { description: 'litellm_settings.default_key_generate_params.' }) defaults!: KeyLimits;
+}
+
+@ObjectType({ description: 'Effective settings (secrets redacted).' })
+class EffectiveSettings {
+  @Field(() => GraphQLJSONObject, { description: 'The validated config with defaults applied, secrets replaced by "***".' })
+  config!: Record<string, unknown>;
+  @Field(() => String, { description: 'Where the master key comes from: config, env or file.' }) masterKeySource!: string;
+  @Field(() => String, { description: 'sqlite or postgresql.' }) databaseDialect!: string;
+  @Field(() => String, { description: 'Base URL used in links (PROXY_BASE_URL or this server).' }) baseUrl!: string;
+  @Field(() => String, { nullable: true, description: 'Config file in use.' }) configPath!: string | null;
+  @Field(() => String, { nullable: true, description: 'PROXY_LOGOUT_URL.' }) logoutUrl!: string | null;
+}
+
+@InputType({ description: 'Filters for the audit log.' })
+class AuditFilter {
+  @Field(() => String, { nullable: true }) action?: string | null;
+  @Field(() => String, { nullable: true }) targetType?: string | null;
+  @Field(() => String, { nullable: true }) targetId?: string | null;
+  @Field(() => String, { nullable: true }) actorId?: string | null;
+}
+
+const limits = (o: Record<string, unknown> | undefined): KeyLimits => ({
+  maxBudget: (o?.max_budget as number) ?? null,
+  budgetDuration: (o?.budget_duration as string) ?? null,
+  duration: (o?.duration as string) ?? null,
+  maxParallelRequests: (o?.max_parallel_requests as number) ?? null,
+  tpmLimit: (o?.tpm_limit as number) ?? null,
+  rpmLimit: (o?.rpm_limit as number) ?? null,
+});
+
+@Resolver()
+export class SettingsResolver {
+  @Query(() => [Model], { description: 'Models the caller may use.' })
+  models(@Ctx() ctx: GqlContext) {
+    return modelsForCaller(ctx);
+  }
+
+  @Query(() => EffectiveSettings, { description: 'Effective configuration, secrets redacted (admins and admin viewers).' })
+  settings(@Ctx() ctx: GqlContext): EffectiveSettings {
+    authorize(ctx.principal, 'settings.read');
+    const s = ctx.app.settings;
+    return {
+      config: redactedConfig(s.config),
+      masterKeySource: s.masterKeySource,
+      databaseDialect: dialectOf(s.databaseUrl),
+      baseUrl: s.baseUrl,
+      configPath: s.configPath,
+      logoutUrl: s.logoutUrl,
+    };
+  }
+
+  @Query(() => AuditConnection, { description: 'Management writes, newest first (admins and admin viewers).' })
+  async auditLog(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => AuditFilter, { nullable: true }) filter?: AuditFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return toConnection(await listAudit(ctx, filter ?? {}, { first, after }));
+  }
+
+  @Query(() => KeyCreationOptions, { description: 'What the caller may choose when minting a key: personal/team, models, bounds.' })
+  async keyCreationOptions(@Ctx() ctx: GqlContext): Promise<KeyCreationOptions> {
+    authorize(ctx.principal, 'me.read');
+    const p = ctx.principal!;
+    const ls = ctx.app.settings.config.litellm_settings;
+    const all = configuredModels(ctx);
+    const user = await ctx.em.findOneOrFail(User, { id: p.userId! });
+    const isAdmin = p.role === 'proxy_admin';
+    const personalRefusal = !mayAttempt(p, 'key.generate.self')
+      ? `Your role (${p.role}) cannot create keys.`
+      : generationRefusal(ctx, null);
+    const ms = await ctx.em.find(TeamMembership, { user: user.id }, { populate: ['team'] });
+    const teams = ms.map((m) => {
+      const refusal =
+        !isAdmin && (p.role === 'internal_user_viewer' || p.role === 'proxy_admin_viewer')
+          ? `Your role (${p.role}) cannot create keys.`
+          : generationRefusal(ctx, m.team);
+      const budgets = [m.team.maxBudget, microsToUsd(m.budget.maxBudget)].filter((x): x is number => x !== null);
+      return {
+        teamId: m.team.id,
+        teamAlias: m.team.alias,
+        teamRole: m.role,
+        allowed: !refusal,
+        reason: refusal,
+        models: narrow(all, m.team.models),
+        maxBudgetCeiling: isAdmin || !budgets.length ? null : Math.min(...budgets),
+        requiredParams: isAdmin ? [] : (ls.key_generation_settings?.team_key_generation?.required_params ?? []),
+      };
+    });
+    return {
+      personal: {
+        allowed: !personalRefusal,
+        reason: personalRefusal,
+        models: narrow(all, user.models),
+        maxBudgetCeiling: isAdmin ? null : user.maxBudget,
+        requiredParams: ls.key_generation_settings?.personal_key_generation?.required_params ?? [],
+      },
+      teams,
+      forOtherUsers: mayAttempt(p, 'key.generate.other'),
+      upperBounds: limits(ls.upperbound_key_generate_params),
+      defaults: limits(ls.default_key_generate_params),
+    };
+  }
+}

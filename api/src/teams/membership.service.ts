@@ -1,0 +1,38 @@
+import type { Ctx } from '../app/context.js';
+import { audit } from '../audit/audit.service.js';
+import { applyBudgetInput, type BudgetInput } from '../budgets/budget.service.js';
+import { newId } from '../common/ids.js';
+import type { TeamRole } from '../permissions/roles.js';
+import type { User } from '../users/user.entity.js';
+import { TeamMembership, type MembershipSource } from './membership.entity.js';
+import type { Team } from './team.entity.js';
+
+export const membershipSnapshot = (m: TeamMembership) => ({
+  userId: m.user.id,
+  teamId: m.team.id,
+  role: m.role,
+  source: m.source,
+  maxBudgetInTeam: m.maxBudget,
+  budgetDuration: m.budgetDuration,
+});
+
+/** Adds a membership to the unit of work (the caller flushes), audited. */
+export function addMembership(
+  ctx: Ctx,
+  user: User,
+  team: Team,
+  role: TeamRole,
+  source: MembershipSource,
+  budget: BudgetInput = {},
+): TeamMembership {
+  const m = new TeamMembership();
+  m.id = newId();
+  m.user = user;
+  m.team = team;
+  m.role = role;
+  m.source = source;
+  applyBudgetInput(m.budget, budget, ctx.app.settings.timezone);
+  ctx.em.persist(m);
+  audit(ctx, 'team.member.add', { type: 'team', id: team.id }, null, membershipSnapshot(m));
+  return m;
+}

@@ -1,0 +1,251 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Connection, toConnection } from '../graphql/connection.js';
+import type { GqlContext } from '../graphql/context.js';
+import { TeamRoleEnum } from '../graphql/enums.js';
+import { listKeys } from '../keys/key.service.js';
+import { KeyConnectionForUser } from '../users/user.resolver.js';
+import { User } from '../users/user.entity.js';
+import { visibleUser } from '../users/user.service.js';
+import { TeamMembership } from './membership.entity.js';
+import { Team } from './team.entity.js';
+import {
+  addMember,
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listMembers,
+  listTeams,
+  removeMember,
+  updateMember,
+  updateTeam,
+  visibleTeam,
+  type TeamParams,
+} from './team.service.js';
+
+export const TeamConnection = Connection(Team, 'Team');
+
+@InputType({ description: 'Team settings; omitted fields stay as they are (or take default_team_params on create).' })
+class TeamFieldsInput {
+  @Field(() => String, { nullable: true, description: 'Display name.' })
+  teamAlias?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Models the team may use; empty = all.' })
+  models?: string[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Team budget in USD; null = none.' })
+  maxBudget?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Soft budget in USD (alerts only).' })
+  softBudget?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Budget reset period, e.g. 30d or 1mo.' })
+  budgetDuration?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Tokens per minute for the team.' })
+  tpmLimit?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Requests per minute for the team.' })
+  rpmLimit?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Block every key of the team.' })
+  blocked?: boolean | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free-form metadata.' })
+  metadata?: Record<string, unknown> | null;
+}
+
+@InputType({ description: 'A member to add when creating a team: an existing user by id or exact email.' })
+class NewTeamMemberInput {
+  @Field(() => ID, { nullable: true, description: 'User id.' })
+  userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Exact email of an existing user.' })
+  email?: string | null;
+
+  @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default user).' })
+  role?: TeamRoleEnum | null;
+}
+
+@InputType({ description: 'A new team.' })
+class CreateTeamInput extends TeamFieldsInput {
+  @Field(() => ID, { nullable: true, description: 'Team id (e.g. an SSO group id); generated when omitted.' })
+  teamId?: string | null;
+
+  @Field(() => [NewTeamMemberInput], { nullable: true, description: 'Initial members.' })
+  members?: NewTeamMemberInput[] | null;
+}
+
+@InputType({ description: 'Changes to a team.' })
+class UpdateTeamInput extends TeamFieldsInput {
+  @Field(() => ID, { description: 'The team to change.' })
+  teamId!: string;
+}
+
+@InputType({ description: 'Which team to delete.' })
+class DeleteTeamInput {
+  @Field(() => ID, { description: 'The team to delete; its keys and memberships go too.' })
+  teamId!: string;
+}
+
+@InputType({ description: 'A team membership to add or change.' })
+class TeamMemberInput {
+  @Field(() => ID, { description: 'Team id.' })
+  teamId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'User id (or give email).' })
+  userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Exact email of an existing user (or give userId).' })
+  email?: string | null;
+
+  @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default user on add).' })
+  role?: TeamRoleEnum | null;
+
+  @Field(() => Float, { nullable: true, description: 'Budget inside the team in USD (`max_budget_in_team`).' })
+  maxBudgetInTeam?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Reset period of the member budget.' })
+  budgetDuration?: string | null;
+}
+
+@InputType({ description: 'A membership to remove.' })
+class RemoveTeamMemberInput {
+  @Field(() => ID, { description: 'Team id.' })
+  teamId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'User id (or give email).' })
+  userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Exact email (or give userId).' })
+  email?: string | null;
+}
+
+@InputType({ description: 'Filters for teams.' })
+class TeamFilter {
+  @Field(() => ID, { nullable: true, description: 'Only teams this user belongs to.' })
+  userId?: string | null;
+}
+
+@ObjectType({ description: 'What deleteTeam removed.' })
+class DeleteTeamPayload {
+  @Field(() => ID, { description: 'The deleted team.' })
+  teamId!: string;
+
+  @Field(() => [ID], { description: 'Ids of the keys deleted with the team.' })
+  deletedKeyIds!: string[];
+}
+
+@ObjectType({ description: 'What removeTeamMember removed.' })
+class RemoveTeamMemberPayload {
+  @Field(() => ID, { description: 'Team id.' })
+  teamId!: string;
+
+  @Field(() => ID, { description: 'User id.' })
+  userId!: string;
+}
+
+const teamFields = (i: TeamFieldsInput): TeamParams => ({
+  teamAlias: i.teamAlias,
+  models: i.models,
+  maxBudget: i.maxBudget,
+  softBudget: i.softBudget,
+  budgetDuration: i.budgetDuration,
+  tpmLimit: i.tpmLimit,
+  rpmLimit: i.rpmLimit,
+  blocked: i.blocked,
+  metadata: i.metadata,
+});
+
+@Resolver(() => Team)
+export class TeamResolver {
+  @Query(() => TeamConnection, { description: 'Teams the caller may see (admins: all; others: their own).' })
+  async teams(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => TeamFilter, { nullable: true }) filter?: TeamFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
+  ) {
+    return toConnection(await listTeams(ctx, filter ?? {}, { first, after }));
+  }
+
+  @Query(() => Team, { description: 'One team, if the caller may see it.' })
+  team(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string) {
+    return getTeam(ctx, id);
+  }
+
+  @Mutation(() => Team, { description: 'Create a team (proxy_admin); default_team_params fill unset fields except models.' })
+  createTeam(@Ctx() ctx: GqlContext, @Arg('input', () => CreateTeamInput) input: CreateTeamInput) {
+    return createTeam(ctx, { ...teamFields(input), teamId: input.teamId, members: input.members });
+  }
+
+  @Mutation(() => Team, { description: 'Change team settings or budget (proxy_admin).' })
+  updateTeam(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateTeamInput) input: UpdateTeamInput) {
+    return updateTeam(ctx, input.teamId, teamFields(input));
+  }
+
+  @Mutation(() => DeleteTeamPayload, { description: 'Delete a team with its keys and memberships (proxy_admin).' })
+  async deleteTeam(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteTeamInput) input: DeleteTeamInput) {
+    const { team, keyIds } = await deleteTeam(ctx, input.teamId);
+    return { teamId: team.id, deletedKeyIds: keyIds };
+  }
+
+  @Mutation(() => TeamMembership, { description: 'Add an existing user to a team (proxy_admin or team admin).' })
+  addTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput) input: TeamMemberInput) {
+    return addMember(ctx, input);
+  }
+
+  @Mutation(() => TeamMembership, { description: "Change a member's team role or budget (proxy_admin or team admin)." })
+  updateTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput) input: TeamMemberInput) {
+    return updateMember(ctx, input);
+  }
+
+  @Mutation(() => RemoveTeamMemberPayload, { description: 'Remove a member (proxy_admin or team admin).' })
+  async removeTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => RemoveTeamMemberInput) input: RemoveTeamMemberInput) {
+    const m = await removeMember(ctx, input);
+    return { teamId: input.teamId, userId: m.user.id };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Display name (LiteLLM `team_alias`).' })
+  teamAlias(@Root() team: Team) {
+    return team.alias;
+  }
+
+  @FieldResolver(() => [TeamMembership], { description: 'Members the caller may see.' })
+  members(@Root() team: Team, @Ctx() ctx: GqlContext) {
+    return listMembers(ctx, team.id);
+  }
+
+  @FieldResolver(() => KeyConnectionForUser, { description: 'Keys of this team that the caller may see.' })
+  async keys(
+    @Root() team: Team,
+    @Ctx() ctx: GqlContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return toConnection(await listKeys(ctx, { teamId: team.id }, { first, after }));
+  }
+}
+
+@Resolver(() => TeamMembership)
+export class TeamMemberResolver {
+  @FieldResolver(() => ID, { description: 'User id of the member.' })
+  userId(@Root() m: TeamMembership) {
+    return m.user.id;
+  }
+
+  @FieldResolver(() => ID, { description: 'Team id.' })
+  teamId(@Root() m: TeamMembership) {
+    return m.team.id;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The member, if the caller may see that user.' })
+  user(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return visibleUser(ctx, m.user.id);
+  }
+
+  @FieldResolver(() => Team, { nullable: true, description: 'The team, if the caller may see it.' })
+  team(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return visibleTeam(ctx, m.team.id);
+  }
+}

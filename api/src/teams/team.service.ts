@@ -1,0 +1,254 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Ctx } from '../app/context.js';
+import { audit } from '../audit/audit.service.js';
+import { applyBudgetInput, checkBudgetInput, type BudgetInput } from '../budgets/budget.service.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
+import { newId } from '../common/ids.js';
+import { paginate, type PageArgs } from '../common/pagination.js';
+import { checkId, checkLimit, checkMetadata, checkModels, checkString } from '../common/validate.js';
+import { VirtualKey } from '../keys/key.entity.js';
+import { authorize, isAllowed } from '../permissions/authorize.js';
+import { isTeamRole, type TeamRole } from '../permissions/roles.js';
+import { User } from '../users/user.entity.js';
+import { TeamMembership } from './membership.entity.js';
+import { addMembership, membershipSnapshot } from './membership.service.js';
+import { Team } from './team.entity.js';
+
+export interface TeamParams extends BudgetInput {
+  teamAlias?: string | null;
+  models?: string[] | null;
+  tpmLimit?: number | null;
+  rpmLimit?: number | null;
+  blocked?: boolean | null;
+  metadata?: Record<string, unknown> | null;
+  memberPermissions?: string[] | null;
+}
+
+export interface MemberRef {
+  userId?: string | null;
+  email?: string | null;
+}
+
+export interface CreateTeamParams extends TeamParams {
+  teamId?: string | null;
+  members?: Array<MemberRef & { role?: TeamRole | null }> | null;
+}
+
+export interface MemberParams extends MemberRef {
+  teamId: string;
+  role?: TeamRole | null;
+  maxBudgetInTeam?: number | null;
+  budgetDuration?: string | null;
+}
+
+export const teamSnapshot = (t: Team) => ({
+  id: t.id,
+  alias: t.alias,
+  models: t.models,
+  maxBudget: t.maxBudget,
+  softBudget: t.softBudget,
+  budgetDuration: t.budgetDuration,
+  tpmLimit: t.tpmLimit,
+  rpmLimit: t.rpmLimit,
+  blocked: t.blocked,
+  metadata: t.metadata,
+  memberPermissions: t.memberPermissions,
+});
+
+function checkTeamFields(p: TeamParams) {
+  checkString('teamAlias', p.teamAlias);
+  checkModels('models', p.models);
+  checkLimit('tpmLimit', p.tpmLimit);
+  checkLimit('rpmLimit', p.rpmLimit);
+  checkMetadata('metadata', p.metadata);
+  checkModels('memberPermissions', p.memberPermissions);
+  checkBudgetInput(p);
+}
+
+function applyTeamFields(ctx: Ctx, team: Team, p: TeamParams) {
+  if (p.teamAlias !== undefined) team.alias = p.teamAlias;
+  if (p.models !== undefined) team.models = p.models ?? [];
+  if (p.tpmLimit !== undefined) team.tpmLimit = p.tpmLimit;
+  if (p.rpmLimit !== undefined) team.rpmLimit = p.rpmLimit;
+  if (p.blocked !== undefined && p.blocked !== null) team.blocked = p.blocked;
+  if (p.metadata !== undefined) team.metadata = p.metadata ?? {};
+  if (p.memberPermissions !== undefined) team.memberPermissions = p.memberPermissions ?? [];
+  applyBudgetInput(team.budget, p, ctx.app.settings.timezone);
+}
+
+/**
+ * `default_team_params` fill what the request leaves unset. Teams made through the API do
+ * not take its `models` (as newer LiteLLM does); teams made from SSO groups take all of it.
+ */
+export function teamDefaults<T extends TeamParams>(ctx: Ctx, p: T, from: 'api' | 'sso'): T {
+  const d = ctx.app.settings.config.litellm_settings.default_team_params;
+  if (!d) return p;
+  const out = { ...p };
+  if (from === 'sso' && !out.models?.length && d.models) out.models = [...d.models];
+  if (out.maxBudget === undefined && d.max_budget !== undefined) out.maxBudget = d.max_budget;
+  if (out.softBudget === undefined && d.soft_budget !== undefined) out.softBudget = d.soft_budget;
+  if (out.budgetDuration === undefined && d.budget_duration !== undefined) out.budgetDuration = d.budget_duration;
+  if (out.tpmLimit === undefined && d.tpm_limit !== undefined) out.tpmLimit = d.tpm_limit;
+  if (out.rpmLimit === undefined && d.rpm_limit !== undefined) out.rpmLimit = d.rpm_limit;
+  if (out.memberPermissions === undefined && d.team_member_permissions) out.memberPermissions = d.team_member_permissions;
+  return out;
+}
+
+export async function findTeam(ctx: Ctx, id: string): Promise<Team> {
+  const team = await ctx.em.findOne(Team, { id });
+  if (!team) throw notFound(`Team ${id} not found.`, 'teamId');
+  return team;
+}
+
+async function resolveMember(ctx: Ctx, ref: MemberRef, field = 'member'): Promise<User> {
+  if (ref.userId) {
+    const u = await ctx.em.findOne(User, { id: ref.userId });
+    if (!u) throw notFound(`User ${ref.userId} not found.`, `${field}.userId`);
+    return u;
+  }
+  if (ref.email) {
+    // exact email of an existing user: adding a member never creates an account
+    const u = await ctx.em.findOne(User, { emailKey: ref.email.trim().toLowerCase() });
+    if (!u) throw notFound(`No user with email ${ref.email}.`, `${field}.email`);
+    return u;
+  }
+  throw badInput(`${field}: give userId or email.`, field);
+}
+
+export async function createTeam(ctx: Ctx, params: CreateTeamParams, from: 'api' | 'sso' = 'api') {
+  authorize(ctx.principal, 'team.create');
+  checkId('teamId', params.teamId);
+  checkTeamFields(params);
+  const p = teamDefaults(ctx, params, from);
+  const id = p.teamId?.trim() || newId();
+  if (await ctx.em.findOne(Team, { id })) throw conflict(`Team with id ${id} already exists.`, 'teamId');
+  const members: Array<{ user: User; role: TeamRole }> = [];
+  for (const [i, m] of (p.members ?? []).entries()) {
+    if (m.role != null && !isTeamRole(m.role)) throw badInput(`members[${i}].role must be admin or user.`, 'members');
+    const user = await resolveMember(ctx, m, `members[${i}]`);
+    if (members.some((x) => x.user.id === user.id)) throw badInput(`members[${i}]: ${user.id} is listed twice.`, 'members');
+    members.push({ user, role: m.role ?? 'user' });
+  }
+  const team = new Team();
+  team.id = id;
+  team.createdBy = ctx.principal?.userId ?? null;
+  applyTeamFields(ctx, team, p);
+  ctx.em.persist(team);
+  audit(ctx, 'team.create', { type: 'team', id }, null, teamSnapshot(team));
+  for (const m of members) addMembership(ctx, m.user, team, m.role, 'manual');
+  await ctx.em.flush();
+  return team;
+}
+
+export async function updateTeam(ctx: Ctx, teamId: string, p: TeamParams) {
+  authorize(ctx.principal, 'team.update');
+  checkTeamFields(p);
+  const team = await findTeam(ctx, teamId);
+  const before = teamSnapshot(team);
+  applyTeamFields(ctx, team, p);
+  audit(ctx, 'team.update', { type: 'team', id: team.id }, before, teamSnapshot(team));
+  await ctx.em.flush();
+  return team;
+}
+
+/** Deletes a team with its keys and memberships, audited; spend rows stay. */
+export async function deleteTeam(ctx: Ctx, teamId: string) {
+  authorize(ctx.principal, 'team.delete');
+  const team = await findTeam(ctx, teamId);
+  const keys = await ctx.em.find(VirtualKey, { team: team.id });
+  const ms = await ctx.em.find(TeamMembership, { team: team.id }, { populate: ['user'] });
+  for (const k of keys) audit(ctx, 'key.delete', { type: 'key', id: k.id }, { keyName: k.keyName, keyAlias: k.keyAlias }, null);
+  for (const m of ms) audit(ctx, 'team.member.remove', { type: 'team', id: team.id }, membershipSnapshot(m), null);
+  audit(ctx, 'team.delete', { type: 'team', id: team.id }, teamSnapshot(team), null);
+  ctx.em.remove([...keys, ...ms, team]);
+  await ctx.em.flush();
+  return { team, keyIds: keys.map((k) => k.id) };
+}
+
+export async function getTeam(ctx: Ctx, id: string): Promise<Team> {
+  authorize(ctx.principal, 'team.read');
+  const team = await findTeam(ctx, id);
+  authorize(ctx.principal, 'team.read', { kind: 'team', teamId: id });
+  return team;
+}
+
+export async function visibleTeam(ctx: Ctx, id: string | null): Promise<Team | null> {
+  if (!id || !isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: id })) return null;
+  return ctx.em.findOne(Team, { id });
+}
+
+export async function listTeams(ctx: Ctx, filter: { userId?: string | null }, page: PageArgs) {
+  const reach = authorize(ctx.principal, 'team.read');
+  const where: FilterQuery<Team>[] = [];
+  if (!reach.all) where.push({ id: { $in: [...(ctx.principal?.teams.keys() ?? [])] } });
+  if (filter.userId) {
+    const ms = await ctx.em.find(TeamMembership, { user: filter.userId }, { fields: ['team'] });
+    where.push({ id: { $in: ms.map((m) => m.team.id) } });
+  }
+  return paginate(ctx.em, Team, where.length ? { $and: where } : {}, page, { createdAt: 'asc', id: 'asc' });
+}
+
+/** Members the caller may see: a member is shown only if `users` would show that user. */
+export async function listMembers(ctx: Ctx, teamId: string): Promise<TeamMembership[]> {
+  await getTeam(ctx, teamId);
+  const ms = await ctx.em.find(TeamMembership, { team: teamId }, { populate: ['user'], orderBy: { createdAt: 'asc' } });
+  const out: TeamMembership[] = [];
+  for (const m of ms) {
+    const teamIds = (await ctx.em.find(TeamMembership, { user: m.user.id }, { fields: ['team'] })).map((x) => x.team.id);
+    if (isAllowed(ctx.principal, 'user.read', { kind: 'user', userId: m.user.id, teamIds })) out.push(m);
+  }
+  return out;
+}
+
+async function findMembership(ctx: Ctx, teamId: string, ref: MemberRef) {
+  const user = await resolveMember(ctx, ref, 'member');
+  const m = await ctx.em.findOne(TeamMembership, { team: teamId, user: user.id }, { populate: ['user', 'team'] });
+  if (!m) throw notFound(`User ${user.id} is not a member of team ${teamId}.`, 'userId');
+  return m;
+}
+
+function checkMemberParams(p: MemberParams) {
+  if (p.role != null && !isTeamRole(p.role)) throw badInput('role must be admin or user.', 'role');
+  checkBudgetInput({ maxBudget: p.maxBudgetInTeam, budgetDuration: p.budgetDuration });
+}
+
+export async function addMember(ctx: Ctx, p: MemberParams) {
+  authorize(ctx.principal, 'team.members.manage');
+  checkMemberParams(p);
+  const team = await findTeam(ctx, p.teamId);
+  authorize(ctx.principal, 'team.members.manage', { kind: 'team', teamId: team.id });
+  const user = await resolveMember(ctx, p);
+  if (await ctx.em.findOne(TeamMembership, { team: team.id, user: user.id }))
+    throw conflict(`User ${user.id} is already a member of team ${team.id}.`, 'userId');
+  const m = addMembership(ctx, user, team, p.role ?? 'user', 'manual', {
+    maxBudget: p.maxBudgetInTeam,
+    budgetDuration: p.budgetDuration,
+  });
+  await ctx.em.flush();
+  return m;
+}
+
+export async function updateMember(ctx: Ctx, p: MemberParams) {
+  authorize(ctx.principal, 'team.members.manage');
+  checkMemberParams(p);
+  const team = await findTeam(ctx, p.teamId);
+  authorize(ctx.principal, 'team.members.manage', { kind: 'team', teamId: team.id });
+  const m = await findMembership(ctx, team.id, p);
+  const before = membershipSnapshot(m);
+  if (p.role != null) m.role = p.role;
+  applyBudgetInput(m.budget, { maxBudget: p.maxBudgetInTeam, budgetDuration: p.budgetDuration }, ctx.app.settings.timezone);
+  audit(ctx, 'team.member.update', { type: 'team', id: team.id }, before, membershipSnapshot(m));
+  await ctx.em.flush();
+  return m;
+}
+
+export async function removeMember(ctx: Ctx, p: MemberParams) {
+  authorize(ctx.principal, 'team.members.manage');
+  const team = await findTeam(ctx, p.teamId);
+  authorize(ctx.principal, 'team.members.manage', { kind: 'team', teamId: team.id });
+  const m = await findMembership(ctx, team.id, p);
+  audit(ctx, 'team.member.remove', { type: 'team', id: team.id }, membershipSnapshot(m), null);
+  ctx.em.remove(m);
+  await ctx.em.flush();
+  return m;
+}

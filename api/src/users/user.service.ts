@@ -1,0 +1,261 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Ctx } from '../app/context.js';
+import { audit } from '../audit/audit.service.js';
+import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
+import { DEFAULT_USER_ID } from '../auth/principal.js';
+import { endSessionsOf } from '../auth/session.service.js';
+import { applyBudgetInput, checkBudgetInput, type BudgetInput } from '../budgets/budget.service.js';
+import { badInput, conflict, notFound } from '../common/errors.js';
+import { newId } from '../common/ids.js';
+import { paginate, type PageArgs } from '../common/pagination.js';
+import { checkEmail, checkId, checkMetadata, checkModels, checkString } from '../common/validate.js';
+import { VirtualKey } from '../keys/key.entity.js';
+import { authorize, isAllowed } from '../permissions/authorize.js';
+import { isRole, isTeamRole, type Role, type TeamRole } from '../permissions/roles.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import { addMembership } from '../teams/membership.service.js';
+import { Team } from '../teams/team.entity.js';
+import { User } from './user.entity.js';
+import { userSnapshot } from './user.snapshot.js';
+
+export interface TeamAssignment {
+  teamId: string;
+  role?: TeamRole;
+  maxBudgetInTeam?: number | null;
+}
+
+export interface CreateUserParams extends BudgetInput {
+  userId?: string | null;
+  email?: string | null;
+  alias?: string | null;
+  role?: Role | null;
+  models?: string[] | null;
+  metadata?: Record<string, unknown> | null;
+  password?: string | null;
+  teams?: Array<string | TeamAssignment> | null;
+  ssoId?: string | null;
+}
+
+export interface UpdateUserParams extends BudgetInput {
+  userId: string;
+  email?: string | null;
+  alias?: string | null;
+  role?: Role | null;
+  models?: string[] | null;
+  metadata?: Record<string, unknown> | null;
+  password?: string | null;
+  /** USD; admins may correct spend */
+  spend?: number | null;
+}
+
+export interface UserFilter {
+  role?: Role | null;
+  email?: string | null;
+  teamId?: string | null;
+}
+
+export const emailKey = (email: string | null | undefined) => (email ? email.trim().toLowerCase() : null);
+
+/**
+ * The one rule for every way a user is created (ROLES.md "SSO defaults"): role = given ??
+ * default_internal_user_params.user_role ?? internal_user_viewer; other unset fields from
+ * default_internal_user_params (not for proxy_admin, as in LiteLLM); an internal_user's
+ * unset budget fields from max_internal_user_budget / internal_user_budget_duration.
+ */
+export function resolveNewUser(ctx: Ctx, p: CreateUserParams): CreateUserParams & { role: Role } {
+  const ls = ctx.app.settings.config.litellm_settings;
+  const defaults = ls.default_internal_user_params;
+  const role: Role = p.role ?? (defaults?.user_role as Role | undefined) ?? 'internal_user_viewer';
+  const out: CreateUserParams & { role: Role } = { ...p, role };
+  if (defaults && role !== 'proxy_admin') {
+    if (!out.models?.length && defaults.models) out.models = [...defaults.models];
+    if (out.maxBudget === undefined && defaults.max_budget !== undefined) out.maxBudget = defaults.max_budget;
+    if (out.budgetDuration === undefined && defaults.budget_duration !== undefined)
+      out.budgetDuration = defaults.budget_duration;
+    if (out.teams === undefined && defaults.teams)
+      out.teams = defaults.teams.map((t) =>
+        typeof t === 'string'
+          ? t
+          : { teamId: t.team_id, role: t.user_role as TeamRole | undefined, maxBudgetInTeam: t.max_budget_in_team },
+      );
+  }
+  if (role === 'internal_user') {
+    if (out.maxBudget === undefined && ls.max_internal_user_budget !== undefined)
+      out.maxBudget = ls.max_internal_user_budget;
+    if (out.budgetDuration === undefined && ls.internal_user_budget_duration !== undefined)
+      out.budgetDuration = ls.internal_user_budget_duration;
+  }
+  return out;
+}
+
+function checkUserFields(p: Partial<CreateUserParams>) {
+  checkId('userId', p.userId);
+  checkEmail('email', p.email);
+  checkString('alias', p.alias);
+  checkModels('models', p.models);
+  checkMetadata('metadata', p.metadata);
+  checkBudgetInput(p);
+  if (p.role !== undefined && p.role !== null && !isRole(p.role))
+    throw badInput(`userRole must be one of proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer.`, 'userRole');
+  if (p.password !== undefined && p.password !== null) checkPasswordPolicy('password', p.password);
+}
+
+async function assertEmailFree(ctx: Ctx, email: string | null | undefined, exceptId?: string) {
+  const key = emailKey(email);
+  if (!key) return;
+  const other = await ctx.em.findOne(User, { emailKey: key });
+  if (other && other.id !== exceptId) throw conflict(`User with email ${email} already exists.`, 'email');
+}
+
+/** Creates a user by the one creation rule; joins the given (or default) teams. */
+export async function createUser(ctx: Ctx, params: CreateUserParams, opts: { skipAuthorize?: boolean } = {}) {
+  if (!opts.skipAuthorize) authorize(ctx.principal, 'user.create');
+  checkUserFields(params);
+  const p = resolveNewUser(ctx, params);
+  const id = p.userId?.trim() || newId();
+  if (await ctx.em.findOne(User, { id })) throw conflict(`User with id ${id} already exists.`, 'userId');
+  await assertEmailFree(ctx, p.email);
+  if (p.ssoId && (await ctx.em.findOne(User, { ssoId: p.ssoId })))
+    throw conflict(`A user with this SSO id already exists.`, 'ssoId');
+
+  const teams: TeamAssignment[] = (p.teams ?? []).map((t) => (typeof t === 'string' ? { teamId: t } : t));
+  const teamRows: Team[] = [];
+  for (const [i, t] of teams.entries()) {
+    if (t.role !== undefined && !isTeamRole(t.role)) throw badInput(`teams[${i}].role must be admin or user.`, `teams`);
+    const team = await ctx.em.findOne(Team, { id: t.teamId });
+    if (!team) throw badInput(`teams[${i}]: team "${t.teamId}" does not exist.`, 'teams');
+    teamRows.push(team);
+  }
+
+  const user = new User();
+  user.id = id;
+  user.email = p.email?.trim() || null;
+  user.emailKey = emailKey(p.email);
+  user.alias = p.alias ?? null;
+  user.role = p.role;
+  user.models = p.models ?? [];
+  user.metadata = p.metadata ?? {};
+  user.ssoId = p.ssoId ?? null;
+  applyBudgetInput(user.budget, p, ctx.app.settings.timezone);
+  if (p.password) user.passwordHash = await hashPassword(p.password);
+  ctx.em.persist(user);
+  audit(ctx, 'user.create', { type: 'user', id }, null, userSnapshot(user));
+  for (const [i, team] of teamRows.entries()) {
+    const t = teams[i]!;
+    addMembership(ctx, user, team, t.role ?? 'user', 'manual', { maxBudget: t.maxBudgetInTeam ?? undefined });
+  }
+  await ctx.em.flush();
+  return user;
+}
+
+export async function findUser(ctx: Ctx, id: string): Promise<User> {
+  const user = await ctx.em.findOne(User, { id });
+  if (!user) throw notFound(`User ${id} not found.`, 'userId');
+  return user;
+}
+
+async function teamIdsOf(ctx: Ctx, userId: string): Promise<string[]> {
+  const ms = await ctx.em.find(TeamMembership, { user: userId }, { fields: ['team'] });
+  return ms.map((m) => (m.team as unknown as { id: string }).id);
+}
+
+/** Reads one user if the caller may see them (own, admins, team admins for their members). */
+export async function getUser(ctx: Ctx, id: string): Promise<User> {
+  authorize(ctx.principal, 'user.read');
+  const user = await findUser(ctx, id);
+  authorize(ctx.principal, 'user.read', { kind: 'user', userId: id, teamIds: await teamIdsOf(ctx, id) });
+  return user;
+}
+
+/** Same as getUser but null instead of an error: for relation fields. */
+export async function visibleUser(ctx: Ctx, id: string): Promise<User | null> {
+  if (!isAllowed(ctx.principal, 'user.read')) return null;
+  const user = await ctx.em.findOne(User, { id });
+  if (!user) return null;
+  const ok = isAllowed(ctx.principal, 'user.read', { kind: 'user', userId: id, teamIds: await teamIdsOf(ctx, id) });
+  return ok ? user : null;
+}
+
+export async function listUsers(ctx: Ctx, filter: UserFilter, page: PageArgs) {
+  const reach = authorize(ctx.principal, 'user.read');
+  const where: FilterQuery<User>[] = [];
+  if (!reach.all) {
+    const ids = new Set<string>();
+    if (reach.own && ctx.principal?.userId) ids.add(ctx.principal.userId);
+    if (reach.teams.length) {
+      const ms = await ctx.em.find(TeamMembership, { team: { $in: reach.teams } }, { fields: ['user'] });
+      for (const m of ms) ids.add((m.user as unknown as { id: string }).id);
+    }
+    where.push({ id: { $in: [...ids] } });
+  }
+  if (filter.role) where.push({ role: filter.role });
+  if (filter.email) where.push({ emailKey: { $like: `%${emailKey(filter.email)!.replace(/[%_]/g, '')}%` } });
+  if (filter.teamId) {
+    const ms = await ctx.em.find(TeamMembership, { team: filter.teamId }, { fields: ['user'] });
+    where.push({ id: { $in: ms.map((m) => (m.user as unknown as { id: string }).id) } });
+  }
+  return paginate(ctx.em, User, where.length ? { $and: where } : {}, page, { createdAt: 'asc', id: 'asc' });
+}
+
+export async function updateUser(ctx: Ctx, p: UpdateUserParams) {
+  authorize(ctx.principal, 'user.update');
+  checkUserFields(p);
+  const user = await findUser(ctx, p.userId);
+  const before = userSnapshot(user);
+  if (p.email !== undefined) {
+    await assertEmailFree(ctx, p.email, user.id);
+    user.email = p.email?.trim() || null;
+    user.emailKey = emailKey(p.email);
+  }
+  if (p.alias !== undefined) user.alias = p.alias;
+  if (p.models !== undefined) user.models = p.models ?? [];
+  if (p.metadata !== undefined) user.metadata = p.metadata ?? {};
+  const roleChanged = p.role !== undefined && p.role !== null && p.role !== user.role;
+  if (roleChanged) {
+    if (user.id === DEFAULT_USER_ID) throw badInput('The master-key admin (default_user_id) always stays proxy_admin.', 'userRole');
+    user.role = p.role!;
+  }
+  applyBudgetInput(user.budget, p, ctx.app.settings.timezone);
+  if (p.spend !== undefined && p.spend !== null) {
+    applyBudgetInput(user.budget, {}, ctx.app.settings.timezone);
+    if (!Number.isFinite(p.spend) || p.spend < 0) throw badInput('spend must be a finite number >= 0.', 'spend');
+    user.budget.spend = Math.round(p.spend * 1e6);
+  }
+  if (p.password) user.passwordHash = await hashPassword(p.password);
+  audit(ctx, 'user.update', { type: 'user', id: user.id }, before, userSnapshot(user));
+  // a role change takes effect at once: the user signs in again with the new role
+  if (roleChanged || p.password) await endSessionsOf(ctx, user.id);
+  await ctx.em.flush();
+  return user;
+}
+
+/** Deletes a user, their keys and memberships; their spend rows stay. */
+export async function deleteUser(ctx: Ctx, userId: string) {
+  authorize(ctx.principal, 'user.delete');
+  const user = await findUser(ctx, userId);
+  if (user.id === DEFAULT_USER_ID) throw badInput('The master-key admin (default_user_id) cannot be deleted.', 'userId');
+  if (user.id === ctx.principal?.userId) throw badInput('You cannot delete yourself.', 'userId');
+  const keys = await ctx.em.find(VirtualKey, { user: user.id });
+  const memberships = await ctx.em.find(TeamMembership, { user: user.id }, { populate: ['team'] });
+  for (const k of keys) audit(ctx, 'key.delete', { type: 'key', id: k.id }, { keyName: k.keyName, keyAlias: k.keyAlias }, null);
+  for (const m of memberships)
+    audit(ctx, 'team.member.remove', { type: 'team', id: m.team.id }, { userId: user.id, role: m.role }, null);
+  audit(ctx, 'user.delete', { type: 'user', id: user.id }, userSnapshot(user), null);
+  await endSessionsOf(ctx, user.id);
+  ctx.em.remove([...keys, ...memberships, user]);
+  await ctx.em.flush();
+  return { user, keyIds: keys.map((k) => k.id) };
+}
+
+/** The caller's own profile: alias and password only (viewers included). */
+export async function updateMe(ctx: Ctx, p: { alias?: string | null }) {
+  authorize(ctx.principal, 'me.update');
+  checkString('alias', p.alias);
+  const user = await findUser(ctx, ctx.principal!.userId!);
+  const before = userSnapshot(user);
+  if (p.alias !== undefined) user.alias = p.alias;
+  audit(ctx, 'user.update_self', { type: 'user', id: user.id }, before, userSnapshot(user));
+  await ctx.em.flush();
+  return user;
+}
+

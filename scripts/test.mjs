@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `npm test`: build what the suites serve (API, dashboard), then run every vitest suite.
+// When run as root it installs what npm cannot (Debian's chromium) for the browser suites.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium') || process.env.PURSER_SKIP_BROWSER_INSTALL) return;
+  if (process.getuid?.() !== 0) {
+    console.warn('chromium is missing and this is not root: install Debian\'s chromium for the browser suites');
+    return;
+  }
+  console.log('installing Debian chromium for the browser suites');
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null');
+}
+
+ensureChromium();
+run('npm run build');
+const res = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(res.status ?? 1);

@@ -1,0 +1,85 @@
+import type { Client, CombinedError } from '@urql/core';
+import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
+import { graphql } from '$lib/graphql';
+
+/** Successful body of `POST /v2/login`. */
+export interface LoginSuccess {
+  user_id: string;
+  user_role: string;
+  redirect_url: string;
+}
+
+/** Error envelope returned by the `/v2` REST endpoints. */
+interface ErrorBody {
+  error?: { message?: string; type?: string; param?: string | null; code?: string | number | null };
+}
+
+export type SignInResult = { ok: true; login: LoginSuccess } | { ok: false; message: string };
+
+const LogoutMutation = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
+async function readErrorMessage(res: Response): Promise<string | undefined> {
+  try {
+    const body = (await res.json()) as ErrorBody;
+    const message = body?.error?.message;
+    return typeof message === 'string' && message.length > 0 ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signs in with an email (or `admin`) and password via `POST /v2/login`.
+ * On success the server sets the session cookie and we navigate to the dashboard home;
+ * otherwise the API's `error.message` is returned for display.
+ */
+export async function signIn(username: string, password: string): Promise<SignInResult> {
+  let res: Response;
+  try {
+    res = await fetch('/v2/login', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+  } catch {
+    return { ok: false, message: 'Could not reach the server. Please try again.' };
+  }
+
+  if (res.ok) {
+    const login = (await res.json().catch(() => ({}))) as LoginSuccess;
+    await goto(resolve('/'), { replaceState: true, invalidateAll: true });
+    return { ok: true, login };
+  }
+
+  const message = await readErrorMessage(res);
+  if (message) return { ok: false, message };
+  if (res.status === 401 || res.status === 403) return { ok: false, message: 'Invalid username or password.' };
+  if (res.status === 429) return { ok: false, message: 'Too many sign-in attempts. Please wait and try again.' };
+  return { ok: false, message: `Sign-in failed (HTTP ${res.status}).` };
+}
+
+/**
+ * Ends the session with the GraphQL `logout` mutation, then goes to the login screen.
+ * Navigation happens even if the mutation fails (e.g. the session had already expired).
+ */
+export async function signOut(client: Client): Promise<void> {
+  try {
+    await client.mutation(LogoutMutation, {}).toPromise();
+  } finally {
+    await goto(resolve('/login'), { replaceState: true });
+  }
+}
+
+/** True when a GraphQL result failed because the caller is not signed in. */
+export function isUnauthenticated(error: CombinedError | undefined): boolean {
+  if (!error) return false;
+  if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return true;
+  const status = (error.response as Response | undefined)?.status;
+  return status === 401;
+}
