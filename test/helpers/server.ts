@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPurser, type Running } from '../../api/src/app/bootstrap.js';
+
+export const MASTER_KEY = 'sk-test-master-key-0123456789';
+
+export interface TestServer {
+  running: Running;
+  url: string;
+  masterKey: string;
+  dataDir: string;
+  /** POST /graphql with a bearer token (or none) */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, auth?: string | null, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  /** a REST call with a bearer token (or none) */
+  rest<T = any>(method: 'GET' | 'POST', path: string, body?: unknown, auth?: string | null): Promise<RestResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  data: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  /** first error code, if any */
+  code?: string;
+}
+
+export interface RestResult<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export const silentLog = { info() {}, warn() {}, error: (m: string) => console.error(m) };
+
+/**
+ * A real Purser on a random loopback port with a fresh SQLite file (or the given database),
+ * configured from an object. `config` is merged over a minimal base with the test master key.
+ */
+export async function startServer(
+  config: Record<string, any> = {},
+  opts: { env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'purser-test-'));
+  const base = {
+    model_list: [
+      { model_name: 'gpt-4o-mini', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' } },
+      { model_name: 'gpt-4o', litellm_params: { model: 'openai/gpt-4o', mock_response: 'hi' } },
+    ],
+    ...config,
+    general_settings: {
+      master_key: MASTER_KEY,
+      ...(opts.databaseUrl ? { database_url: opts.databaseUrl } : {}),
+      ...(config.general_settings ?? {}),
+    },
+    litellm_settings: { ...(config.litellm_settings ?? {}) },
+  };
+  const running = await startPurser({
+    configObject: base,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    env: { PATH: process.env.PATH, ...(opts.env ?? {}) },
+    log: silentLog,
+    uiDir: null,
+  });
+  const url = running.url;
+  const authHeader = (auth?: string | null): Record<string, string> => (auth ? { authorization: `Bearer ${auth}` } : {});
+  return {
+    running,
+    url,
+    masterKey: MASTER_KEY,
+    dataDir,
+    async gql(query, variables, auth = MASTER_KEY, headers = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(auth), ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const json = (await res.json()) as any;
+      return { status: res.status, data: json.data, errors: json.errors, code: json.errors?.[0]?.extensions?.code };
+    },
+    async rest(method, path, body, auth = MASTER_KEY) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeader(auth) },
+        body: body !== undefined ? (typeof body === 'string' ? body : JSON.stringify(body)) : undefined,
+      });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a user (via the master key) and mints a personal or team key owned by them; returns the secret. */
+export async function userWithKey(
+  s: TestServer,
+  user: { user_id: string; user_role: string; user_email?: string; teams?: unknown[] },
+): Promise<string> {
+  const res = await s.rest('POST', '/user/new', { ...user, auto_create_key: false });
+  if (res.status !== 200) throw new Error(`user/new ${res.status} ${JSON.stringify(res.body)}`);
+  // a key minted by the admin for the user acts as that user
+  const key = await s.rest('POST', '/key/generate', { user_id: user.user_id });
+  if (key.status !== 200) throw new Error(`key/generate ${key.status} ${JSON.stringify(key.body)}`);
+  return key.body.key;
+}
