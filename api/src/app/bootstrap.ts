@@ -7,6 +7,7 @@ import { DEFAULT_USER_ID } from '../auth/principal.js';
 import { newSecretKey } from '../common/ids.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
+import { createGatewayRuntime } from '../gateway/runtime.js';
 import { buildServer } from '../http/server.js';
 import { DurationError, durationSeconds, parseDuration } from '../time/durations.js';
 import { User } from '../users/user.entity.js';
@@ -100,6 +101,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   const orm = await openDatabase(databaseUrl);
   const app: App = { settings, orm, log };
   await upsertAdmin(app);
+  app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
   await server.listen({ port, host });
   const address = server.server.address();
@@ -126,6 +128,8 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
       if (closed) return;
       closed = true;
       await server.close();
+      // every pending spend row is written before the database closes
+      await app.gateway?.close();
       await orm.close(true);
     },
   };

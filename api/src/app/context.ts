@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
+import type { GatewayRuntime } from '../gateway/runtime.js';
 import type { Settings } from './settings.js';
 
 export interface Logger {
@@ -13,6 +14,8 @@ export interface App {
   settings: Settings;
   orm: MikroORM;
   log: Logger;
+  /** set once the gateway is built (usage and metrics read it) */
+  gateway?: GatewayRuntime;
 }
 
 /** What a service call needs: the app, one EntityManager fork and the caller. */

@@ -19,6 +19,8 @@ export interface Settings {
   uiPassword: string | null;
   sessionTtlMs: number;
   timezone: string;
+  /** the process environment merged with environment_variables */
+  env: Record<string, string | undefined>;
 }
 
 export function buildSettings(input: {
@@ -49,5 +51,6 @@ export function buildSettings(input: {
     uiPassword: env.UI_PASSWORD || null,
     sessionTtlMs: input.sessionTtlMs,
     timezone: config.litellm_settings.timezone ?? 'UTC',
+    env,
   };
 }

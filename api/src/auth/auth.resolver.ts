@@ -68,7 +68,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => Viewer, { description: 'Sign in with email and password; sets the session cookie.' })
-  async login(@Ctx() ctx: GqlContext, @Arg('input', () => LoginInput) input: LoginInput): Promise<Viewer> {
+  async login(@Ctx() ctx: GqlContext, @Arg('input', () => LoginInput, { description: 'The operation input.' }) input: LoginInput): Promise<Viewer> {
     const { user, cookie } = await passwordLogin(ctx, input.email, input.password);
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const signedIn = { ...ctx, principal: await principalForUser(ctx, user, 'session') };

@@ -34,9 +34,19 @@ export function checkModels(field: string, v: string[] | null | undefined): void
   if (v.length > 1000) throw badInput(`${field} has too many entries (at most 1000).`, field);
 }
 
+const MAX_JSON_DEPTH = 64;
+
 export function checkMetadata(field: string, v: unknown): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'object' || Array.isArray(v)) throw badInput(`${field} must be a JSON object.`, field);
+  // measured without recursion: a deeply nested value would overflow JSON.stringify's stack
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) throw badInput(`${field} is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`, field);
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
   if (JSON.stringify(v).length > 65_536) throw badInput(`${field} is too large (at most 64 KiB as JSON).`, field);
 }
 

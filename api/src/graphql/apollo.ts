@@ -29,13 +29,21 @@ function costLimit(schema: ReturnType<typeof buildServedSchema>, max: number): A
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // it coerces the variables first: a bad variable is the caller's error (400), not ours
+            if (e instanceof Error && /^Variable "\$/.test(e.message))
+              throw new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            throw e;
+          }
           if (cost > max)
             throw new GraphQLError(
               `Query is too expensive: cost ${cost} exceeds the limit of ${max} (general_settings.graphql_max_cost). Ask for fewer fields or smaller pages.`,

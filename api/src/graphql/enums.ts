@@ -38,6 +38,10 @@ export enum MembershipSourceEnum {
 registerEnumType(MembershipSourceEnum, {
   name: 'MembershipSource',
   description: 'How a membership was made: by a person (manual) or by SSO group sync (sso).',
+  valuesConfig: {
+    manual: { description: 'Added by a person (GraphQL, REST or the dashboard).' },
+    sso: { description: 'Made by SSO group sync.' },
+  },
 });
 
 export enum AuthMethodEnum {
@@ -45,4 +49,12 @@ export enum AuthMethodEnum {
   session = 'session',
   virtual_key = 'virtual_key',
 }
-registerEnumType(AuthMethodEnum, { name: 'AuthMethod', description: 'How the caller authenticated.' });
+registerEnumType(AuthMethodEnum, {
+  name: 'AuthMethod',
+  description: 'How the caller authenticated.',
+  valuesConfig: {
+    master_key: { description: 'The master key (acts as default_user_id, a proxy_admin).' },
+    session: { description: 'A dashboard session cookie.' },
+    virtual_key: { description: 'A virtual key (sk-...), acting as its owner.' },
+  },
+});

@@ -13,7 +13,8 @@ import { createApollo } from '../graphql/apollo.js';
 import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
 import { registerAuthRoutes } from './auth.routes.js';
-import { requestContext } from './request-context.js';
+import { registerGatewayRoutes } from '../gateway/routes.js';
+import { requestContext, requirePrincipal } from './request-context.js';
 
 function invalid(message: string, status = 400, param: string | null = null) {
   return { error: { message, type: 'invalid_request_error', param, code: String(status) } };
@@ -27,9 +28,7 @@ export function zodMessage(e: ZodError): { message: string; param: string | null
 }
 
 export async function buildServer(app: App, opts: { uiDir: string | null }): Promise<FastifyInstance> {
-  const fastify = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, return503OnClosing: true });
-  await fastify.register(fastifyCookie);
-  await fastify.register(fastifyFormbody);
+  const fastify = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, trustProxy: false, return503OnClosing: true });
 
   fastify.setErrorHandler((err: FastifyError | AppError | ZodError | Error, _req, reply) => {
     if (err instanceof AppError) return reply.status(err.status).headers(err.headers).send(errorBody(err));
@@ -54,22 +53,37 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     return reply.status(404).send({ error: { message: `Route ${req.method} ${req.url.split('?')[0]} not found.`, type: 'not_found_error', param: null, code: '404' } });
   });
 
-  // GraphQL: API keys or the session cookie (same-origin; Apollo's CSRF prevention on)
-  const apollo = await createApollo(app, fastify);
-  await fastify.register(fastifyApollo(apollo), {
-    path: '/graphql',
-    context: async (request, reply): Promise<GqlContext> => {
-      try {
-        return { ...(await requestContext(app, request, { cookies: true })), request, reply };
-      } catch (e) {
-        if (e instanceof AppError)
-          throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.status } } });
-        throw e;
-      }
-    },
+  // GraphQL and sign-in: the only scope with cookies (API keys work too); Apollo's CSRF prevention on
+  await fastify.register(async (scope) => {
+    await scope.register(fastifyCookie);
+    await scope.register(fastifyFormbody);
+    const apollo = await createApollo(app, scope);
+    await scope.register(fastifyApollo(apollo), {
+      path: '/graphql',
+      context: async (request, reply): Promise<GqlContext> => {
+        try {
+          return { ...(await requestContext(app, request, { cookies: true })), request, reply };
+        } catch (e) {
+          if (e instanceof AppError)
+            throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.status } } });
+          throw e;
+        }
+      },
+    });
+    registerAuthRoutes(scope, app);
   });
 
-  registerAuthRoutes(fastify, app);
+  // the gateway: its own scope, keys only, nothing but what the hot path needs
+  if (app.gateway) {
+    const rt = app.gateway;
+    await fastify.register(async (scope) => registerGatewayRoutes(scope, app, rt));
+    fastify.get('/metrics', async (req, reply) => {
+      if (app.settings.config.litellm_settings.require_auth_for_metrics_endpoint)
+        requirePrincipal(await requestContext(app, req, { cookies: false }));
+      return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
+    });
+  }
+
   registerRest(fastify, app);
 
   fastify.get('/health/liveliness', async () => 'I\'m alive!');

@@ -116,7 +116,7 @@ export class KeyResolver {
   @Query(() => KeyConnectionForUser, { description: 'Keys the caller may see (admins: all; team admins: their teams; others: own).' })
   async keys(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => KeyFilter, { nullable: true }) filter?: KeyFilter,
+    @Arg('filter', () => KeyFilter, { nullable: true, description: 'Narrows the list.' }) filter?: KeyFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
@@ -124,38 +124,38 @@ export class KeyResolver {
   }
 
   @Query(() => VirtualKey, { description: 'One key by id (or secret or token hash), if the caller may see it.' })
-  key(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string) {
+  key(@Ctx() ctx: GqlContext, @Arg('id', () => ID, { description: 'The key id, its token hash or the secret itself.' }) id: string) {
     return getKey(ctx, id);
   }
 
   @Mutation(() => GeneratedKey, { description: 'Mint a key; the secret is in the payload, once.' })
-  generateKey(@Ctx() ctx: GqlContext, @Arg('input', () => GenerateKeyInput) input: GenerateKeyInput) {
+  generateKey(@Ctx() ctx: GqlContext, @Arg('input', () => GenerateKeyInput, { description: 'The operation input.' }) input: GenerateKeyInput) {
     return generateKey(ctx, keyFields(input));
   }
 
   @Mutation(() => GeneratedKey, { description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working.' })
-  regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput) input: UpdateKeyInput) {
+  regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput, { description: 'The operation input.' }) input: UpdateKeyInput) {
     return regenerateKey(ctx, input.id, keyFields(input));
   }
 
   @Mutation(() => VirtualKey, { description: 'Change a key within the upper bounds and your ceiling.' })
-  updateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput) input: UpdateKeyInput) {
+  updateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput, { description: 'The operation input.' }) input: UpdateKeyInput) {
     return updateKey(ctx, input.id, keyFields(input));
   }
 
   @Mutation(() => DeleteKeyPayload, { description: 'Delete a key.' })
-  async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+  async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
     const k = await deleteKey(ctx, input.id);
     return { id: k.id };
   }
 
   @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })
-  blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+  blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
     return setKeyBlocked(ctx, input.id, true);
   }
 
   @Mutation(() => VirtualKey, { description: 'Unblock a key (proxy_admin or team admin).' })
-  unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput) input: KeyRefInput) {
+  unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
     return setKeyBlocked(ctx, input.id, false);
   }
 

@@ -2,15 +2,23 @@ import { GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import { allow, rule, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import type { Ctx } from '../app/context.js';
-import { mayAttempt } from './authorize.js';
+import { AppError } from '../common/errors.js';
+import { authorize, mayAttempt } from './authorize.js';
 import { OPERATIONS, PERMISSIONS, type Operation } from './map.js';
 
-const refusal = (ctx: Ctx) =>
-  ctx.principal
-    ? new GraphQLError('Your role does not allow this operation.', { extensions: { code: 'FORBIDDEN', http: { status: 200 } } })
-    : new GraphQLError('Authentication required: send a valid API key or sign in.', {
-        extensions: { code: 'UNAUTHENTICATED' },
-      });
+const refusal = (ctx: Ctx, op?: Operation) => {
+  if (!ctx.principal)
+    return new GraphQLError('Authentication required: send a valid API key or sign in.', { extensions: { code: 'UNAUTHENTICATED' } });
+  // the same words REST gets from authorize() for the same operation
+  let message = 'Your role does not allow this operation.';
+  if (op)
+    try {
+      authorize(ctx.principal, op);
+    } catch (e) {
+      if (e instanceof AppError) message = e.message;
+    }
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+};
 
 /** Root field → the operations that may reach it, read off the permission map. */
 export function rootFieldOperations(): Map<string, Operation[]> {
@@ -32,7 +40,7 @@ export function buildShield(schema: GraphQLSchema) {
     const [type, name] = field.split('.') as [string, string];
     rules[type] ??= {};
     rules[type]![name] = rule(`${field}:${ops.join('|')}`, { cache: 'contextual' })((_p, _a, ctx: Ctx) =>
-      ops.some((op) => mayAttempt(ctx.principal, op)) ? true : refusal(ctx),
+      ops.some((op) => mayAttempt(ctx.principal, op)) ? true : refusal(ctx, ops[0]),
     );
   }
   for (const t of Object.values(schema.getTypeMap())) {

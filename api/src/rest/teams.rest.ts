@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
-import { TeamMembership } from '../teams/membership.entity.js';
 import type { Team } from '../teams/team.entity.js';
 import {
   addMember,
@@ -49,9 +48,9 @@ const params = (b: TeamFields): TeamParams => ({
   memberPermissions: b.team_member_permissions,
 });
 
+/** The team with the members the caller may see (as `users` would show them, ROLES.md). */
 async function withMembers(ctx: Ctx, team: Team) {
-  const ms = await ctx.em.find(TeamMembership, { team: team.id }, { populate: ['user', 'team'] });
-  return teamRow(team, ms);
+  return teamRow(team, await listMembers(ctx, team.id));
 }
 
 export function registerTeamRoutes(fastify: FastifyInstance, app: App) {

@@ -30,12 +30,12 @@ class Model {
 
 @ObjectType({ description: 'Key limits as numbers and durations (upper bounds or defaults).' })
 class KeyLimits {
-  @Field(() => Float, { nullable: true }) maxBudget!: number | null;
-  @Field(() => String, { nullable: true }) budgetDuration!: string | null;
-  @Field(() => String, { nullable: true }) duration!: string | null;
-  @Field(() => Int, { nullable: true }) maxParallelRequests!: number | null;
-  @Field(() => Int, { nullable: true }) tpmLimit!: number | null;
-  @Field(() => Int, { nullable: true }) rpmLimit!: number | null;
+  @Field(() => Float, { nullable: true, description: 'max_budget in USD.' }) maxBudget!: number | null;
+  @Field(() => String, { nullable: true, description: 'budget_duration (e.g. 30d, 1mo).' }) budgetDuration!: string | null;
+  @Field(() => String, { nullable: true, description: 'Key lifetime (e.g. 90d).' }) duration!: string | null;
+  @Field(() => Int, { nullable: true, description: 'max_parallel_requests.' }) maxParallelRequests!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Tokens per minute.' }) tpmLimit!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Requests per minute.' }) rpmLimit!: number | null;
 }
 
 @ObjectType({ description: 'Whether a kind of key may be minted, and within what.' })
@@ -50,8 +50,8 @@ class KeyScopeOption {
 
 @ObjectType({ description: 'Team-key option for one team of the caller.' })
 class TeamKeyOption extends KeyScopeOption {
-  @Field(() => ID) teamId!: string;
-  @Field(() => String, { nullable: true }) teamAlias!: string | null;
+  @Field(() => ID, { description: 'The team_id.' }) teamId!: string;
+  @Field(() => String, { nullable: true, description: 'The team alias.' }) teamAlias!: string | null;
   @Field(() => TeamRoleEnum, { nullable: true, description: "The caller's role in the team." }) teamRole!: string | null;
 }
 
@@ -78,10 +78,10 @@ class EffectiveSettings {
 
 @InputType({ description: 'Filters for the audit log.' })
 class AuditFilter {
-  @Field(() => String, { nullable: true }) action?: string | null;
-  @Field(() => String, { nullable: true }) targetType?: string | null;
-  @Field(() => String, { nullable: true }) targetId?: string | null;
-  @Field(() => String, { nullable: true }) actorId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only this action (e.g. key.generate, team.member.add).' }) action?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only this target type (user, team, key).' }) targetType?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only this target id.' }) targetId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only writes by this user_id.' }) actorId?: string | null;
 }
 
 const limits = (o: Record<string, unknown> | undefined): KeyLimits => ({
@@ -117,9 +117,9 @@ export class SettingsResolver {
   @Query(() => AuditConnection, { description: 'Management writes, newest first (admins and admin viewers).' })
   async auditLog(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => AuditFilter, { nullable: true }) filter?: AuditFilter,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => AuditFilter, { nullable: true, description: 'Narrows the list.' }) filter?: AuditFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
     return toConnection(await listAudit(ctx, filter ?? {}, { first, after }));
   }

@@ -162,7 +162,7 @@ export class TeamResolver {
   @Query(() => TeamConnection, { description: 'Teams the caller may see (admins: all; others: their own).' })
   async teams(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => TeamFilter, { nullable: true }) filter?: TeamFilter,
+    @Arg('filter', () => TeamFilter, { nullable: true, description: 'Narrows the list.' }) filter?: TeamFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
@@ -170,38 +170,38 @@ export class TeamResolver {
   }
 
   @Query(() => Team, { description: 'One team, if the caller may see it.' })
-  team(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string) {
+  team(@Ctx() ctx: GqlContext, @Arg('id', () => ID, { description: 'The team_id.' }) id: string) {
     return getTeam(ctx, id);
   }
 
   @Mutation(() => Team, { description: 'Create a team (proxy_admin); default_team_params fill unset fields except models.' })
-  createTeam(@Ctx() ctx: GqlContext, @Arg('input', () => CreateTeamInput) input: CreateTeamInput) {
+  createTeam(@Ctx() ctx: GqlContext, @Arg('input', () => CreateTeamInput, { description: 'The operation input.' }) input: CreateTeamInput) {
     return createTeam(ctx, { ...teamFields(input), teamId: input.teamId, members: input.members });
   }
 
   @Mutation(() => Team, { description: 'Change team settings or budget (proxy_admin).' })
-  updateTeam(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateTeamInput) input: UpdateTeamInput) {
+  updateTeam(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateTeamInput, { description: 'The operation input.' }) input: UpdateTeamInput) {
     return updateTeam(ctx, input.teamId, teamFields(input));
   }
 
   @Mutation(() => DeleteTeamPayload, { description: 'Delete a team with its keys and memberships (proxy_admin).' })
-  async deleteTeam(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteTeamInput) input: DeleteTeamInput) {
+  async deleteTeam(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteTeamInput, { description: 'The operation input.' }) input: DeleteTeamInput) {
     const { team, keyIds } = await deleteTeam(ctx, input.teamId);
     return { teamId: team.id, deletedKeyIds: keyIds };
   }
 
   @Mutation(() => TeamMembership, { description: 'Add an existing user to a team (proxy_admin or team admin).' })
-  addTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput) input: TeamMemberInput) {
+  addTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput, { description: 'The operation input.' }) input: TeamMemberInput) {
     return addMember(ctx, input);
   }
 
   @Mutation(() => TeamMembership, { description: "Change a member's team role or budget (proxy_admin or team admin)." })
-  updateTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput) input: TeamMemberInput) {
+  updateTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput, { description: 'The operation input.' }) input: TeamMemberInput) {
     return updateMember(ctx, input);
   }
 
   @Mutation(() => RemoveTeamMemberPayload, { description: 'Remove a member (proxy_admin or team admin).' })
-  async removeTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => RemoveTeamMemberInput) input: RemoveTeamMemberInput) {
+  async removeTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => RemoveTeamMemberInput, { description: 'The operation input.' }) input: RemoveTeamMemberInput) {
     const m = await removeMember(ctx, input);
     return { teamId: input.teamId, userId: m.user.id };
   }
@@ -220,8 +220,8 @@ export class TeamResolver {
   async keys(
     @Root() team: Team,
     @Ctx() ctx: GqlContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
     return toConnection(await listKeys(ctx, { teamId: team.id }, { first, after }));
   }

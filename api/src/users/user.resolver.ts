@@ -123,7 +123,7 @@ export class UserResolver {
   @Query(() => UserConnection, { description: 'Users the caller may see (admins: all; team admins: their members; others: themselves).' })
   async users(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter,
+    @Arg('filter', () => UserFilter, { nullable: true, description: 'Narrows the list.' }) filter?: UserFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
@@ -131,12 +131,12 @@ export class UserResolver {
   }
 
   @Query(() => User, { description: 'One user, if the caller may see them.' })
-  user(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string) {
+  user(@Ctx() ctx: GqlContext, @Arg('id', () => ID, { description: 'The user_id.' }) id: string) {
     return getUser(ctx, id);
   }
 
   @Mutation(() => User, { description: 'Create a user (proxy_admin).' })
-  createUser(@Ctx() ctx: GqlContext, @Arg('input', () => CreateUserInput) input: CreateUserInput) {
+  createUser(@Ctx() ctx: GqlContext, @Arg('input', () => CreateUserInput, { description: 'The operation input.' }) input: CreateUserInput) {
     return createUser(ctx, {
       ...fields(input),
       userId: input.userId,
@@ -145,18 +145,18 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: 'Change a user, their role or budget (proxy_admin). A role change ends their sessions.' })
-  updateUser(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateUserInput) input: UpdateUserInput) {
+  updateUser(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateUserInput, { description: 'The operation input.' }) input: UpdateUserInput) {
     return updateUser(ctx, { ...fields(input), userId: input.userId, spend: input.spend });
   }
 
   @Mutation(() => DeleteUserPayload, { description: 'Delete a user with their keys and memberships (proxy_admin).' })
-  async deleteUser(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteUserInput) input: DeleteUserInput) {
+  async deleteUser(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteUserInput, { description: 'The operation input.' }) input: DeleteUserInput) {
     const { user, keyIds } = await deleteUser(ctx, input.userId);
     return { userId: user.id, deletedKeyIds: keyIds };
   }
 
   @Mutation(() => User, { description: 'Change your own display name.' })
-  updateMe(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateMeInput) input: UpdateMeInput) {
+  updateMe(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateMeInput, { description: 'The operation input.' }) input: UpdateMeInput) {
     return updateMe(ctx, { alias: input.userAlias });
   }
 
@@ -175,8 +175,8 @@ export class UserResolver {
   async keys(
     @Root() user: User,
     @Ctx() ctx: GqlContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
     return toConnection(await listKeys(ctx, { userId: user.id }, { first, after }));
   }

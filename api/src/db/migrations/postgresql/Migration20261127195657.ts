@@ -1,10 +1,28 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127194217 extends Migration {
+export class Migration20261127195657 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "audit_log" ("id" uuid not null, "at" timestamptz not null, "actor_id" varchar(128) null, "actor_method" varchar(32) not null, "action" varchar(64) not null, "target_type" varchar(32) not null, "target_id" varchar(256) not null, "before" jsonb null, "after" jsonb null, constraint "audit_log_pkey" primary key ("id"));`);
     this.addSql(`create index "audit_log_at_index" on "audit_log" ("at");`);
+
+    this.addSql(`create table "budget_alerts" ("budget" varchar(200) not null, "window" varchar(32) not null, "event" varchar(32) not null, "at" timestamptz not null, constraint "budget_alerts_pkey" primary key ("budget", "window", "event"));`);
+
+    this.addSql(`create table "daily_key_model_spend" ("day" varchar(10) not null, "key_id" varchar(36) not null, "model" varchar(256) not null, "user_id" varchar(128) not null, "team_id" varchar(128) not null, "requests" int not null default 0, "successes" int not null default 0, "failures" int not null default 0, "prompt_tokens" bigint not null default 0, "completion_tokens" bigint not null default 0, "spend_micros" bigint not null default 0, "cache_hits" int not null default 0, "saved_micros" bigint not null default 0, "cached_completion_tokens" bigint not null default 0, constraint "daily_key_model_spend_pkey" primary key ("day", "key_id", "model", "user_id", "team_id"));`);
+
+    this.addSql(`create table "daily_key_spend" ("day" varchar(10) not null, "key_id" varchar(36) not null, "user_id" varchar(128) not null, "team_id" varchar(128) not null, "requests" int not null default 0, "successes" int not null default 0, "failures" int not null default 0, "prompt_tokens" bigint not null default 0, "completion_tokens" bigint not null default 0, "spend_micros" bigint not null default 0, "cache_hits" int not null default 0, "saved_micros" bigint not null default 0, "cached_completion_tokens" bigint not null default 0, constraint "daily_key_spend_pkey" primary key ("day", "key_id", "user_id", "team_id"));`);
+
+    this.addSql(`create table "daily_model_spend" ("day" varchar(10) not null, "model" varchar(256) not null, "requests" int not null default 0, "successes" int not null default 0, "failures" int not null default 0, "prompt_tokens" bigint not null default 0, "completion_tokens" bigint not null default 0, "spend_micros" bigint not null default 0, "cache_hits" int not null default 0, "saved_micros" bigint not null default 0, "cached_completion_tokens" bigint not null default 0, constraint "daily_model_spend_pkey" primary key ("day", "model"));`);
+
+    this.addSql(`create table "daily_team_spend" ("day" varchar(10) not null, "team_id" varchar(128) not null, "model" varchar(256) not null, "requests" int not null default 0, "successes" int not null default 0, "failures" int not null default 0, "prompt_tokens" bigint not null default 0, "completion_tokens" bigint not null default 0, "spend_micros" bigint not null default 0, "cache_hits" int not null default 0, "saved_micros" bigint not null default 0, "cached_completion_tokens" bigint not null default 0, constraint "daily_team_spend_pkey" primary key ("day", "team_id", "model"));`);
+
+    this.addSql(`create table "daily_user_spend" ("day" varchar(10) not null, "user_id" varchar(128) not null, "model" varchar(256) not null, "requests" int not null default 0, "successes" int not null default 0, "failures" int not null default 0, "prompt_tokens" bigint not null default 0, "completion_tokens" bigint not null default 0, "spend_micros" bigint not null default 0, "cache_hits" int not null default 0, "saved_micros" bigint not null default 0, "cached_completion_tokens" bigint not null default 0, constraint "daily_user_spend_pkey" primary key ("day", "user_id", "model"));`);
+
+    this.addSql(`create table "spend_logs" ("request_id" varchar(64) not null, "key_token" varchar(64) not null, "key_id" varchar(36) null, "user_id" varchar(128) null, "team_id" varchar(128) null, "model" varchar(256) not null, "deployment" varchar(512) null, "call_type" varchar(16) not null, "prompt_tokens" int not null default 0, "completion_tokens" int not null default 0, "cost_micros" bigint not null default 0, "cache_hit" boolean not null default false, "saved_micros" bigint not null default 0, "status" varchar(16) not null, "http_status" int null, "error" varchar(512) null, "estimated" boolean not null default false, "unpriced" boolean not null default false, "start_time" timestamptz not null, "end_time" timestamptz not null, "duration_ms" int not null default 0, "end_user" varchar(256) null, "request" jsonb null, "response" jsonb null, constraint "spend_logs_pkey" primary key ("request_id"));`);
+    this.addSql(`create index "spend_logs_team_id_start_time_index" on "spend_logs" ("team_id", "start_time");`);
+    this.addSql(`create index "spend_logs_user_id_start_time_index" on "spend_logs" ("user_id", "start_time");`);
+    this.addSql(`create index "spend_logs_key_id_start_time_index" on "spend_logs" ("key_id", "start_time");`);
+    this.addSql(`create index "spend_logs_start_time_index" on "spend_logs" ("start_time");`);
 
     this.addSql(`create table "teams" ("id" varchar(128) not null, "created_at" timestamptz not null, "budget_max_budget" bigint null, "updated_at" timestamptz not null, "budget_soft_budget" bigint null, "budget_budget_duration" varchar(32) null, "budget_budget_reset_at" timestamptz null, "budget_spend" bigint not null default 0, "alias" varchar(256) null, "models" jsonb not null, "rpm_limit" int null, "tpm_limit" int null, "member_permissions" jsonb not null, "blocked" boolean not null default false, "metadata" jsonb not null, "created_by" varchar(128) null, constraint "teams_pkey" primary key ("id"));`);
 
@@ -43,6 +61,20 @@ export class Migration20261127194217 extends Migration {
     this.addSql(`alter table "virtual_keys" drop constraint "virtual_keys_user_id_foreign";`);
 
     this.addSql(`drop table if exists "audit_log" cascade;`);
+
+    this.addSql(`drop table if exists "budget_alerts" cascade;`);
+
+    this.addSql(`drop table if exists "daily_key_model_spend" cascade;`);
+
+    this.addSql(`drop table if exists "daily_key_spend" cascade;`);
+
+    this.addSql(`drop table if exists "daily_model_spend" cascade;`);
+
+    this.addSql(`drop table if exists "daily_team_spend" cascade;`);
+
+    this.addSql(`drop table if exists "daily_user_spend" cascade;`);
+
+    this.addSql(`drop table if exists "spend_logs" cascade;`);
 
     this.addSql(`drop table if exists "teams" cascade;`);
 

@@ -1,10 +1,28 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127194216 extends Migration {
+export class Migration20261127195657 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_log\` (\`id\` text not null, \`at\` datetime not null, \`actor_id\` text null, \`actor_method\` text not null, \`action\` text not null, \`target_type\` text not null, \`target_id\` text not null, \`before\` json null, \`after\` json null, primary key (\`id\`));`);
     this.addSql(`create index \`audit_log_at_index\` on \`audit_log\` (\`at\`);`);
+
+    this.addSql(`create table \`budget_alerts\` (\`budget\` text not null, \`window\` text not null, \`event\` text not null, \`at\` datetime not null, primary key (\`budget\`, \`window\`, \`event\`));`);
+
+    this.addSql(`create table \`daily_key_model_spend\` (\`day\` text not null, \`key_id\` text not null, \`model\` text not null, \`user_id\` text not null, \`team_id\` text not null, \`requests\` integer not null default 0, \`successes\` integer not null default 0, \`failures\` integer not null default 0, \`prompt_tokens\` bigint not null default 0, \`completion_tokens\` bigint not null default 0, \`spend_micros\` bigint not null default 0, \`cache_hits\` integer not null default 0, \`saved_micros\` bigint not null default 0, \`cached_completion_tokens\` bigint not null default 0, primary key (\`day\`, \`key_id\`, \`model\`, \`user_id\`, \`team_id\`));`);
+
+    this.addSql(`create table \`daily_key_spend\` (\`day\` text not null, \`key_id\` text not null, \`user_id\` text not null, \`team_id\` text not null, \`requests\` integer not null default 0, \`successes\` integer not null default 0, \`failures\` integer not null default 0, \`prompt_tokens\` bigint not null default 0, \`completion_tokens\` bigint not null default 0, \`spend_micros\` bigint not null default 0, \`cache_hits\` integer not null default 0, \`saved_micros\` bigint not null default 0, \`cached_completion_tokens\` bigint not null default 0, primary key (\`day\`, \`key_id\`, \`user_id\`, \`team_id\`));`);
+
+    this.addSql(`create table \`daily_model_spend\` (\`day\` text not null, \`model\` text not null, \`requests\` integer not null default 0, \`successes\` integer not null default 0, \`failures\` integer not null default 0, \`prompt_tokens\` bigint not null default 0, \`completion_tokens\` bigint not null default 0, \`spend_micros\` bigint not null default 0, \`cache_hits\` integer not null default 0, \`saved_micros\` bigint not null default 0, \`cached_completion_tokens\` bigint not null default 0, primary key (\`day\`, \`model\`));`);
+
+    this.addSql(`create table \`daily_team_spend\` (\`day\` text not null, \`team_id\` text not null, \`model\` text not null, \`requests\` integer not null default 0, \`successes\` integer not null default 0, \`failures\` integer not null default 0, \`prompt_tokens\` bigint not null default 0, \`completion_tokens\` bigint not null default 0, \`spend_micros\` bigint not null default 0, \`cache_hits\` integer not null default 0, \`saved_micros\` bigint not null default 0, \`cached_completion_tokens\` bigint not null default 0, primary key (\`day\`, \`team_id\`, \`model\`));`);
+
+    this.addSql(`create table \`daily_user_spend\` (\`day\` text not null, \`user_id\` text not null, \`model\` text not null, \`requests\` integer not null default 0, \`successes\` integer not null default 0, \`failures\` integer not null default 0, \`prompt_tokens\` bigint not null default 0, \`completion_tokens\` bigint not null default 0, \`spend_micros\` bigint not null default 0, \`cache_hits\` integer not null default 0, \`saved_micros\` bigint not null default 0, \`cached_completion_tokens\` bigint not null default 0, primary key (\`day\`, \`user_id\`, \`model\`));`);
+
+    this.addSql(`create table \`spend_logs\` (\`request_id\` text not null, \`key_token\` text not null, \`key_id\` text null, \`user_id\` text null, \`team_id\` text null, \`model\` text not null, \`deployment\` text null, \`call_type\` text not null, \`prompt_tokens\` integer not null default 0, \`completion_tokens\` integer not null default 0, \`cost_micros\` bigint not null default 0, \`cache_hit\` integer not null default false, \`saved_micros\` bigint not null default 0, \`status\` text not null, \`http_status\` integer null, \`error\` text null, \`estimated\` integer not null default false, \`unpriced\` integer not null default false, \`start_time\` datetime not null, \`end_time\` datetime not null, \`duration_ms\` integer not null default 0, \`end_user\` text null, \`request\` json null, \`response\` json null, primary key (\`request_id\`));`);
+    this.addSql(`create index \`spend_logs_team_id_start_time_index\` on \`spend_logs\` (\`team_id\`, \`start_time\`);`);
+    this.addSql(`create index \`spend_logs_user_id_start_time_index\` on \`spend_logs\` (\`user_id\`, \`start_time\`);`);
+    this.addSql(`create index \`spend_logs_key_id_start_time_index\` on \`spend_logs\` (\`key_id\`, \`start_time\`);`);
+    this.addSql(`create index \`spend_logs_start_time_index\` on \`spend_logs\` (\`start_time\`);`);
 
     this.addSql(`create table \`teams\` (\`id\` text not null, \`created_at\` datetime not null, \`budget_max_budget\` bigint null, \`updated_at\` datetime not null, \`budget_soft_budget\` bigint null, \`budget_budget_duration\` text null, \`budget_budget_reset_at\` datetime null, \`budget_spend\` bigint not null default 0, \`alias\` text null, \`models\` json not null, \`rpm_limit\` integer null, \`tpm_limit\` integer null, \`member_permissions\` json not null, \`blocked\` integer not null default false, \`metadata\` json not null, \`created_by\` text null, primary key (\`id\`));`);
 

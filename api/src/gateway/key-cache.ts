@@ -1,0 +1,176 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { DEFAULT_USER_ID } from '../auth/principal.js';
+import { VirtualKey } from '../keys/key.entity.js';
+import type { Role } from '../permissions/roles.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import { User } from '../users/user.entity.js';
+import type { BudgetKind } from './ledger.js';
+
+/** One budget as the gateway checks it. Money in micro-dollars; window = reset instant (ms) or null. */
+export interface BudgetView {
+  kind: BudgetKind;
+  /** ledger id, e.g. key:<id>, user:<id>, team:<id>, member:<team>:<user> */
+  id: string;
+  label: string;
+  max: number | null;
+  soft: number | null;
+  window: number | null;
+  /** spend in the database when loaded */
+  dbSpend: number;
+}
+
+/** Everything the hot path needs about a key, read once and then served from memory. */
+export interface KeySnapshot {
+  keyId: string | null;
+  token: string;
+  keyAlias: string | null;
+  keyName: string;
+  blocked: boolean;
+  teamBlocked: boolean;
+  expiresAt: number | null;
+  userId: string | null;
+  role: Role | null;
+  teamId: string | null;
+  /** model names the key may call; null = every configured model */
+  allowedModels: Set<string> | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  maxParallelRequests: number | null;
+  teamRpmLimit: number | null;
+  teamTpmLimit: number | null;
+  /** the budgets a call counts against (ROLES.md "Budgets") */
+  budgets: BudgetView[];
+  /** window of the owner's total spend (moves on every call, blocks nothing) */
+  userWindow: number | null;
+}
+
+/** A models list narrows; empty = all; `all-team-models` = whatever the team allows. */
+function intersect(a: Set<string> | null, list: string[]): Set<string> | null {
+  const clean = list.filter((m) => m !== 'all-team-models');
+  if (!clean.length) return a;
+  const s = new Set(clean);
+  return a ? new Set([...a].filter((m) => s.has(m))) : s;
+}
+
+export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): KeySnapshot {
+  const user = key.user ?? null;
+  const team = key.team ?? null;
+  // personal key = key ∩ user models; team key = key ∩ team models (ROLES/LiteLLM)
+  let allowed: Set<string> | null = intersect(null, key.models);
+  if (team) allowed = intersect(allowed, team.models);
+  else if (user) {
+    if (user.models.includes('no-default-models')) allowed = new Set();
+    else allowed = intersect(allowed, user.models);
+  }
+  const budgets: BudgetView[] = [];
+  const view = (kind: BudgetKind, id: string, label: string, b: VirtualKey['budget'], dbSpend = b.spend) =>
+    budgets.push({ kind, id, label, max: b.maxBudget, soft: b.softBudget, window: b.budgetResetAt?.getTime() ?? null, dbSpend });
+  view('key', `key:${key.id}`, key.keyAlias ? `key ${key.keyAlias}` : `key ${key.keyName}`, key.budget);
+  if (team) view('team', `team:${team.id}`, `team ${team.id}`, team.budget);
+  if (team && user && member) view('member', `member:${team.id}:${user.id}`, `member ${user.id} in team ${team.id}`, member.budget);
+  // the user budget blocks on personal spend, for personal keys only
+  if (!team && user) view('user', `user:${user.id}`, `user ${user.id}`, user.budget, user.personalSpendMicros);
+  return {
+    keyId: key.id,
+    token: key.token,
+    keyAlias: key.keyAlias,
+    keyName: key.keyName,
+    blocked: key.blocked,
+    teamBlocked: team?.blocked ?? false,
+    expiresAt: key.expiresAt?.getTime() ?? null,
+    userId: user?.id ?? null,
+    role: user?.role ?? null,
+    teamId: team?.id ?? null,
+    allowedModels: allowed,
+    rpmLimit: key.rpmLimit,
+    tpmLimit: key.tpmLimit,
+    maxParallelRequests: key.maxParallelRequests,
+    teamRpmLimit: team?.rpmLimit ?? null,
+    teamTpmLimit: team?.tpmLimit ?? null,
+    budgets,
+    userWindow: user?.budget.budgetResetAt?.getTime() ?? null,
+  };
+}
+
+/**
+ * token hash → immutable snapshot, with a TTL, a negative cache for unknown hashes, and
+ * invalidation after every flush that touches keys, users, teams or memberships.
+ */
+export class KeyCache {
+  private readonly hits = new Map<string, { snap: KeySnapshot; until: number }>();
+  private readonly misses = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<KeySnapshot | null>>();
+  private generation = 0;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly masterTokenHash: string,
+    private readonly ttlMs = 60_000,
+    private readonly negativeTtlMs = 5_000,
+  ) {}
+
+  async get(token: string): Promise<KeySnapshot | null> {
+    const now = Date.now();
+    const hit = this.hits.get(token);
+    if (hit && hit.until > now) return hit.snap;
+    const miss = this.misses.get(token);
+    if (miss && miss > now) return null;
+    let p = this.loading.get(token);
+    if (!p) {
+      const gen = this.generation;
+      p = this.load(token).then((snap) => {
+        this.loading.delete(token);
+        // a write landed while loading: do not cache what may be stale
+        if (gen === this.generation) {
+          if (snap) this.hits.set(token, { snap, until: Date.now() + this.ttlMs });
+          else this.misses.set(token, Date.now() + this.negativeTtlMs);
+          if (this.misses.size > 100_000) this.misses.clear();
+        }
+        return snap;
+      }, (e) => {
+        this.loading.delete(token);
+        throw e;
+      });
+      this.loading.set(token, p);
+    }
+    return p;
+  }
+
+  invalidateAll(): void {
+    this.generation++;
+    this.hits.clear();
+    this.misses.clear();
+  }
+
+  private async load(token: string): Promise<KeySnapshot | null> {
+    const em = this.orm.em.fork();
+    if (token === this.masterTokenHash) {
+      const admin = await em.findOneOrFail(User, { id: DEFAULT_USER_ID });
+      return {
+        keyId: null,
+        token,
+        keyAlias: 'master key',
+        keyName: 'master key',
+        blocked: false,
+        teamBlocked: false,
+        expiresAt: null,
+        userId: admin.id,
+        role: admin.role,
+        teamId: null,
+        allowedModels: null,
+        rpmLimit: null,
+        tpmLimit: null,
+        maxParallelRequests: null,
+        teamRpmLimit: null,
+        teamTpmLimit: null,
+        budgets: [],
+        userWindow: admin.budget.budgetResetAt?.getTime() ?? null,
+      };
+    }
+    const key = await em.findOne(VirtualKey, { token }, { populate: ['user', 'team'] });
+    if (!key) return null;
+    const member =
+      key.team && key.user ? await em.findOne(TeamMembership, { team: key.team.id, user: key.user.id }) : null;
+    return buildSnapshot(key, member);
+  }
+}

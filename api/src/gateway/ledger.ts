@@ -1,0 +1,115 @@
+import type { BudgetView } from './key-cache.js';
+
+export type BudgetKind = 'key' | 'user' | 'team' | 'member';
+
+interface Entry {
+  /** budget window (reset instant, ms) the figures belong to; null = no resets */
+  window: number | null;
+  /** spend known to be in the database */
+  flushed: number;
+  /** recorded here, not yet confirmed written */
+  unflushed: number;
+  /** estimates of calls in flight */
+  reserved: number;
+}
+
+export interface Refusal {
+  budget: BudgetView;
+  spend: number;
+}
+
+/** What admission took; handed back when the call ends. */
+export interface Reservation {
+  estimate: number;
+  /** ledger id → window at admission: a call's cost counts in the window it was admitted in */
+  windows: Map<string, number | null>;
+}
+
+/**
+ * The in-memory view of every budget the gateway enforces (ARCHITECTURE.md "Hot path is in
+ * memory"). A call is admitted iff spend + reserved < max for key, user and member budgets,
+ * and spend + reserved <= max for team budgets (LiteLLM blocks a team only when spend > max).
+ * Money is integer micro-dollars.
+ */
+export class BudgetLedger {
+  private readonly entries = new Map<string, Entry>();
+
+  private entry(b: BudgetView): Entry {
+    let e = this.entries.get(b.id);
+    if (!e || (b.window !== null && e.window !== null && b.window > e.window)) {
+      // first sight, or the database has moved to a newer window (reset elsewhere)
+      e = { window: b.window, flushed: b.dbSpend, unflushed: 0, reserved: e?.reserved ?? 0 };
+      this.entries.set(b.id, e);
+    }
+    return e;
+  }
+
+  spendOf(b: BudgetView): number {
+    const e = this.entry(b);
+    return e.flushed + e.unflushed;
+  }
+
+  /** The first budget that refuses the call, or null. Does not reserve. */
+  check(budgets: BudgetView[]): Refusal | null {
+    for (const b of budgets) {
+      if (b.max === null) continue;
+      const e = this.entry(b);
+      const used = e.flushed + e.unflushed + e.reserved;
+      const over = b.kind === 'team' ? used > b.max : used >= b.max;
+      if (over) return { budget: b, spend: e.flushed + e.unflushed };
+    }
+    return null;
+  }
+
+  reserve(budgets: BudgetView[], estimate: number): Reservation {
+    const windows = new Map<string, number | null>();
+    for (const b of budgets) {
+      const e = this.entry(b);
+      e.reserved += estimate;
+      windows.set(b.id, e.window);
+    }
+    return { estimate, windows };
+  }
+
+  /** Replaces the reservation by the actual cost, in the window of admission only. */
+  settle(r: Reservation, cost: number): void {
+    for (const [id, window] of r.windows) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      e.reserved = Math.max(0, e.reserved - r.estimate);
+      if (e.window === window) e.unflushed += cost;
+    }
+  }
+
+  /** After a flush wrote `amount` for a budget in `window`. */
+  flushed(id: string, window: number | null, amount: number): void {
+    const e = this.entries.get(id);
+    if (!e || e.window !== window) return;
+    e.unflushed = Math.max(0, e.unflushed - amount);
+    e.flushed += amount;
+  }
+
+  /** The database value changed outside the gateway (admin correction, reset): adopt it. */
+  sync(id: string, spend: number, window: number | null): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (e.window !== window) e.unflushed = 0;
+    e.window = window;
+    e.flushed = spend;
+  }
+
+  /** A budget reset: new window, nothing spent in it. */
+  reset(id: string, window: number | null): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.window = window;
+    e.flushed = 0;
+    e.unflushed = 0;
+  }
+
+  /** Spend (flushed + unflushed) and reservations: for metrics and tests. */
+  peek(id: string): { spend: number; reserved: number; window: number | null } | null {
+    const e = this.entries.get(id);
+    return e ? { spend: e.flushed + e.unflushed, reserved: e.reserved, window: e.window } : null;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * rpm / tpm in fixed 60-second windows, and parallel-request slots as leases that expire (a
+ * crashed call cannot leak a slot). Requests count at admission; tokens are charged after
+ * the call, and a call is refused once the window's tokens reached the limit.
+ */
+const WINDOW_MS = 60_000;
+
+interface Window {
+  start: number;
+  requests: number;
+  tokens: number;
+}
+
+export interface LimitSpec {
+  /** counter id, e.g. key:<id> or team:<id> */
+  id: string;
+  rpm: number | null;
+  tpm: number | null;
+}
+
+export interface LimitRefusal {
+  message: string;
+  retryAfterSeconds: number;
+  headers: Record<string, string>;
+}
+
+export interface Admission {
+  leaseId: number | null;
+  leaseScope: string | null;
+  /** ids whose token counters the call charges */
+  tokenIds: string[];
+  headers: Record<string, string>;
+}
+
+export class Limiter {
+  private readonly windows = new Map<string, Window>();
+  private readonly leases = new Map<string, Map<number, number>>();
+  private nextLease = 1;
+
+  constructor(private readonly leaseTtlMs = 10 * 60_000) {}
+
+  private window(id: string, now: number): Window {
+    const start = now - (now % WINDOW_MS);
+    let w = this.windows.get(id);
+    if (!w || w.start !== start) {
+      w = { start, requests: 0, tokens: 0 };
+      this.windows.set(id, w);
+    }
+    return w;
+  }
+
+  private activeLeases(scope: string, now: number): Map<number, number> {
+    let m = this.leases.get(scope);
+    if (!m) {
+      m = new Map();
+      this.leases.set(scope, m);
+    }
+    for (const [id, until] of m) if (until <= now) m.delete(id);
+    return m;
+  }
+
+  /** Checks every limit first, then counts: a refused call changes no counter. */
+  admit(specs: LimitSpec[], parallel: { scope: string; max: number | null }, now = Date.now()): Admission | LimitRefusal {
+    const resetSeconds = Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000);
+    const headers: Record<string, string> = {};
+    for (const s of specs) {
+      const w = this.window(s.id, now);
+      if (s.rpm !== null && w.requests >= s.rpm)
+        return this.refusal(`Rate limit reached for ${s.id.replace(':', ' ')}: ${s.rpm} requests per minute.`, s, w, resetSeconds);
+      if (s.tpm !== null && w.tokens >= s.tpm)
+        return this.refusal(`Rate limit reached for ${s.id.replace(':', ' ')}: ${s.tpm} tokens per minute.`, s, w, resetSeconds);
+    }
+    if (parallel.max !== null && this.activeLeases(parallel.scope, now).size >= parallel.max)
+      return {
+        message: `Too many parallel requests for ${parallel.scope.replace(':', ' ')}: at most ${parallel.max} at once.`,
+        retryAfterSeconds: 1,
+        headers: {},
+      };
+    for (const s of specs) {
+      const w = this.window(s.id, now);
+      w.requests++;
+      // the most specific limit (the key's) names the headers; team limits only when the key has none
+      if (s.rpm !== null && !headers['x-ratelimit-limit-requests']) {
+        headers['x-ratelimit-limit-requests'] = String(s.rpm);
+        headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - w.requests));
+        headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
+      }
+      if (s.tpm !== null && !headers['x-ratelimit-limit-tokens']) {
+        headers['x-ratelimit-limit-tokens'] = String(s.tpm);
+        headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - w.tokens));
+        headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
+      }
+    }
+    let leaseId: number | null = null;
+    if (parallel.max !== null) {
+      leaseId = this.nextLease++;
+      this.activeLeases(parallel.scope, now).set(leaseId, now + this.leaseTtlMs);
+    }
+    return { leaseId, leaseScope: parallel.max !== null ? parallel.scope : null, tokenIds: specs.filter((s) => s.tpm !== null).map((s) => s.id), headers };
+  }
+
+  private refusal(message: string, s: LimitSpec, w: Window, resetSeconds: number): LimitRefusal {
+    const headers: Record<string, string> = { 'retry-after': String(resetSeconds) };
+    if (s.rpm !== null) {
+      headers['x-ratelimit-limit-requests'] = String(s.rpm);
+      headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - w.requests));
+      headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
+    }
+    if (s.tpm !== null) {
+      headers['x-ratelimit-limit-tokens'] = String(s.tpm);
+      headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - w.tokens));
+      headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
+    }
+    return { message, retryAfterSeconds: resetSeconds, headers };
+  }
+
+  /** After the call: charge its tokens to the window it ends in, free its slot. */
+  finish(a: Admission, tokens: number, now = Date.now()): void {
+    for (const id of a.tokenIds) this.window(id, now).tokens += tokens;
+    if (a.leaseId !== null && a.leaseScope) this.leases.get(a.leaseScope)?.delete(a.leaseId);
+  }
+
+  /** Budget resets also clear the rate windows of what was reset. */
+  clear(id: string): void {
+    this.windows.delete(id);
+  }
+
+  static isRefusal(x: Admission | LimitRefusal): x is LimitRefusal {
+    return (x as LimitRefusal).message !== undefined;
+  }
+}

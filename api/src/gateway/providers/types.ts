@@ -1,0 +1,28 @@
+import type { Deployment } from '../deployments.js';
+
+export type Endpoint = 'chat/completions' | 'embeddings';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens?: number;
+}
+
+export interface UpstreamCall {
+  deployment: Deployment;
+  endpoint: Endpoint;
+  /** the request body to send (model already replaced) */
+  body: Record<string, unknown>;
+  stream: boolean;
+  signal: AbortSignal;
+}
+
+/** What an upstream answered before any byte went to the client. */
+export type UpstreamResult =
+  | { kind: 'json'; status: number; text: string }
+  | { kind: 'stream'; status: number; chunks: AsyncIterable<Uint8Array | string> }
+  | { kind: 'error'; status: number; message: string; type: string; code: string | null; retryable: boolean };
+
+export interface Provider {
+  call(c: UpstreamCall): Promise<UpstreamResult>;
+}

@@ -1,0 +1,105 @@
+import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
+import type { App } from '../app/context.js';
+import { dialectOf } from '../db/orm.js';
+import { VirtualKey } from '../keys/key.entity.js';
+import { BudgetAlerts } from '../spend/alerts.js';
+import { SpendRecorder } from '../spend/recorder.js';
+import { BudgetResetJob } from '../spend/reset-job.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import { Team } from '../teams/team.entity.js';
+import { User } from '../users/user.entity.js';
+import { Router } from './deployments.js';
+import { Gateway } from './gateway.js';
+import { KeyCache } from './key-cache.js';
+import { BudgetLedger } from './ledger.js';
+import { Limiter } from './limiter.js';
+import { GatewayMetrics } from './metrics.js';
+import { MockProvider } from './providers/mock.js';
+import { OpenAIProvider } from './providers/openai.js';
+import { LocalResponseCache } from './response-cache.js';
+
+/** Everything the gateway keeps in memory, built once per server. */
+export interface GatewayRuntime {
+  gateway: Gateway;
+  router: Router;
+  keys: KeyCache;
+  ledger: BudgetLedger;
+  limiter: Limiter;
+  recorder: SpendRecorder;
+  metrics: GatewayMetrics;
+  resetJob: BudgetResetJob;
+  alerts: BudgetAlerts;
+  close(): Promise<void>;
+}
+
+export function createGatewayRuntime(app: App): GatewayRuntime {
+  const { settings, orm, log } = app;
+  const gs = settings.config.general_settings;
+  const ls = settings.config.litellm_settings;
+  const env = settings.env;
+  const dialect = dialectOf(settings.databaseUrl);
+  const router = new Router(settings.config);
+  const keys = new KeyCache(orm, settings.masterKeyHash);
+  const ledger = new BudgetLedger();
+  const limiter = new Limiter();
+  const metrics = new GatewayMetrics();
+  const recorder = new SpendRecorder(orm, dialect, ledger, log, {
+    intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
+    maxRows: gs.spend_log_batch_max_rows ?? 1000,
+    storePrompts: gs.store_prompts_in_spend_logs === true,
+    disabled: gs.disable_spend_logs === true,
+  });
+  const webhook = (gs.alerting ?? []).includes('webhook') ? (env.WEBHOOK_URL?.trim() || null) : null;
+  if ((gs.alerting ?? []).includes('webhook') && !webhook) log.warn('general_settings.alerting has "webhook" but WEBHOOK_URL is not set: no budget alerts');
+  const alerts = new BudgetAlerts(orm, webhook, log);
+  const cache =
+    ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
+  if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');
+  const openai = new OpenAIProvider();
+  const gateway = new Gateway({ settings, router, providers: { mock: new MockProvider(), openai }, keys, ledger, limiter, cache, recorder, metrics, alerts });
+  const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
+    minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
+    maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
+    retention: gs.maximum_spend_logs_retention_period ?? null,
+    afterReset: () => keys.invalidateAll(),
+  });
+
+  // every management write drops cached key snapshots; a changed spend or window is adopted
+  const subscriber: EventSubscriber = {
+    getSubscribedEntities: () => [VirtualKey, User, Team, TeamMembership],
+    afterFlush(args: FlushEventArgs) {
+      const sets = args.uow.getChangeSets();
+      if (!sets.length) return;
+      keys.invalidateAll();
+      for (const cs of sets) {
+        const e = cs.entity as VirtualKey | User | Team | TeamMembership;
+        if (cs.type !== 'update' || !('budget' in e)) continue;
+        const window = e.budget.budgetResetAt?.getTime() ?? null;
+        if (e instanceof VirtualKey) ledger.sync(`key:${e.id}`, e.budget.spend, window);
+        else if (e instanceof Team) ledger.sync(`team:${e.id}`, e.budget.spend, window);
+        else if (e instanceof User) ledger.sync(`user:${e.id}`, e.personalSpendMicros, window);
+        else if (e instanceof TeamMembership) ledger.sync(`member:${e.team.id}:${e.user.id}`, e.budget.spend, window);
+      }
+    },
+  };
+  orm.em.getEventManager().registerSubscriber(subscriber);
+
+  recorder.start();
+  resetJob.start();
+  return {
+    gateway,
+    router,
+    keys,
+    ledger,
+    limiter,
+    recorder,
+    metrics,
+    resetJob,
+    alerts,
+    async close() {
+      resetJob.stop();
+      await recorder.stop();
+      await openai.close();
+    },
+  };
+}

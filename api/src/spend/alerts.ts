@@ -1,0 +1,89 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Logger } from '../app/context.js';
+import { microsToUsd } from '../common/money.js';
+import type { BudgetView, KeySnapshot } from '../gateway/key-cache.js';
+import type { BudgetLedger } from '../gateway/ledger.js';
+
+export type AlertEvent = 'soft_budget_crossed' | 'budget_80_percent' | 'budget_exceeded';
+
+/** The JSON body POSTed to WEBHOOK_URL (documented in the README; keep it stable). */
+export interface BudgetAlertPayload {
+  event: AlertEvent;
+  budget: { type: BudgetView['kind']; id: string; label: string };
+  spend: number;
+  max_budget: number | null;
+  soft_budget: number | null;
+  budget_reset_at: string | null;
+  key_alias: string | null;
+  key_name: string;
+  user_id: string | null;
+  team_id: string | null;
+  at: string;
+}
+
+/**
+ * Budget alerts as LiteLLM configures them (general_settings.alerting: ["webhook"] and
+ * WEBHOOK_URL): soft budget crossed, 80% of max, exceeded — each at most once per budget
+ * window, remembered in the database so a restart does not repeat them.
+ */
+export class BudgetAlerts {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly webhookUrl: string | null,
+    private readonly log: Logger,
+  ) {}
+
+  get enabled(): boolean {
+    return this.webhookUrl !== null;
+  }
+
+  afterSpend(snap: KeySnapshot, ledger: BudgetLedger): void {
+    if (!this.webhookUrl) return;
+    for (const b of snap.budgets) {
+      const spend = ledger.spendOf(b);
+      const events: AlertEvent[] = [];
+      if (b.soft !== null && spend >= b.soft) events.push('soft_budget_crossed');
+      if (b.max !== null && spend >= 0.8 * b.max) events.push('budget_80_percent');
+      if (b.max !== null && spend >= b.max) events.push('budget_exceeded');
+      for (const event of events) {
+        const dedupe = `${b.id}|${b.window ?? 'none'}|${event}`;
+        if (this.seen.has(dedupe)) continue;
+        this.seen.add(dedupe);
+        void this.send(b, event, spend, snap).catch((e) => this.log.warn(`budget alert not sent: ${(e as Error).message}`));
+      }
+    }
+  }
+
+  private async send(b: BudgetView, event: AlertEvent, spend: number, snap: KeySnapshot) {
+    const knex = (this.orm.em as SqlEntityManager).getKnex();
+    const inserted = await knex('budget_alerts')
+      .insert({ budget: b.id, window: String(b.window ?? 'none'), event, at: new Date() })
+      .onConflict(['budget', 'window', 'event'])
+      .ignore()
+      .returning('budget');
+    if (!(inserted as unknown[]).length) return; // already sent in this window (before a restart)
+    const payload: BudgetAlertPayload = {
+      event,
+      budget: { type: b.kind, id: b.id.split(':').slice(1).join(':'), label: b.label },
+      spend: microsToUsd(spend)!,
+      max_budget: microsToUsd(b.max),
+      soft_budget: microsToUsd(b.soft),
+      budget_reset_at: b.window ? new Date(b.window).toISOString() : null,
+      key_alias: snap.keyAlias,
+      key_name: snap.keyName,
+      user_id: snap.userId,
+      team_id: snap.teamId,
+      at: new Date().toISOString(),
+    };
+    const res = await fetch(this.webhookUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+  }
+}

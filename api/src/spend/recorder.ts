@@ -1,0 +1,252 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Logger } from '../app/context.js';
+import type { Dialect } from '../db/orm.js';
+import type { BudgetLedger } from '../gateway/ledger.js';
+
+/** A budget a call counted against, with the window it was admitted in. */
+export interface RowBudget {
+  /** ledger id: key:<id>, user:<id>, team:<id>, member:<team>:<user> */
+  id: string;
+  window: number | null;
+}
+
+/** One finished gateway call, as the recorder queues it. Money in micro-dollars. */
+export interface SpendRow {
+  requestId: string;
+  keyToken: string;
+  keyId: string | null;
+  userId: string | null;
+  teamId: string | null;
+  model: string;
+  deployment: string | null;
+  callType: string;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+  cacheHit: boolean;
+  savedMicros: number;
+  status: 'success' | 'failure';
+  httpStatus: number | null;
+  error: string | null;
+  estimated: boolean;
+  unpriced: boolean;
+  startTime: Date;
+  endTime: Date;
+  endUser: string | null;
+  request: unknown;
+  response: unknown;
+  /** budgets the cost counts against (key, team, member, and user personal spend for personal keys) */
+  budgets: RowBudget[];
+  /** the owner's total spend moves too (in the owner's current window at admission) */
+  userWindow: number | null;
+}
+
+const ROLLUPS = [
+  { table: 'daily_model_spend', dims: ['day', 'model'] },
+  { table: 'daily_team_spend', dims: ['day', 'team_id', 'model'] },
+  { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
+  { table: 'daily_key_spend', dims: ['day', 'key_id', 'user_id', 'team_id'] },
+  { table: 'daily_key_model_spend', dims: ['day', 'key_id', 'model', 'user_id', 'team_id'] },
+] as const;
+const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'] as const;
+
+type Knex = ReturnType<SqlEntityManager['getKnex']>;
+
+/**
+ * Spend recording off the hot path: calls are queued in memory and written in batches, one
+ * transaction per batch (ARCHITECTURE.md "Money is exact"): logs inserted with conflicting
+ * request ids skipped; roll-ups and budgets move only by the rows actually inserted, with SQL
+ * increments, and only within the budget window the call was admitted in. A failed batch
+ * stays queued and is retried; retrying never double-counts.
+ */
+export class SpendRecorder {
+  private queue: SpendRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private failures = 0;
+  /** rows written so far (for tests and metrics) */
+  written = 0;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly dialect: Dialect,
+    private readonly ledger: BudgetLedger,
+    private readonly log: Logger,
+    private readonly opts: { intervalMs: number; maxRows: number; storePrompts: boolean; disabled: boolean },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  record(row: SpendRow): void {
+    if (!this.opts.storePrompts) {
+      row.request = null;
+      row.response = null;
+    }
+    this.queue.push(row);
+    if (this.queue.length >= this.opts.maxRows) void this.flush();
+  }
+
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued now (one batch of at most maxRows at a time). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        while (this.queue.length) {
+          const batch = this.queue.slice(0, this.opts.maxRows);
+          try {
+            await this.write(batch);
+          } catch (e) {
+            this.failures++;
+            if (this.failures === 1 || this.failures % 60 === 0)
+              this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${(e as Error).message}`);
+            return;
+          }
+          this.failures = 0;
+          this.queue.splice(0, batch.length);
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Graceful stop: flush until empty (a few retries), then stop the timer. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (let i = 0; i < 5 && this.queue.length; i++) {
+      await this.flush();
+      if (this.queue.length) await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private time(ms: number): number | Date {
+    return this.dialect === 'sqlite' ? ms : new Date(ms);
+  }
+
+  private async write(batch: SpendRow[]): Promise<void> {
+    const knex = (this.orm.em as SqlEntityManager).getKnex();
+    const applied = new Map<string, { window: number | null; amount: number }>();
+    await knex.transaction(async (trx) => {
+      const inserted = new Set<string>();
+      if (!this.opts.disabled)
+        for (let i = 0; i < batch.length; i += 500) {
+          const rows = batch.slice(i, i + 500).map((r) => this.logRow(r));
+          const res = (await trx('spend_logs').insert(rows).onConflict('request_id').ignore().returning('request_id')) as Array<{ request_id: string }>;
+          for (const r of res) inserted.add(r.request_id);
+        }
+      const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.has(r.requestId));
+      if (!fresh.length) return;
+      await this.rollups(trx, fresh);
+      await this.budgets(trx, fresh, applied);
+    });
+    this.written += batch.length;
+    for (const [id, { window, amount }] of applied) this.ledger.flushed(id, window, amount);
+  }
+
+  private logRow(r: SpendRow) {
+    const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    return {
+      request_id: r.requestId,
+      key_token: r.keyToken,
+      key_id: r.keyId,
+      user_id: r.userId,
+      team_id: r.teamId,
+      model: r.model.slice(0, 256),
+      deployment: r.deployment,
+      call_type: r.callType,
+      prompt_tokens: r.promptTokens,
+      completion_tokens: r.completionTokens,
+      cost_micros: r.costMicros,
+      cache_hit: r.cacheHit,
+      saved_micros: r.savedMicros,
+      status: r.status,
+      http_status: r.httpStatus,
+      error: r.error?.slice(0, 512) ?? null,
+      estimated: r.estimated,
+      unpriced: r.unpriced,
+      start_time: this.time(r.startTime.getTime()),
+      end_time: this.time(r.endTime.getTime()),
+      duration_ms: r.endTime.getTime() - r.startTime.getTime(),
+      end_user: r.endUser?.slice(0, 256) ?? null,
+      request: json(r.request),
+      response: json(r.response),
+    };
+  }
+
+  private async rollups(trx: Knex, rows: SpendRow[]) {
+    for (const { table, dims } of ROLLUPS) {
+      const groups = new Map<string, Record<string, string | number>>();
+      for (const r of rows) {
+        const dimValues: Record<string, string> = {
+          day: r.startTime.toISOString().slice(0, 10),
+          model: r.model.slice(0, 256),
+          team_id: r.teamId ?? '',
+          user_id: r.userId ?? '',
+          key_id: r.keyId ?? '',
+        };
+        const k = dims.map((d) => dimValues[d]).join('\u0000');
+        let g = groups.get(k);
+        if (!g) {
+          g = Object.fromEntries([...dims.map((d) => [d, dimValues[d]!]), ...METRICS.map((m) => [m, 0])]) as Record<string, string | number>;
+          groups.set(k, g);
+        }
+        (g.requests as number) += 1;
+        (g[r.status === 'success' ? 'successes' : 'failures'] as number) += 1;
+        (g.prompt_tokens as number) += r.promptTokens;
+        (g.completion_tokens as number) += r.completionTokens;
+        (g.spend_micros as number) += r.costMicros;
+        if (r.cacheHit) {
+          (g.cache_hits as number) += 1;
+          (g.saved_micros as number) += r.savedMicros;
+          (g.cached_completion_tokens as number) += r.completionTokens;
+        }
+      }
+      const values = [...groups.values()];
+      const merge = Object.fromEntries(METRICS.map((m) => [m, trx.raw(`??.?? + excluded.??`, [table, m, m])]));
+      for (let i = 0; i < values.length; i += 500)
+        await trx(table).insert(values.slice(i, i + 500)).onConflict([...dims]).merge(merge);
+    }
+  }
+
+  /** SQL increments per budget and window; a window that moved on (reset) takes nothing. */
+  private async budgets(trx: Knex, rows: SpendRow[], applied: Map<string, { window: number | null; amount: number }>) {
+    const sums = new Map<string, { id: string; window: number | null; amount: number }>();
+    const add = (id: string, window: number | null, amount: number) => {
+      const k = `${id}|${window}`;
+      const s = sums.get(k) ?? { id, window, amount: 0 };
+      s.amount += amount;
+      sums.set(k, s);
+    };
+    const lastUsed = new Map<string, number>();
+    for (const r of rows) {
+      if (r.keyId) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.endTime.getTime()));
+      if (r.costMicros <= 0) continue;
+      for (const b of r.budgets) add(b.id, b.window, r.costMicros);
+      if (r.userId) add(`usertotal:${r.userId}`, r.userWindow, r.costMicros);
+    }
+    for (const s of sums.values()) {
+      const [kind, a, b] = s.id.split(':') as [string, string, string | undefined];
+      const spec =
+        kind === 'key' ? { table: 'virtual_keys', col: 'budget_spend', where: { id: a } }
+        : kind === 'team' ? { table: 'teams', col: 'budget_spend', where: { id: a } }
+        : kind === 'member' ? { table: 'team_memberships', col: 'budget_spend', where: { team_id: a, user_id: b! } }
+        : kind === 'user' ? { table: 'users', col: 'personal_spend_micros', where: { id: a } }
+        : { table: 'users', col: 'budget_spend', where: { id: a } };
+      const q = trx(spec.table).where(spec.where);
+      if (s.window === null) q.whereNull('budget_budget_reset_at');
+      else q.where('budget_budget_reset_at', this.time(s.window));
+      const n = await q.update({ [spec.col]: trx.raw('?? + ?', [spec.col, s.amount]) });
+      if (n > 0 && kind !== 'usertotal') applied.set(s.id, { window: s.window, amount: (applied.get(s.id)?.amount ?? 0) + s.amount });
+    }
+    for (const [id, at] of lastUsed) await trx('virtual_keys').where({ id }).update({ last_used_at: this.time(at) });
+  }
+}

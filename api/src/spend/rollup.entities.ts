@@ -1,0 +1,66 @@
+import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * Daily roll-ups by UTC day. Narrow tables, one per set of dimensions the usage views group
+ * or filter by: a query reads the smallest table that has every dimension it needs. Absent
+ * dimensions are '' (not NULL) so the primary key makes upserts work.
+ */
+abstract class DailyMetrics {
+  @Property({ type: 'integer', default: 0 }) requests: number = 0;
+  @Property({ type: 'integer', default: 0 }) successes: number = 0;
+  @Property({ type: 'integer', default: 0 }) failures: number = 0;
+  @Property({ type: 'bigint', default: 0 }) promptTokens: number = 0;
+  @Property({ type: 'bigint', default: 0 }) completionTokens: number = 0;
+  @Property({ type: new BigIntType('number'), default: 0 }) spendMicros: number = 0;
+  @Property({ type: 'integer', default: 0 }) cacheHits: number = 0;
+  @Property({ type: new BigIntType('number'), default: 0 }) savedMicros: number = 0;
+  @Property({ type: 'bigint', default: 0 }) cachedCompletionTokens: number = 0;
+}
+
+@Entity({ tableName: 'daily_model_spend' })
+export class DailyModelSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+}
+
+@Entity({ tableName: 'daily_team_spend' })
+export class DailyTeamSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+}
+
+@Entity({ tableName: 'daily_user_spend' })
+export class DailyUserSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+}
+
+/** per key without model: a key fixes its user and team, so this stays small */
+@Entity({ tableName: 'daily_key_spend' })
+export class DailyKeySpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 36 }) keyId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+}
+
+/** every dimension: read only when a query needs key (or user+team) together with model */
+@Entity({ tableName: 'daily_key_model_spend' })
+export class DailyKeyModelSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 36 }) keyId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+}
+
+/** an alert already sent for a budget window (at most once per window, across restarts) */
+@Entity({ tableName: 'budget_alerts' })
+export class BudgetAlertSent {
+  @PrimaryKey({ type: 'string', length: 200 }) budget!: string;
+  @PrimaryKey({ type: 'string', length: 32 }) window!: string;
+  @PrimaryKey({ type: 'string', length: 32 }) event!: string;
+  @Property({ type: 'datetime' }) at: Date = new Date();
+}
