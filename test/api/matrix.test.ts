@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/src/auth/principal.js';
 import { isAllowed, mayAttempt, type Target } from '../../api/src/permissions/authorize.js';
-import { OPERATIONS, PERMISSIONS, type Operation } from '../../api/src/permissions/map.js';
+import { OPERATIONS, PERMISSIONS, ruleOf, type Operation } from '../../api/src/permissions/map.js';
 import type { Role, TeamRole } from '../../api/src/permissions/roles.js';
 import { MASTER_KEY, startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
@@ -165,6 +165,7 @@ const CASES: Case[] = [
   // no surface in this service yet (spend/usage lives in the gateway work): the map row only
   { name: 'own usage', op: 'usage.read', target: (w) => ({ kind: 'usage', ownerId: w.userId, teamId: null }), expect: 'A A A A A A A A' },
   { name: 'usage of team T', op: 'usage.read', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A A A' },
+  { name: 'usage of team T by member', op: 'usage.read.members', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A F A' },
 ];
 
 const cellOf = (c: Case, col: Col) => c.expect.split(/\s+/)[WHO.findIndex((w) => w.col === col)] as Cell;
@@ -269,7 +270,7 @@ describe('the role map is the contract', () => {
   it('every operation of the map is exercised; only sign-in/out are anonymous; writes are the ROLES.md writes', () => {
     const covered = new Set<string>([...CASES.map((c) => c.op), 'session.login', 'session.logout']); // sign-in: see the cookie test
     expect(OPERATIONS.filter((op) => !covered.has(op))).toEqual([]);
-    expect(OPERATIONS.filter((op) => PERMISSIONS[op].anonymous)).toEqual(['session.login', 'session.logout']);
+    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block'].sort(),

@@ -4,7 +4,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_USER_ID } from '../auth/principal.js';
+import { LoginThrottle } from '../auth/throttle.js';
 import { newSecretKey } from '../common/ids.js';
+import { Mailer, smtpFromEnv } from '../mail/mailer.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
 import { createGatewayRuntime } from '../gateway/runtime.js';
@@ -99,7 +101,15 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
     sessionTtlMs: sessionTtl(env),
   });
   const orm = await openDatabase(databaseUrl);
-  const app: App = { settings, orm, log };
+  const gs = loaded.config.general_settings;
+  const seconds = (d: string | undefined, dflt: string) => durationSeconds(parseDuration(d ?? dflt)) * 1000;
+  const loginThrottle = new LoginThrottle({
+    maxFailures: gs.login_max_failures ?? 5,
+    windowMs: seconds(gs.login_failure_window, '15m'),
+    lockoutMs: seconds(gs.login_lockout_duration, '15m'),
+  });
+  const smtp = smtpFromEnv(env);
+  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });

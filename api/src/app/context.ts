@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
+import type { LoginThrottle } from '../auth/throttle.js';
 import type { GatewayRuntime } from '../gateway/runtime.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Settings } from './settings.js';
 
 export interface Logger {
@@ -14,6 +16,9 @@ export interface App {
   settings: Settings;
   orm: MikroORM;
   log: Logger;
+  loginThrottle: LoginThrottle;
+  /** null without SMTP settings */
+  mailer: Mailer | null;
   /** set once the gateway is built (usage and metrics read it) */
   gateway?: GatewayRuntime;
 }

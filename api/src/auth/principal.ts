@@ -1,6 +1,6 @@
 import type { Role, TeamRole } from '../permissions/roles.js';
 
-export type AuthMethod = 'master_key' | 'session' | 'virtual_key';
+export type AuthMethod = 'master_key' | 'session' | 'virtual_key' | 'system';
 
 /**
  * Who is calling, resolved once per request from the master key, a session cookie or a

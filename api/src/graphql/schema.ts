@@ -6,10 +6,11 @@ import { AuthResolver } from '../auth/auth.resolver.js';
 import { KeyResolver } from '../keys/key.resolver.js';
 import { buildShield } from '../permissions/shield.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
+import { UsageResolver } from '../spend/usage.resolver.js';
 import { TeamMemberResolver, TeamResolver } from '../teams/team.resolver.js';
 import { UserResolver } from '../users/user.resolver.js';
 
-export const RESOLVERS = [AuthResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, SettingsResolver] as const;
+export const RESOLVERS = [AuthResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, SettingsResolver, UsageResolver] as const;
 
 let cached: GraphQLSchema | null = null;
 

@@ -45,7 +45,7 @@ export const PERMISSIONS = {
   'session.login': { graphql: ['Mutation.login'], description: 'Sign in with email and password', write: false, anonymous: true, roles: {} },
   'session.logout': { graphql: ['Mutation.logout'], description: 'Sign out', write: false, anonymous: true, roles: {} },
   'me.read': { graphql: ['Query.me', 'Query.keyCreationOptions'], description: 'Read own user and own permissions', write: false, roles: EVERY_ROLE_OWN },
-  'me.update': { graphql: ['Mutation.updateMe'], description: 'Update own alias and password', write: true, roles: EVERY_ROLE_OWN },
+  'me.update': { graphql: ['Mutation.updateMe', 'Mutation.changePassword'], description: 'Update own alias and password', write: true, roles: EVERY_ROLE_OWN },
 
   'user.read': {
     graphql: ['Query.users', 'Query.user'], description: 'Read or list users',
@@ -53,7 +53,7 @@ export const PERMISSIONS = {
     roles: READ_ALL_OR_OWN,
     teamRoles: { admin: 'team' },
   },
-  'user.create': { graphql: ['Mutation.createUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' } },
+  'user.create': { graphql: ['Mutation.createUser', 'Mutation.inviteUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' } },
   'user.update': {
     graphql: ['Mutation.updateUser'], description: "Update another user, their role or budget",
     write: true,
@@ -113,10 +113,35 @@ export const PERMISSIONS = {
     teamRoles: { admin: 'team' },
   },
   'usage.read': {
-    graphql: [], description: 'Read spend logs, usage and cache analytics',
+    graphql: ['Query.usage', 'Query.cacheAnalytics', 'Query.spendLogs'], description: 'Read spend logs, usage and cache analytics',
     write: false,
     roles: READ_ALL_OR_OWN,
     teamRoles: { admin: 'team', user: 'team' },
+  },
+  'usage.read.members': {
+    graphql: [], description: 'Break usage down by member within a team',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+    teamRoles: { admin: 'team' },
+  },
+  'invitation.read': {
+    graphql: ['Query.invitations'],
+    description: 'List invitations',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+  },
+  'invitation.manage': {
+    graphql: ['Mutation.resendInvitation', 'Mutation.revokeInvitation', 'Mutation.sendPasswordReset'],
+    description: 'Resend or revoke invitations and send password resets',
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'invitation.accept': {
+    graphql: ['Query.invitation', 'Mutation.acceptInvitation'],
+    description: 'Read an invitation by its token and accept it',
+    write: false,
+    anonymous: true,
+    roles: {},
   },
   'audit.read': {
     graphql: ['Query.auditLog'], description: 'Read the audit log',

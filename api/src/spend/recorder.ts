@@ -97,25 +97,25 @@ export class SpendRecorder {
   /** Writes everything queued now (one batch of at most maxRows at a time). */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
+    // `.finally` runs after the assignment even when the body completes synchronously (an empty
+    // queue): clearing `flushing` inside the body would leave a settled promise behind for good
     this.flushing = (async () => {
-      try {
-        while (this.queue.length) {
-          const batch = this.queue.slice(0, this.opts.maxRows);
-          try {
-            await this.write(batch);
-          } catch (e) {
-            this.failures++;
-            if (this.failures === 1 || this.failures % 60 === 0)
-              this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${(e as Error).message}`);
-            return;
-          }
-          this.failures = 0;
-          this.queue.splice(0, batch.length);
+      while (this.queue.length) {
+        const batch = this.queue.slice(0, this.opts.maxRows);
+        try {
+          await this.write(batch);
+        } catch (e) {
+          this.failures++;
+          if (this.failures === 1 || this.failures % 60 === 0)
+            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${(e as Error).message}`);
+          return;
         }
-      } finally {
-        this.flushing = null;
+        this.failures = 0;
+        this.queue.splice(0, batch.length);
       }
-    })();
+    })().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
   }
 

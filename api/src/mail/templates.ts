@@ -1,0 +1,20 @@
+import { escapeHtml } from '../http/html.js';
+import type { Mail } from './mailer.js';
+
+/** The invitation (or password reset) mail: text + HTML, both with the working link. */
+export function invitationMail(o: { to: string; link: string; kind: 'invite' | 'password_reset'; expiresAt: Date; baseUrl: string }): Mail {
+  const reset = o.kind === 'password_reset';
+  const subject = reset ? 'Reset your Purser password' : "You're invited to Purser";
+  const intro = reset
+    ? 'An admin sent you a link to set a new password for Purser.'
+    : 'You have been invited to Purser, where you can create your own API keys for the company LLM gateway and see your usage.';
+  const until = o.expiresAt.toUTCString();
+  const text = `${intro}\n\nSet your password here:\n${o.link}\n\nThe link works once and expires on ${until}.\nPurser: ${o.baseUrl}/ui/\n`;
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1d2330">
+<p>${escapeHtml(intro)}</p>
+<p><a href="${escapeHtml(o.link)}" style="display:inline-block;padding:10px 16px;background:#2f5bea;color:#fff;border-radius:6px;text-decoration:none">${reset ? 'Set a new password' : 'Accept the invitation'}</a></p>
+<p>Or paste this link into your browser:<br><a href="${escapeHtml(o.link)}">${escapeHtml(o.link)}</a></p>
+<p style="color:#667">The link works once and expires on ${escapeHtml(until)}.</p>
+</body></html>`;
+  return { to: o.to, subject, text, html };
+}

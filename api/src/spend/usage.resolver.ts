@@ -1,0 +1,317 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Ctx, Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { microsToUsd } from '../common/money.js';
+import { decodeCursor, pageSize } from '../common/pagination.js';
+import { Connection, toConnection } from '../graphql/connection.js';
+import type { GqlContext } from '../graphql/context.js';
+import type { SpendLog } from './spend-log.entity.js';
+import { cacheAnalytics, querySpendLogs, usage, type UsageDim } from './usage.service.js';
+
+/** GraphQL names DAY…TEAM; the values are the service's dimension names. */
+export enum UsageGroupBy {
+  DAY = 'day',
+  MODEL = 'model',
+  KEY = 'key',
+  USER = 'user',
+  TEAM = 'team',
+}
+registerEnumType(UsageGroupBy, {
+  name: 'UsageGroupBy',
+  description: 'A dimension to break usage down by.',
+  valuesConfig: {
+    DAY: { description: 'UTC day (YYYY-MM-DD).' },
+    MODEL: { description: 'Model name as the caller asked for it.' },
+    KEY: { description: 'Virtual key id (per-member breakdown within a team: team admins only).' },
+    USER: { description: 'Key owner (per-member breakdown within a team: team admins only).' },
+    TEAM: { description: 'Team; null for personal keys.' },
+  },
+});
+
+@InputType({ description: 'Which usage to read. Non-admins read their own usage, or a team they belong to (teamId).' })
+class UsageFilterInput {
+  @Field(() => String, { description: 'First UTC day, YYYY-MM-DD (inclusive).' })
+  from!: string;
+
+  @Field(() => String, { description: 'Last UTC day, YYYY-MM-DD (inclusive); at most 366 days after from.' })
+  to!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls by keys of this user.' })
+  userId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls by keys of this team.' })
+  teamId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls with this key.' })
+  keyId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only calls to this model.' })
+  model?: string | null;
+}
+
+@ObjectType({ description: 'Summed gateway usage.' })
+class UsageMetricsType {
+  @Field(() => Float, { description: 'Spend in USD.' })
+  spend!: number;
+
+  @Field(() => Int, { description: 'Calls (successes + failures, cache hits included).' })
+  requests!: number;
+
+  @Field(() => Int, { description: 'Successful calls.' })
+  successes!: number;
+
+  @Field(() => Int, { description: 'Failed calls.' })
+  failures!: number;
+
+  @Field(() => Float, { description: 'Prompt tokens.' })
+  promptTokens!: number;
+
+  @Field(() => Float, { description: 'Completion tokens.' })
+  completionTokens!: number;
+
+  @Field(() => Float, { description: 'Prompt + completion tokens.' })
+  totalTokens!: number;
+
+  @Field(() => Int, { description: 'Calls answered from the response cache.' })
+  cacheHits!: number;
+
+  @Field(() => Float, { description: 'What the cache hits would have cost, in USD.' })
+  cacheSavings!: number;
+}
+
+@ObjectType({ description: 'One group of usage: the grouped dimensions (null when not grouped by) and their metrics.' })
+class UsageRowType extends UsageMetricsType {
+  @Field(() => String, { nullable: true, description: 'UTC day, when grouped by DAY.' })
+  day!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Model, when grouped by MODEL.' })
+  model!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Key id, when grouped by KEY.' })
+  keyId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Key owner, when grouped by USER (null: keys without owner).' })
+  userId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Team, when grouped by TEAM (null: personal keys).' })
+  teamId!: string | null;
+}
+
+@ObjectType({ description: 'Usage over a day range: totals and, with groupBy, one row per group.' })
+class UsageType {
+  @Field(() => UsageMetricsType, { description: 'Sums over everything the filter matches.' })
+  totals!: UsageMetricsType;
+
+  @Field(() => [UsageRowType], { description: 'One row per group, ordered by the grouped dimensions; empty without groupBy.' })
+  rows!: UsageRowType[];
+}
+
+@ObjectType({ description: 'Cache hits against upstream calls.' })
+class CacheFiguresType {
+  @Field(() => Int, { description: 'Calls answered from the cache.' })
+  cacheHits!: number;
+
+  @Field(() => Int, { description: 'Calls that went upstream (requests − cache hits).' })
+  upstreamCalls!: number;
+
+  @Field(() => Float, { description: 'Spend the cache hits saved, in USD.' })
+  savedSpend!: number;
+}
+
+@ObjectType({ description: 'Cache figures of one UTC day.' })
+class CacheDay extends CacheFiguresType {
+  @Field(() => String, { description: 'UTC day (YYYY-MM-DD).' })
+  day!: string;
+}
+
+@ObjectType({ description: 'Cache figures of one key.' })
+class CacheByKey extends CacheFiguresType {
+  @Field(() => ID, { description: 'Key id.' })
+  keyId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Key alias, when the caller may read the key.' })
+  keyAlias!: string | null;
+}
+
+@ObjectType({ description: 'Cache figures of one model.' })
+class CacheByModel extends CacheFiguresType {
+  @Field(() => String, { description: 'Model name.' })
+  model!: string;
+}
+
+@ObjectType({ description: 'Response-cache effectiveness over a day range.' })
+class CacheAnalyticsType extends CacheFiguresType {
+  @Field(() => Float, { description: 'cacheHits / (cacheHits + upstreamCalls); 0 without calls.' })
+  hitRatio!: number;
+
+  @Field(() => Float, { description: 'Completion tokens served from the cache.' })
+  cachedCompletionTokens!: number;
+
+  @Field(() => [CacheDay], { description: 'Per UTC day, days with calls only.' })
+  days!: CacheDay[];
+
+  @Field(() => [CacheByKey], { description: 'Per key (a team member without the team admin role sees only own keys).' })
+  byKey!: CacheByKey[];
+
+  @Field(() => [CacheByModel], { description: 'Per model.' })
+  byModel!: CacheByModel[];
+}
+
+@InputType({ description: 'Which spend log rows to list.' })
+class SpendLogFilterInput {
+  @Field(() => String, { nullable: true, description: 'First UTC day, YYYY-MM-DD (inclusive).' })
+  from?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Last UTC day, YYYY-MM-DD (inclusive).' })
+  to?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls by keys of this user.' })
+  userId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls by keys of this team (team members see only their own rows).' })
+  teamId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls with this key.' })
+  keyId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only calls to this model.' })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true, description: '`success` or `failure`.' })
+  status?: string | null;
+}
+
+@ObjectType({ description: 'One gateway call as recorded (prompts and responses only when stored by configuration).' })
+class SpendLogEntry {
+  @Field(() => ID, { description: 'Request id (`x-litellm-call-id`).' })
+  requestId!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Key id.' })
+  keyId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Key owner.' })
+  userId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Team of the key.' })
+  teamId!: string | null;
+
+  @Field(() => String, { description: 'Model name as asked for.' })
+  model!: string;
+
+  @Field(() => String, { nullable: true, description: 'Deployment that answered (`cache` for cache hits).' })
+  deployment!: string | null;
+
+  @Field(() => String, { description: '`chat` or `embedding`.' })
+  callType!: string;
+
+  @Field(() => Int, { description: 'Prompt tokens.' })
+  promptTokens!: number;
+
+  @Field(() => Int, { description: 'Completion tokens.' })
+  completionTokens!: number;
+
+  @Field(() => Int, { description: 'Prompt + completion tokens.' })
+  totalTokens!: number;
+
+  @Field(() => Float, { description: 'Cost in USD (0 for cache hits and unpriced models).' })
+  spend!: number;
+
+  @Field(() => Boolean, { description: 'Answered from the response cache.' })
+  cacheHit!: boolean;
+
+  @Field(() => Float, { description: 'What a cache hit saved, in USD.' })
+  savedSpend!: number;
+
+  @Field(() => String, { description: '`success` or `failure`.' })
+  status!: string;
+
+  @Field(() => Int, { nullable: true, description: 'HTTP status returned to the client.' })
+  httpStatus!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Error message of a failed call.' })
+  error!: string | null;
+
+  @Field(() => Boolean, { description: 'Token counts were estimated (no usage from upstream).' })
+  estimated!: boolean;
+
+  @Field(() => Boolean, { description: 'The model has no price: cost 0.' })
+  unpriced!: boolean;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the call started (UTC).' })
+  startTime!: Date;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the call ended (UTC).' })
+  endTime!: Date;
+
+  @Field(() => Int, { description: 'Duration in milliseconds.' })
+  durationMs!: number;
+
+  @Field(() => String, { nullable: true, description: 'The OpenAI `user` parameter (the caller\'s end user).' })
+  endUser!: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Request body; null unless store_prompts_in_spend_logs is on.' })
+  request!: unknown;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Response; null unless store_prompts_in_spend_logs is on.' })
+  response!: unknown;
+}
+
+const SpendLogConnection = Connection(SpendLogEntry, 'SpendLog');
+
+export function spendLogEntry(l: SpendLog): SpendLogEntry {
+  return {
+    requestId: l.requestId,
+    keyId: l.keyId,
+    userId: l.userId,
+    teamId: l.teamId,
+    model: l.model,
+    deployment: l.deployment,
+    callType: l.callType,
+    promptTokens: l.promptTokens,
+    completionTokens: l.completionTokens,
+    totalTokens: l.promptTokens + l.completionTokens,
+    spend: microsToUsd(l.costMicros) ?? 0,
+    cacheHit: l.cacheHit,
+    savedSpend: microsToUsd(l.savedMicros) ?? 0,
+    status: l.status,
+    httpStatus: l.httpStatus,
+    error: l.error,
+    estimated: l.estimated,
+    unpriced: l.unpriced,
+    startTime: l.startTime,
+    endTime: l.endTime,
+    durationMs: l.durationMs,
+    endUser: l.endUser,
+    request: l.request ?? null,
+    response: l.response ?? null,
+  };
+}
+
+@Resolver()
+export class UsageResolver {
+  @Query(() => UsageType, { description: 'Spend and calls from the daily roll-ups, scoped by role (admins: all; others: own, or a team they belong to).' })
+  usage(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,
+    @Arg('groupBy', () => [UsageGroupBy], { nullable: true, description: 'Dimensions to group rows by; none = totals only.' }) groupBy?: UsageGroupBy[] | null,
+  ) {
+    return usage(ctx, filter, (groupBy ?? []) as unknown as UsageDim[]);
+  }
+
+  @Query(() => CacheAnalyticsType, { description: 'Response-cache hits against upstream calls, saved spend, per day, key and model; scoped like usage.' })
+  cacheAnalytics(@Ctx() ctx: GqlContext, @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput) {
+    return cacheAnalytics(ctx, filter);
+  }
+
+  @Query(() => SpendLogConnection, { description: 'Spend log rows, newest first, scoped by role (team members see only their own rows).' })
+  async spendLogs(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => SpendLogFilterInput, { nullable: true, description: 'Narrows the list.' }) filter?: SpendLogFilterInput | null,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string | null,
+  ) {
+    const limit = pageSize(first);
+    const offset = decodeCursor(after);
+    const { nodes, totalCount } = await querySpendLogs(ctx, filter ?? {}, { limit, offset });
+    return toConnection({ nodes: nodes.map(spendLogEntry), offset, totalCount, hasNextPage: offset + nodes.length < totalCount });
+  }
+}

@@ -1,0 +1,398 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Ctx } from '../app/context.js';
+import { badInput, unauthenticated } from '../common/errors.js';
+import { sha256 } from '../common/ids.js';
+import { MICROS_PER_USD } from '../common/money.js';
+import { authorize, isAllowed } from '../permissions/authorize.js';
+import { SpendLog } from './spend-log.entity.js';
+
+/**
+ * Usage, cache analytics and spend logs, scoped by role (ROLES.md "read spend logs, usage,
+ * cache analytics"). Usage and cache analytics read only the daily roll-ups, always the
+ * smallest table whose dimensions cover what the query groups or filters by.
+ */
+
+export type UsageDim = 'day' | 'model' | 'key' | 'user' | 'team';
+type FilterDim = Exclude<UsageDim, 'day'>;
+
+export interface UsageFilter {
+  /** YYYY-MM-DD, inclusive, UTC */
+  from: string;
+  to: string;
+  userId?: string | null;
+  teamId?: string | null;
+  keyId?: string | null;
+  model?: string | null;
+}
+
+export interface UsageMetrics {
+  spend: number;
+  requests: number;
+  successes: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cacheHits: number;
+  cacheSavings: number;
+  /** completion tokens served from the cache */
+  cachedCompletionTokens: number;
+}
+
+export interface UsageRow extends UsageMetrics {
+  day: string | null;
+  model: string | null;
+  keyId: string | null;
+  userId: string | null;
+  teamId: string | null;
+}
+
+export interface Usage {
+  totals: UsageMetrics;
+  rows: UsageRow[];
+}
+
+/** What a roll-up query reads: a day range and equality / IN filters per dimension. */
+export interface RollupQuery {
+  from: string;
+  to: string;
+  where: Partial<Record<FilterDim, string[]>>;
+}
+
+/** The caller's filter narrowed by scope, plus whether a per-member breakdown is allowed. */
+export interface Scoped extends RollupQuery {
+  /** may see other members' keys and users (false: a plain team member reading team totals) */
+  breakdown: boolean;
+  /** the caller's user id when rows must be narrowed to own ones for a breakdown */
+  self: string | null;
+}
+
+const COLUMN: Record<UsageDim, string> = { day: 'day', model: 'model', key: 'key_id', user: 'user_id', team: 'team_id' };
+const OUT: Record<UsageDim, keyof UsageRow> = { day: 'day', model: 'model', key: 'keyId', user: 'userId', team: 'teamId' };
+
+/** The roll-ups, smallest first (recorder.ts writes them). */
+export const ROLLUP_TABLES: ReadonlyArray<{ table: string; dims: readonly UsageDim[] }> = [
+  { table: 'daily_model_spend', dims: ['day', 'model'] },
+  { table: 'daily_team_spend', dims: ['day', 'team', 'model'] },
+  { table: 'daily_user_spend', dims: ['day', 'user', 'model'] },
+  { table: 'daily_key_spend', dims: ['day', 'key', 'user', 'team'] },
+  { table: 'daily_key_model_spend', dims: ['day', 'key', 'model', 'user', 'team'] },
+];
+
+/** The smallest roll-up whose dimensions cover `needed`. */
+export function rollupFor(needed: Iterable<UsageDim>): string {
+  const want = [...needed];
+  return ROLLUP_TABLES.find((t) => want.every((d) => t.dims.includes(d)))!.table;
+}
+
+// ---------------------------------------------------------------- dates
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+export const MAX_RANGE_DAYS = 366;
+
+function dayMs(value: unknown, param: string): number {
+  if (typeof value !== 'string' || !DAY.test(value)) throw badInput(`${param} must be a YYYY-MM-DD date, got ${JSON.stringify(value ?? null)}.`, param);
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw badInput(`${param} is not a calendar date: ${value}.`, param);
+  return ms;
+}
+
+/** Validates an inclusive UTC day range; names the offending parameter. */
+export function checkRange(from: unknown, to: unknown, names: [string, string] = ['from', 'to']): { from: string; to: string } {
+  const a = dayMs(from, names[0]);
+  const b = dayMs(to, names[1]);
+  if (b < a) throw badInput(`${names[1]} (${to}) is before ${names[0]} (${from}).`, names[1]);
+  const days = (b - a) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS) throw badInput(`The range covers ${days} days; at most ${MAX_RANGE_DAYS} are allowed.`, names[1]);
+  return { from: from as string, to: to as string };
+}
+
+// ---------------------------------------------------------------- scope
+
+const self = (ctx: Ctx) => {
+  if (!ctx.principal) throw unauthenticated();
+  return ctx.principal;
+};
+
+function addWhere(where: RollupQuery['where'], dim: FilterDim, value: string | null | undefined) {
+  if (value !== null && value !== undefined) where[dim] = [value];
+}
+
+/**
+ * The role rules for usage reads. Admins (and viewers) read anything. Everyone else reads
+ * own usage when no team is named (a userId filter for someone else is refused); with a
+ * team they must belong to it: team totals for any member, a breakdown by member or key
+ * (group by USER / KEY, a key filter, or another member's userId) only with
+ * `usage.read.members` (team admins). Spend logs of a team are the team admin's; a member
+ * sees only own rows. Unknown and foreign teams are refused alike.
+ */
+export function scopeUsage(ctx: Ctx, f: UsageFilter, groupBy: readonly UsageDim[], kind: 'usage' | 'logs'): Scoped {
+  const p = self(ctx);
+  const { from, to } = checkRange(f.from, f.to);
+  const where: RollupQuery['where'] = {};
+  addWhere(where, 'user', f.userId);
+  addWhere(where, 'team', f.teamId);
+  addWhere(where, 'key', f.keyId);
+  addWhere(where, 'model', f.model);
+  const out: Scoped = { from, to, where, breakdown: true, self: p.userId };
+
+  if (!f.teamId) {
+    const reach = authorize(p, 'usage.read', { kind: 'usage', ownerId: f.userId ?? p.userId, teamId: null });
+    if (!reach.all) where.user = [p.userId!];
+    return out;
+  }
+  const reach = authorize(p, 'usage.read', { kind: 'usage', ownerId: null, teamId: f.teamId });
+  if (reach.all) return out;
+  const target = { kind: 'usage', ownerId: null, teamId: f.teamId } as const;
+  if (isAllowed(p, 'usage.read.members', target)) return out;
+  // a plain member of the team
+  const onlySelf = f.userId === p.userId;
+  if (kind === 'logs' || (f.userId && !onlySelf)) {
+    if (f.userId && !onlySelf) authorize(p, 'usage.read.members', target);
+    where.user = [p.userId!];
+    return out;
+  }
+  if (!onlySelf && (groupBy.includes('user') || groupBy.includes('key') || f.keyId)) authorize(p, 'usage.read.members', target);
+  out.breakdown = onlySelf;
+  return out;
+}
+
+// ---------------------------------------------------------------- roll-up queries
+
+const knexOf = (ctx: Ctx) => (ctx.em as SqlEntityManager).getKnex();
+
+const SUMS = `sum(requests) as requests, sum(successes) as successes, sum(failures) as failures,
+  sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens, sum(spend_micros) as spend_micros,
+  sum(cache_hits) as cache_hits, sum(saved_micros) as saved_micros, sum(cached_completion_tokens) as cached_completion_tokens`;
+
+interface Summed {
+  requests: number;
+  successes: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  spendMicros: number;
+  cacheHits: number;
+  savedMicros: number;
+  cachedCompletionTokens: number;
+}
+
+const zero = (): Summed => ({
+  requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendMicros: 0, cacheHits: 0, savedMicros: 0, cachedCompletionTokens: 0,
+});
+
+function summed(r: Record<string, unknown>): Summed {
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    requests: n(r.requests),
+    successes: n(r.successes),
+    failures: n(r.failures),
+    promptTokens: n(r.prompt_tokens),
+    completionTokens: n(r.completion_tokens),
+    spendMicros: n(r.spend_micros),
+    cacheHits: n(r.cache_hits),
+    savedMicros: n(r.saved_micros),
+    cachedCompletionTokens: n(r.cached_completion_tokens),
+  };
+}
+
+function add(a: Summed, b: Summed) {
+  for (const k of Object.keys(a) as Array<keyof Summed>) a[k] += b[k];
+}
+
+export const metricsOf = (s: Summed): UsageMetrics => ({
+  spend: s.spendMicros / MICROS_PER_USD,
+  requests: s.requests,
+  successes: s.successes,
+  failures: s.failures,
+  promptTokens: s.promptTokens,
+  completionTokens: s.completionTokens,
+  totalTokens: s.promptTokens + s.completionTokens,
+  cacheHits: s.cacheHits,
+  cacheSavings: s.savedMicros / MICROS_PER_USD,
+  cachedCompletionTokens: s.cachedCompletionTokens,
+});
+
+export interface Group {
+  dims: Partial<Record<UsageDim, string | null>>;
+  sums: Summed;
+}
+
+/** SUM(...) GROUP BY over the smallest roll-up that covers the groups and filters. */
+export async function aggregate(ctx: Ctx, q: RollupQuery, groupBy: readonly UsageDim[]): Promise<Group[]> {
+  const dims = [...new Set(groupBy)];
+  const table = rollupFor([...dims, ...(Object.keys(q.where) as FilterDim[])]);
+  const knex = knexOf(ctx);
+  const cols = dims.map((d) => COLUMN[d]);
+  const sql = knex(table).select(knex.raw(cols.length ? `${cols.map((c) => knex.ref(c).toQuery()).join(', ')}, ${SUMS}` : SUMS));
+  sql.where('day', '>=', q.from).andWhere('day', '<=', q.to);
+  for (const [dim, values] of Object.entries(q.where) as Array<[FilterDim, string[]]>) {
+    if (values.length === 1) sql.andWhere(COLUMN[dim], values[0]!);
+    else sql.whereIn(COLUMN[dim], values);
+  }
+  if (cols.length) sql.groupBy(cols).orderBy(cols);
+  const rows = (await sql) as Array<Record<string, unknown>>;
+  const out: Group[] = [];
+  for (const r of rows) {
+    if (!cols.length && (r.requests === null || r.requests === undefined)) continue; // no rows at all
+    const g: Group = { dims: {}, sums: summed(r) };
+    for (const d of dims) {
+      const v = r[COLUMN[d]] as string;
+      g.dims[d] = v === '' ? null : v;
+    }
+    out.push(g);
+  }
+  return out;
+}
+
+function toRow(g: Group): UsageRow {
+  const row = { day: null, model: null, keyId: null, userId: null, teamId: null, ...metricsOf(g.sums) } as UsageRow;
+  for (const [d, v] of Object.entries(g.dims) as Array<[UsageDim, string | null]>) (row as unknown as Record<string, unknown>)[OUT[d]] = v;
+  return row;
+}
+
+/** Totals and rows grouped by `groupBy` (no groupBy: no rows, just totals). */
+export async function usage(ctx: Ctx, filter: UsageFilter, groupBy: readonly UsageDim[] = []): Promise<Usage> {
+  const q = scopeUsage(ctx, filter, groupBy, 'usage');
+  return usageOf(ctx, q, groupBy);
+}
+
+/** The unscoped part of `usage` (the bench and REST adapters call it with a scoped query). */
+export async function usageOf(ctx: Ctx, q: RollupQuery, groupBy: readonly UsageDim[]): Promise<Usage> {
+  const groups = await aggregate(ctx, q, groupBy);
+  const total = zero();
+  for (const g of groups) add(total, g.sums);
+  return { totals: metricsOf(total), rows: groupBy.length ? groups.map(toRow) : [] };
+}
+
+// ---------------------------------------------------------------- cache analytics
+
+export interface CacheFigures {
+  cacheHits: number;
+  upstreamCalls: number;
+  savedSpend: number;
+}
+export interface CacheAnalytics extends CacheFigures {
+  hitRatio: number;
+  requests: number;
+  failures: number;
+  cachedCompletionTokens: number;
+  completionTokens: number;
+  days: Array<CacheFigures & { day: string }>;
+  byKey: Array<CacheFigures & { keyId: string; keyAlias: string | null }>;
+  byModel: Array<CacheFigures & { model: string }>;
+}
+
+const figures = (s: Summed): CacheFigures => ({
+  cacheHits: s.cacheHits,
+  upstreamCalls: s.requests - s.cacheHits,
+  savedSpend: s.savedMicros / MICROS_PER_USD,
+});
+
+/**
+ * Cache hits against upstream calls, per day, key and model. A plain team member's byKey
+ * lists only own keys (the per-key split is a per-member breakdown); aliases appear only
+ * for keys the caller may read.
+ */
+export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter): Promise<CacheAnalytics> {
+  return cacheAnalyticsOf(ctx, scopeUsage(ctx, filter, [], 'usage'));
+}
+
+export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped): Promise<CacheAnalytics> {
+  const keyQuery: RollupQuery = q.breakdown ? q : { ...q, where: { ...q.where, user: [q.self ?? ''] } };
+  const [days, models, keys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyQuery, ['key'])]);
+  const total = zero();
+  for (const g of days) add(total, g.sums);
+  const aliases = await keyAliases(ctx, keys.map((g) => g.dims.key).filter((k): k is string => !!k));
+  const f = figures(total);
+  return {
+    ...f,
+    hitRatio: total.requests ? total.cacheHits / total.requests : 0,
+    requests: total.requests,
+    failures: total.failures,
+    cachedCompletionTokens: total.cachedCompletionTokens,
+    completionTokens: total.completionTokens,
+    days: days.map((g) => ({ day: g.dims.day!, ...figures(g.sums) })),
+    byKey: keys.filter((g) => g.dims.key).map((g) => ({ keyId: g.dims.key!, keyAlias: aliases.get(g.dims.key!)?.alias ?? null, ...figures(g.sums) })),
+    byModel: models.map((g) => ({ model: g.dims.model!, ...figures(g.sums) })),
+  };
+}
+
+export interface KeyInfo {
+  alias: string | null;
+  token: string;
+  userId: string | null;
+  teamId: string | null;
+}
+
+/** Key id → alias (only when the caller may read the key), token hash, owner and team. */
+export async function keyAliases(ctx: Ctx, ids: string[]): Promise<Map<string, KeyInfo>> {
+  const out = new Map<string, KeyInfo>();
+  const p = self(ctx);
+  const knex = knexOf(ctx);
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await knex('virtual_keys').select('id', 'key_alias', 'token', 'user_id', 'team_id').whereIn('id', ids.slice(i, i + 500))) as Array<Record<string, string | null>>;
+    for (const r of rows) {
+      const visible = isAllowed(p, 'key.read', { kind: 'key', ownerId: r.user_id ?? null, teamId: r.team_id ?? null });
+      out.set(r.id!, { alias: visible ? r.key_alias ?? null : null, token: r.token!, userId: r.user_id ?? null, teamId: r.team_id ?? null });
+    }
+  }
+  return out;
+}
+
+/** Key ids for LiteLLM's `api_key` (the secret or its SHA-256 hash); unknown keys give none. */
+export async function keyIdsForApiKey(ctx: Ctx, apiKey: string): Promise<string[]> {
+  const token = apiKey.startsWith('sk-') ? sha256(apiKey) : apiKey;
+  const rows = (await knexOf(ctx)('virtual_keys').select('id').where('token', token).orWhere('id', apiKey)) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------- spend logs
+
+export interface SpendLogFilter {
+  from?: string | null;
+  to?: string | null;
+  userId?: string | null;
+  teamId?: string | null;
+  keyId?: string | null;
+  model?: string | null;
+  status?: string | null;
+  /** REST extras: the key hash, one request id */
+  keyToken?: string | null;
+  requestId?: string | null;
+}
+
+/** Spend log rows the caller may read, newest first. */
+export async function querySpendLogs(
+  ctx: Ctx,
+  f: SpendLogFilter,
+  page: { limit: number; offset: number },
+): Promise<{ nodes: SpendLog[]; totalCount: number }> {
+  const from = f.from ?? null;
+  const to = f.to ?? null;
+  const fromMs = from === null ? null : dayMs(from, 'from');
+  const toMs = to === null ? null : dayMs(to, 'to');
+  if (fromMs !== null && toMs !== null && toMs < fromMs) throw badInput(`to (${to}) is before from (${from}).`, 'to');
+  if (f.status && f.status !== 'success' && f.status !== 'failure') throw badInput(`status must be success or failure, got ${f.status}.`, 'status');
+  // the same scope rules as usage (logs: team members see own rows only); the day range is open here
+  const scoped = scopeUsage(ctx, { from: '1970-01-01', to: '1970-01-01', userId: f.userId, teamId: f.teamId, keyId: f.keyId, model: f.model }, [], 'logs');
+  const where: Record<string, unknown> = {};
+  if (scoped.where.user) where.userId = scoped.where.user[0];
+  if (scoped.where.team) where.teamId = scoped.where.team[0];
+  if (scoped.where.key) where.keyId = scoped.where.key[0];
+  if (scoped.where.model) where.model = scoped.where.model[0];
+  if (f.status) where.status = f.status;
+  if (f.keyToken) where.keyToken = f.keyToken;
+  if (f.requestId) where.requestId = f.requestId;
+  if (fromMs !== null || toMs !== null)
+    where.startTime = {
+      ...(fromMs !== null ? { $gte: new Date(fromMs) } : {}),
+      ...(toMs !== null ? { $lt: new Date(toMs + 86_400_000) } : {}),
+    };
+  const [nodes, totalCount] = await ctx.em.findAndCount(SpendLog, where, {
+    orderBy: { startTime: 'desc', requestId: 'desc' },
+    limit: page.limit,
+    offset: page.offset,
+  });
+  return { nodes, totalCount };
+}
