@@ -8,7 +8,8 @@ import { User } from '../users/user.entity.js';
 import { findUser } from '../users/user.service.js';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies.js';
 import { principalForUser } from './credentials.js';
-import { passwordLogin } from './login.service.js';
+import { AppError } from '../common/errors.js';
+import { changePassword, passwordLogin } from './login.service.js';
 import { endSession, SESSION_COOKIE } from './session.service.js';
 
 @ObjectType({ description: 'An operation of the role map the caller may perform, and over what.' })
@@ -58,6 +59,15 @@ export function permissionsOf(ctx: GqlContext): OperationPermission[] {
   return out;
 }
 
+@InputType({ description: 'Your current and new password.' })
+class ChangePasswordInput {
+  @Field(() => String, { description: 'Current password.' })
+  currentPassword!: string;
+
+  @Field(() => String, { description: 'New password: 8-128 characters, not easy to guess.' })
+  newPassword!: string;
+}
+
 @Resolver()
 export class AuthResolver {
   @Query(() => Viewer, { description: 'The caller, with the operations they may perform.' })
@@ -69,10 +79,24 @@ export class AuthResolver {
 
   @Mutation(() => Viewer, { description: 'Sign in with email and password; sets the session cookie.' })
   async login(@Ctx() ctx: GqlContext, @Arg('input', () => LoginInput, { description: 'The operation input.' }) input: LoginInput): Promise<Viewer> {
-    const { user, cookie } = await passwordLogin(ctx, input.email, input.password);
+    let res;
+    try {
+      res = await passwordLogin(ctx, input.email, input.password, ctx.request.ip);
+    } catch (e) {
+      // throttled sign-ins carry retry-after on the HTTP response too
+      if (e instanceof AppError) for (const [k, v] of Object.entries(e.headers)) ctx.reply.header(k, v);
+      throw e;
+    }
+    const { user, cookie } = res;
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const signedIn = { ...ctx, principal: await principalForUser(ctx, user, 'session') };
     return { authMethod: AuthMethodEnum.session, user, permissions: permissionsOf(signedIn) };
+  }
+
+  @Mutation(() => Boolean, { description: 'Change your own password; your other sessions end.' })
+  async changePassword(@Ctx() ctx: GqlContext, @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput): Promise<boolean> {
+    await changePassword(ctx, input.currentPassword, input.newPassword);
+    return true;
   }
 
   @Mutation(() => Boolean, { description: 'Sign out: ends the session and clears the cookie.' })

@@ -2,6 +2,7 @@ import { AuditEntry } from '../audit/audit.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Budget } from '../budgets/budget.embeddable.js';
 import { BudgetedEntity } from '../common/base.entity.js';
+import { Invitation } from '../invitations/invitation.entity.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
@@ -11,4 +12,4 @@ import { User } from '../users/user.entity.js';
 
 /** Every persisted class, for discovery (explicit list: no folder scanning at run time). */
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
-  DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent];
+  DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation];

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchemaSync } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver.js';
+import { InvitationResolver } from '../invitations/invitation.resolver.js';
 import { KeyResolver } from '../keys/key.resolver.js';
 import { buildShield } from '../permissions/shield.js';
 import { SettingsResolver } from '../settings/settings.resolver.js';
@@ -10,7 +11,7 @@ import { UsageResolver } from '../spend/usage.resolver.js';
 import { TeamMemberResolver, TeamResolver } from '../teams/team.resolver.js';
 import { UserResolver } from '../users/user.resolver.js';
 
-export const RESOLVERS = [AuthResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, SettingsResolver, UsageResolver] as const;
+export const RESOLVERS = [AuthResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, SettingsResolver, InvitationResolver, UsageResolver] as const;
 
 let cached: GraphQLSchema | null = null;
 

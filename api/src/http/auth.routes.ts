@@ -14,7 +14,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
   const login = async (req: FastifyRequest) => {
     const body = (req.body ?? {}) as Body;
     const ctx = { app, em: app.orm.em.fork(), principal: null };
-    return passwordLogin(ctx, body?.username ?? body?.email, body?.password);
+    return passwordLogin(ctx, body?.username ?? body?.email, body?.password, req.ip);
   };
 
   // form post from a browser: 303 to the dashboard, or a readable page with the reason
@@ -27,6 +27,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
       if (!(e instanceof AppError)) throw e;
       return reply
         .status(e.status)
+        .headers(e.headers)
         .type('text/html')
         .send(page('Sign-in failed', `<p>${escapeHtml(e.message)}</p><p><a href="/ui/login">Try again</a></p>`));
     }
@@ -38,7 +39,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
       setSessionCookie(app, reply, cookie);
       return { user_id: user.id, user_role: user.role, redirect_url: '/ui/' };
     } catch (e) {
-      if (e instanceof AppError) return reply.status(e.status).send(errorBody(e));
+      if (e instanceof AppError) return reply.status(e.status).headers(e.headers).send(errorBody(e));
       throw e;
     }
   });

@@ -28,7 +28,10 @@ export function zodMessage(e: ZodError): { message: string; param: string | null
 }
 
 export async function buildServer(app: App, opts: { uiDir: string | null }): Promise<FastifyInstance> {
-  const fastify = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, trustProxy: false, return503OnClosing: true });
+  // behind a load balancer, X-Forwarded-For counts only from peers in FORWARDED_ALLOW_IPS (as uvicorn names it)
+  const allow = app.settings.env.FORWARDED_ALLOW_IPS?.trim();
+  const trustProxy = !allow ? false : allow === '*' ? true : allow.split(',').map((s) => s.trim()).filter(Boolean);
+  const fastify = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, trustProxy, return503OnClosing: true });
 
   fastify.setErrorHandler((err: FastifyError | AppError | ZodError | Error, _req, reply) => {
     if (err instanceof AppError) return reply.status(err.status).headers(err.headers).send(errorBody(err));

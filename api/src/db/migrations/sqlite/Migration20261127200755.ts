@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127195657 extends Migration {
+export class Migration20261127200755 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_log\` (\`id\` text not null, \`at\` datetime not null, \`actor_id\` text null, \`actor_method\` text not null, \`action\` text not null, \`target_type\` text not null, \`target_id\` text not null, \`before\` json null, \`after\` json null, primary key (\`id\`));`);
@@ -38,6 +38,11 @@ export class Migration20261127195657 extends Migration {
     this.addSql(`create table \`sessions\` (\`id\` text not null, \`user_id\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, \`method\` text not null default 'password', constraint \`sessions_user_id_foreign\` foreign key(\`user_id\`) references \`users\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
     this.addSql(`create index \`sessions_user_id_index\` on \`sessions\` (\`user_id\`);`);
     this.addSql(`create index \`sessions_expires_at_index\` on \`sessions\` (\`expires_at\`);`);
+
+    this.addSql(`create table \`invitations\` (\`id\` text not null, \`user_id\` text not null, \`token_hash\` text not null, \`kind\` text not null default 'invite', \`created_by\` text null, \`created_at\` datetime not null, \`expires_at\` datetime not null, \`used_at\` datetime null, \`revoked_at\` datetime null, \`email_sent_at\` datetime null, \`email_error\` text null, constraint \`invitations_user_id_foreign\` foreign key(\`user_id\`) references \`users\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
+    this.addSql(`create index \`invitations_user_id_index\` on \`invitations\` (\`user_id\`);`);
+    this.addSql(`create unique index \`invitations_token_hash_unique\` on \`invitations\` (\`token_hash\`);`);
+    this.addSql(`create index \`invitations_created_at_index\` on \`invitations\` (\`created_at\`);`);
 
     this.addSql(`create table \`virtual_keys\` (\`id\` text not null, \`created_at\` datetime not null, \`budget_max_budget\` bigint null, \`updated_at\` datetime not null, \`budget_soft_budget\` bigint null, \`budget_budget_duration\` text null, \`budget_budget_reset_at\` datetime null, \`budget_spend\` bigint not null default 0, \`token\` text not null, \`key_name\` text not null, \`key_alias\` text null, \`user_id\` text null, \`team_id\` text null, \`models\` json not null, \`expires_at\` datetime null, \`tpm_limit\` integer null, \`rpm_limit\` integer null, \`max_parallel_requests\` integer null, \`metadata\` json not null, \`blocked\` integer not null default false, \`created_by\` text null, \`last_used_at\` datetime null, constraint \`virtual_keys_user_id_foreign\` foreign key(\`user_id\`) references \`users\`(\`id\`) on delete cascade on update cascade, constraint \`virtual_keys_team_id_foreign\` foreign key(\`team_id\`) references \`teams\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
     this.addSql(`create unique index \`virtual_keys_token_unique\` on \`virtual_keys\` (\`token\`);`);

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127195657 extends Migration {
+export class Migration20261127200756 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "audit_log" ("id" uuid not null, "at" timestamptz not null, "actor_id" varchar(128) null, "actor_method" varchar(32) not null, "action" varchar(64) not null, "target_type" varchar(32) not null, "target_id" varchar(256) not null, "before" jsonb null, "after" jsonb null, constraint "audit_log_pkey" primary key ("id"));`);
@@ -36,6 +36,10 @@ export class Migration20261127195657 extends Migration {
     this.addSql(`create table "sessions" ("id" varchar(64) not null, "user_id" varchar(128) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, "method" varchar(32) not null default 'password', constraint "sessions_pkey" primary key ("id"));`);
     this.addSql(`create index "sessions_expires_at_index" on "sessions" ("expires_at");`);
 
+    this.addSql(`create table "invitations" ("id" uuid not null, "user_id" varchar(128) not null, "token_hash" varchar(64) not null, "kind" varchar(16) not null default 'invite', "created_by" varchar(128) null, "created_at" timestamptz not null, "expires_at" timestamptz not null, "used_at" timestamptz null, "revoked_at" timestamptz null, "email_sent_at" timestamptz null, "email_error" varchar(512) null, constraint "invitations_pkey" primary key ("id"));`);
+    this.addSql(`alter table "invitations" add constraint "invitations_token_hash_unique" unique ("token_hash");`);
+    this.addSql(`create index "invitations_created_at_index" on "invitations" ("created_at");`);
+
     this.addSql(`create table "virtual_keys" ("id" uuid not null, "created_at" timestamptz not null, "budget_max_budget" bigint null, "updated_at" timestamptz not null, "budget_soft_budget" bigint null, "budget_budget_duration" varchar(32) null, "budget_budget_reset_at" timestamptz null, "budget_spend" bigint not null default 0, "token" varchar(64) not null, "key_name" varchar(32) not null, "key_alias" varchar(256) null, "user_id" varchar(128) null, "team_id" varchar(128) null, "models" jsonb not null, "expires_at" timestamptz null, "tpm_limit" int null, "rpm_limit" int null, "max_parallel_requests" int null, "metadata" jsonb not null, "blocked" boolean not null default false, "created_by" varchar(128) null, "last_used_at" timestamptz null, constraint "virtual_keys_pkey" primary key ("id"));`);
     this.addSql(`alter table "virtual_keys" add constraint "virtual_keys_token_unique" unique ("token");`);
     this.addSql(`alter table "virtual_keys" add constraint "virtual_keys_key_alias_unique" unique ("key_alias");`);
@@ -44,6 +48,8 @@ export class Migration20261127195657 extends Migration {
     this.addSql(`alter table "team_memberships" add constraint "team_memberships_team_id_foreign" foreign key ("team_id") references "teams" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`alter table "sessions" add constraint "sessions_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
+
+    this.addSql(`alter table "invitations" add constraint "invitations_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`alter table "virtual_keys" add constraint "virtual_keys_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "virtual_keys" add constraint "virtual_keys_team_id_foreign" foreign key ("team_id") references "teams" ("id") on update cascade on delete cascade;`);
@@ -57,6 +63,8 @@ export class Migration20261127195657 extends Migration {
     this.addSql(`alter table "team_memberships" drop constraint "team_memberships_user_id_foreign";`);
 
     this.addSql(`alter table "sessions" drop constraint "sessions_user_id_foreign";`);
+
+    this.addSql(`alter table "invitations" drop constraint "invitations_user_id_foreign";`);
 
     this.addSql(`alter table "virtual_keys" drop constraint "virtual_keys_user_id_foreign";`);
 
@@ -83,6 +91,8 @@ export class Migration20261127195657 extends Migration {
     this.addSql(`drop table if exists "team_memberships" cascade;`);
 
     this.addSql(`drop table if exists "sessions" cascade;`);
+
+    this.addSql(`drop table if exists "invitations" cascade;`);
 
     this.addSql(`drop table if exists "virtual_keys" cascade;`);
   }
