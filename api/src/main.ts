@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/index.js';
+import { SsoConfigError } from './sso/config.js';
 import { startPurser } from './app/bootstrap.js';
 
 function fail(message: string): never {
@@ -46,6 +47,7 @@ try {
 } catch (e) {
   // configuration problems are the user's to fix: one line, no stack trace
   if (e instanceof ConfigError) fail(e.message);
+  if (e instanceof SsoConfigError) fail(`SSO: ${e.message}`);
   if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${port} is already in use (pass --port N)`);
   if (e instanceof Error && /LITELLM_UI_SESSION_DURATION|master key/.test(e.message)) fail(e.message);
   fail(`could not start: ${(e as Error).message}`);

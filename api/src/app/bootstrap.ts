@@ -7,6 +7,7 @@ import { DEFAULT_USER_ID } from '../auth/principal.js';
 import { LoginThrottle } from '../auth/throttle.js';
 import { newSecretKey } from '../common/ids.js';
 import { Mailer, smtpFromEnv } from '../mail/mailer.js';
+import { ssoConfigFromEnv } from '../sso/config.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
 import { createGatewayRuntime } from '../gateway/runtime.js';
@@ -100,6 +101,8 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
     port,
     sessionTtlMs: sessionTtl(env),
   });
+  // SSO settings are checked before anything else starts: a broken provider config is a start-up error
+  const sso = ssoConfigFromEnv(env);
   const orm = await openDatabase(databaseUrl);
   const gs = loaded.config.general_settings;
   const seconds = (d: string | undefined, dflt: string) => durationSeconds(parseDuration(d ?? dflt)) * 1000;
@@ -109,7 +112,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
     lockoutMs: seconds(gs.login_lockout_duration, '15m'),
   });
   const smtp = smtpFromEnv(env);
-  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null };
+  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
@@ -117,6 +120,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   const address = server.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
+  if (sso) log.info(`SSO: ${sso.provider} (${sso.issuer ?? sso.endpoints?.authorization}); redirect URI ${settings.baseUrlFromEnv ? settings.baseUrl : 'http://<host>:<port>'}/sso/callback`);
   if (!settings.baseUrlFromEnv) {
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     settings.baseUrl = `http://${shown}:${boundPort}`;

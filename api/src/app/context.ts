@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { GatewayRuntime } from '../gateway/runtime.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { SsoConfig } from '../sso/config.js';
 import type { Settings } from './settings.js';
 
 export interface Logger {
@@ -19,6 +20,8 @@ export interface App {
   loginThrottle: LoginThrottle;
   /** null without SMTP settings */
   mailer: Mailer | null;
+  /** null without an SSO provider */
+  sso: SsoConfig | null;
   /** set once the gateway is built (usage and metrics read it) */
   gateway?: GatewayRuntime;
 }

@@ -58,6 +58,17 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
     clearSessionCookie(reply);
     return { ok: true, redirect_url: app.settings.logoutUrl ?? '/ui/login' };
   });
-  fastify.get('/login', (_req, reply) => reply.redirect('/ui/login', 302));
-  fastify.get('/fallback/login', (_req, reply) => reply.redirect('/ui/login', 302));
+  const autoSso = () => !!app.sso && app.settings.config.general_settings.auto_redirect_ui_login_to_sso === true;
+  fastify.get('/login', (_req, reply) => reply.redirect(autoSso() ? '/sso/key/generate' : '/ui/login', 302));
+  // password sign-in stays reachable when the dashboard sends everyone to SSO
+  fastify.get('/fallback/login', (_req, reply) => reply.redirect('/ui/login?fallback=1', 302));
+  // what the dashboard's sign-in page needs to know before anyone signs in (public, no secrets)
+  fastify.get('/ui-config', async () => ({
+    sso_enabled: !!app.sso,
+    sso_provider: app.sso?.provider ?? null,
+    auto_redirect_to_sso: autoSso(),
+    sso_login_url: app.sso ? '/sso/key/generate' : null,
+    logout_url: app.settings.logoutUrl,
+    ui_access_mode: app.settings.config.general_settings.ui_access_mode ?? 'all',
+  }));
 }

@@ -12,6 +12,7 @@ import { AppError, errorBody } from '../common/errors.js';
 import { createApollo } from '../graphql/apollo.js';
 import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
+import { registerSsoRoutes } from '../sso/sso.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerGatewayRoutes } from '../gateway/routes.js';
 import { requestContext, requirePrincipal } from './request-context.js';
@@ -74,6 +75,7 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
       },
     });
     registerAuthRoutes(scope, app);
+    registerSsoRoutes(scope, app, app.sso);
   });
 
   // the gateway: its own scope, keys only, nothing but what the hot path needs
