@@ -94,7 +94,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Change your own password; your other sessions end.' })
-  async changePassword(@Ctx() ctx: GqlContext, @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput): Promise<boolean> {
+  async changePassword(@Ctx() ctx: GqlContext, @Arg('input', () => ChangePasswordInput, { description: 'The mutation input.' }) input: ChangePasswordInput): Promise<boolean> {
     await changePassword(ctx, input.currentPassword, input.newPassword);
     return true;
   }

@@ -81,42 +81,42 @@ export class InvitationResolver {
   @Query(() => InvitationConnection, { description: 'Invitations, newest first (admins; admin viewers read only).' })
   async invitations(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => InvitationFilter, { nullable: true }) filter?: InvitationFilter,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => InvitationFilter, { nullable: true, description: 'Filters.' }) filter?: InvitationFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (max 100, default 25).' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor to continue after.' }) after?: string,
   ) {
     return toConnection(await listInvitations(ctx, filter ?? {}, { first, after }));
   }
 
   @Query(() => InvitationInfo, { nullable: true, description: 'Anonymous: whose invitation a token is and whether it is still valid; null when unknown.' })
-  async invitation(@Ctx() ctx: GqlContext, @Arg('token', () => String) token: string): Promise<InvitationInfo | null> {
+  async invitation(@Ctx() ctx: GqlContext, @Arg('token', () => String, { description: 'The token from the invitation link.' }) token: string): Promise<InvitationInfo | null> {
     const inv = await invitationByToken(ctx, token);
     if (!inv) return null;
     return { email: inv.user.email, userAlias: inv.user.alias, kind: inv.kind, status: inv.status, valid: inv.status === 'pending', expiresAt: inv.expiresAt.toISOString() };
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'Create a user and an invitation link (proxy_admin).' })
-  async inviteUser(@Ctx() ctx: GqlContext, @Arg('input', () => InviteUserInput) input: InviteUserInput) {
+  async inviteUser(@Ctx() ctx: GqlContext, @Arg('input', () => InviteUserInput, { description: 'The mutation input.' }) input: InviteUserInput) {
     return payload(await inviteUser(ctx, { ...input, alias: input.userAlias }));
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'New link for an invitation (the old one stops working).' })
-  async resendInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput) input: InvitationRefInput) {
+  async resendInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput, { description: 'The mutation input.' }) input: InvitationRefInput) {
     return payload(await resendInvitation(ctx, input.id, input.sendEmail === true));
   }
 
   @Mutation(() => Invitation, { description: 'Revoke an invitation: its link stops working.' })
-  revokeInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput) input: InvitationRefInput) {
+  revokeInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput, { description: 'The mutation input.' }) input: InvitationRefInput) {
     return revokeInvitation(ctx, input.id);
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'Send an existing user a password-reset link (proxy_admin).' })
-  async sendPasswordReset(@Ctx() ctx: GqlContext, @Arg('input', () => PasswordResetInput) input: PasswordResetInput) {
+  async sendPasswordReset(@Ctx() ctx: GqlContext, @Arg('input', () => PasswordResetInput, { description: 'The mutation input.' }) input: PasswordResetInput) {
     return payload(await inviteExistingUser(ctx, input.userId, 'password_reset', input.sendEmail === true));
   }
 
   @Mutation(() => Viewer, { description: 'Anonymous: set the password with an invitation token and sign in (sets the session cookie).' })
-  async acceptInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => AcceptInvitationInput) input: AcceptInvitationInput): Promise<Viewer> {
+  async acceptInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => AcceptInvitationInput, { description: 'The mutation input.' }) input: AcceptInvitationInput): Promise<Viewer> {
     const { user, cookie } = await acceptInvitation(ctx, input.token, input.password);
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const principal = await principalForUser(ctx, user, 'session');
