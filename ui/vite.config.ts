@@ -21,6 +21,10 @@ export default defineConfig({
     proxy: {
       '/graphql': apiTarget,
       '/v2': apiTarget,
+      '/ui-config': apiTarget,
+      '/logout': apiTarget,
+      '/sso': apiTarget,
+      '/fallback': apiTarget,
     },
   },
 });

@@ -1,7 +1,6 @@
-import type { Client, CombinedError } from '@urql/core';
+import type { CombinedError } from '@urql/core';
 import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
-import { graphql } from '$lib/graphql';
 
 /** Successful body of `POST /v2/login`. */
 export interface LoginSuccess {
@@ -16,12 +15,6 @@ interface ErrorBody {
 }
 
 export type SignInResult = { ok: true; login: LoginSuccess } | { ok: false; message: string };
-
-const LogoutMutation = graphql(`
-  mutation Logout {
-    logout
-  }
-`);
 
 async function readErrorMessage(res: Response): Promise<string | undefined> {
   try {
@@ -58,22 +51,27 @@ export async function signIn(username: string, password: string): Promise<SignIn
   }
 
   const message = await readErrorMessage(res);
+  if (res.status === 429) return { ok: false, message: throttledMessage(message, res.headers.get('retry-after')) };
   if (message) return { ok: false, message };
-  if (res.status === 401 || res.status === 403) return { ok: false, message: 'Invalid username or password.' };
-  if (res.status === 429) return { ok: false, message: 'Too many sign-in attempts. Please wait and try again.' };
+  if (res.status === 401) return { ok: false, message: 'Invalid username or password.' };
+  if (res.status === 403) return { ok: false, message: 'You are not allowed to sign in to this dashboard.' };
   return { ok: false, message: `Sign-in failed (HTTP ${res.status}).` };
 }
 
+/** 429: the server's message, making sure it says how long to wait (from `retry-after`). */
+function throttledMessage(message: string | undefined, retryAfter: string | null): string {
+  const base = message ?? 'Too many sign-in attempts.';
+  const seconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
+  if (seconds === null) return message ?? `${base} Please wait and try again.`;
+  return base.includes(`${seconds} second`) ? base : `${base} Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+}
+
 /**
- * Ends the session with the GraphQL `logout` mutation, then goes to the login screen.
- * Navigation happens even if the mutation fails (e.g. the session had already expired).
+ * Signs out through the server's `GET /logout`: it ends the session, clears the cookie and
+ * redirects to `PROXY_LOGOUT_URL` (e.g. the IdP's logout) or back to the sign-in page.
  */
-export async function signOut(client: Client): Promise<void> {
-  try {
-    await client.mutation(LogoutMutation, {}).toPromise();
-  } finally {
-    await goto(resolve('/login'), { replaceState: true });
-  }
+export function signOut(): void {
+  window.location.href = '/logout';
 }
 
 /** True when a GraphQL result failed because the caller is not signed in. */
