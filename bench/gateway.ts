@@ -142,9 +142,9 @@ async function rest(url: string, path: string, body: unknown): Promise<any> {
 
 /** A team, a member with a budget in it, and a team key with every limit set high enough never to refuse. */
 async function mintKey(purser: string): Promise<string> {
-  const big = { max_budget: 1_000_000, rpm_limit: 1_000_000_000, tpm_limit: 1_000_000_000_000 };
+  const big = { max_budget: 1_000_000, rpm_limit: 1_000_000_000, tpm_limit: 2_000_000_000 };
   await rest(purser, '/team/new', { team_id: 'bench-team', models: [MODEL], ...big });
-  await rest(purser, '/user/new', { user_id: 'bench-user', max_budget: 1_000_000, auto_create_key: false, teams: [{ team_id: 'bench-team', max_budget_in_team: 1_000_000 }] });
+  await rest(purser, '/user/new', { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000, auto_create_key: false, teams: [{ team_id: 'bench-team', max_budget_in_team: 1_000_000 }] });
   const k = await rest(purser, '/key/generate', { user_id: 'bench-user', team_id: 'bench-team', key_alias: 'bench', models: [MODEL], max_parallel_requests: 10_000, ...big });
   return k.key as string;
 }

@@ -29,8 +29,10 @@ if (args.help) {
   console.log('usage: npm start -- [--config FILE] [--port N] [--host H]\n\nDefaults: config.example.yaml, port 4000, host 0.0.0.0, data in ./data');
   process.exit(0);
 }
-const port = args.port === undefined ? Number(process.env.PORT ?? 4000) : Number(args.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${args.port}"`);
+// digits only: Number() would take "", "1e3" or "0x50"
+const portText = (args.port ?? process.env.PORT ?? '4000').trim();
+const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+if (!(port >= 0 && port <= 65535)) fail(`${args.port === undefined ? 'PORT' : '--port'} must be a port number (0-65535), got "${args.port ?? process.env.PORT}"`);
 
 try {
   const running = await startPurser({ configPath: args.config, port, host: args.host });

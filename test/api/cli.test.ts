@@ -7,6 +7,7 @@
  * DATABASE_URL > ./data/purser.db; a bad --port is refused; SIGTERM stops cleanly (exit 0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,8 @@ const MAIN = join(ROOT, 'api/src/main.ts');
 const SWC_ESM = import.meta.resolve('@swc-node/register/esm');
 const REGISTER = `data:text/javascript,import{register}from'node:module';register(${JSON.stringify(SWC_ESM)})`;
 const STACK_FRAME = /^\s+at .+[(:]/m;
-const START_TIMEOUT = 60_000;
+// one start compiles the sources with swc: seconds, more on a busy machine
+const START_TIMEOUT = 120_000;
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -102,7 +104,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('CLI: a bad config or flag stops start-up with one clear line', () => {
+describe('CLI: a bad config, flag or port stops start-up with one clear line', () => {
   it.each<[string, string, string]>([
     ['a wrongly typed value',
       'litellm_settings:\n  upperbound_key_generate_params:\n    max_budget: ten\n',
@@ -134,8 +136,25 @@ describe('CLI: a bad config or flag stops start-up with one clear line', () => {
   it('an invalid --port', { timeout: START_TIMEOUT }, async () => {
     const c = cli(tempDir(), 'general_settings:\n  master_key: sk-port\n', {}, ['--port', '70000']);
     expect(await c.exited).toBe(1);
-    expect(c.stderr().trimEnd().split('\n')).toEqual(['purser: --port must be a port number, got "70000"']);
+    expect(c.stderr().trimEnd().split('\n')).toEqual(['purser: --port must be a port number (0-65535), got "70000"']);
     expect(c.stderr()).not.toMatch(STACK_FRAME);
+  });
+
+  it('a busy port, leaving no never-shown master key behind', { timeout: START_TIMEOUT }, async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const cwd = tempDir();
+      const c = cli(cwd, 'general_settings:\n  ui_access_mode: all\n', {}, ['--port', String(port)]);
+      expect(await c.exited).toBe(1);
+      expect(c.stderr().trimEnd().split('\n')).toEqual([`purser: port ${port} is already in use (pass --port N)`]);
+      // the generated key was never printed, so it must not be kept: the next start generates and shows one
+      expect(existsSync(join(cwd, 'data', 'master_key'))).toBe(false);
+      expect(c.stdout()).not.toMatch(/sk-/);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 });
 

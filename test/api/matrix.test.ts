@@ -44,6 +44,8 @@ interface Case {
   op: Operation;
   /** columns M P V I W TA TU VT, from ROLES.md */
   expect: string;
+  /** without a credential: refused (U) unless ROLES.md opens it to anyone */
+  anon?: 'A' | 'U';
   target?: (w: Who) => Target;
   prepare?: (w: Who) => Promise<Vars>;
   gql?: string;
@@ -93,6 +95,10 @@ const R = {
   addMember: (v: Vars): RestCall => ['POST', '/team/member_add', { team_id: v.team, member: { user_id: v.user, role: 'user' } }],
 };
 const alias = async () => ({ alias: next('gen') });
+async function invite() {
+  const d = await asMaster(`mutation($e: String!) { inviteUser(input: { email: $e }) { link invitation { id } } }`, { e: `${next('inv')}@example.com` });
+  return { id: d.inviteUser.invitation.id, token: d.inviteUser.link.split('/').pop() };
+}
 
 //                                                          M P V I W TA TU VT
 const CASES: Case[] = [
@@ -160,12 +166,25 @@ const CASES: Case[] = [
     },
     gql: `mutation($key: ID!) { unblockKey(input: { id: $key }) { blocked } }`, rest: (v) => ['POST', '/key/unblock', { key: v.key }] },
   { name: 'blockKey foreign key', op: 'key.block', target: () => keyT('fmember', 'F'), expect: 'A A F F F N F F', prepare: mintFor(() => 'fmember', 'F'), gql: Q.blockKey, rest: R.blockKey },
+  { name: 'inviteUser', op: 'user.create', expect: 'A A F F F F F F', prepare: async () => ({ email: `${next('invited')}@example.com` }),
+    gql: `mutation($email: String!) { inviteUser(input: { email: $email }) { link } }` },
+  { name: 'invitations', op: 'invitation.read', expect: 'A A A F F F F F', prepare: invite,
+    gql: `{ invitations { totalCount } }`, rest: (v) => ['GET', `/invitation/info?invitation_id=${v.id}`] },
+  { name: 'revokeInvitation', op: 'invitation.manage', expect: 'A A F F F F F F', prepare: invite,
+    gql: `mutation($id: ID!) { revokeInvitation(input: { id: $id }) { id } }`, rest: (v) => ['POST', '/invitation/delete', { invitation_id: v.id }] },
+  { name: 'resendInvitation', op: 'invitation.manage', expect: 'A A F F F F F F', prepare: invite, gql: `mutation($id: ID!) { resendInvitation(input: { id: $id }) { link } }` },
+  { name: 'password reset / invitation for an existing user', op: 'invitation.manage', expect: 'A A F F F F F F', prepare: async () => ({ user: await freshUser() }),
+    gql: `mutation($user: ID!) { sendPasswordReset(input: { userId: $user }) { link } }`, rest: (v) => ['POST', '/invitation/new', { user_id: v.user }] },
+  { name: 'invitation(token)', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite, gql: `query($token: String!) { invitation(token: $token) { valid } }` },
+  { name: 'acceptInvitation', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite,
+    gql: `mutation($token: String!) { acceptInvitation(input: { token: $token, password: "Matrix-accept-7391!" }) { user { id } } }` },
   { name: 'auditLog', op: 'audit.read', expect: 'A A A F F F F F', gql: `{ auditLog { totalCount } }` },
   { name: 'settings', op: 'settings.read', expect: 'A A A F F F F F', gql: `{ settings { databaseDialect } }` },
-  // no surface in this service yet (spend/usage lives in the gateway work): the map row only
+  { name: 'spendLogs (scoped)', op: 'usage.read', expect: 'A A A A A A A A', gql: `{ spendLogs { totalCount } }` },
+  // usage targets (the usage service's scoping is pinned by the gateway tests): the map rows
   { name: 'own usage', op: 'usage.read', target: (w) => ({ kind: 'usage', ownerId: w.userId, teamId: null }), expect: 'A A A A A A A A' },
-  { name: 'usage of team T', op: 'usage.read', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A A A' },
-  { name: 'usage of team T by member', op: 'usage.read.members', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A F A' },
+  { name: 'usage totals of team T', op: 'usage.read', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A A A' },
+  { name: 'usage of team T per member', op: 'usage.read.members', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A F A' },
 ];
 
 const cellOf = (c: Case, col: Col) => c.expect.split(/\s+/)[WHO.findIndex((w) => w.col === col)] as Cell;
@@ -215,8 +234,8 @@ async function callRest(c: Case, k: Caller, vars: Vars): Promise<string> {
 async function snapshot(vars: Vars) {
   return asMaster(
     `query($key: ID!, $withKey: Boolean!) {
-      users { totalCount } teams { totalCount } keys { totalCount } auditLog { totalCount }
-      user(id: "tmember") { alias role maxBudget }
+      users { totalCount } teams { totalCount } keys { totalCount } auditLog { totalCount } invitations { totalCount }
+      user(id: "tmember") { alias userRole maxBudget }
       team(id: "T") { teamAlias maxBudget members { userId role maxBudget } }
       key(id: $key) @include(if: $withKey) { keyAlias keyName blocked metadata maxBudget }
     }`,
@@ -263,17 +282,18 @@ describe('the role map is the contract', () => {
     const diffs = CASES.flatMap((c) =>
       WHO.filter((w) => mapVerdict(c, w) !== cellOf(c, w.col)).map((w) => `${c.name} as ${w.col}: table ${cellOf(c, w.col)}, map ${mapVerdict(c, w)}`),
     );
-    expect(diffs).toEqual([]);
+    const anon = CASES.filter((c) => (isAllowed(null, c.op, c.target?.(WHO[0]!)) ? 'A' : 'U') !== (c.anon ?? 'U')).map((c) => `${c.name} anonymous`);
+    expect([...diffs, ...anon]).toEqual([]);
     for (const c of CASES) expect(c.expect.split(/\s+/), c.name).toHaveLength(WHO.length);
   });
 
-  it('every operation of the map is exercised; only sign-in/out are anonymous; writes are the ROLES.md writes', () => {
+  it('every operation of the map is exercised; only sign-in/out and invitation tokens are anonymous; writes are the ROLES.md writes', () => {
     const covered = new Set<string>([...CASES.map((c) => c.op), 'session.login', 'session.logout']); // sign-in: see the cookie test
     expect(OPERATIONS.filter((op) => !covered.has(op))).toEqual([]);
-    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout']);
+    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'invitation.accept']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
-        'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block'].sort(),
+        'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
     for (const c of CASES.filter((x) => x.gql)) {
@@ -376,7 +396,7 @@ describe('the live server follows the table on GraphQL and REST', () => {
     for (const k of callers)
       for (const surface of ['graphql', 'rest'] as const) {
         if (surface === 'graphql' ? !c.gql : !c.rest) continue;
-        const expected = k.anonymous || (k.cookie && surface === 'rest') ? 'U' : cellOf(c, k.who.col);
+        const expected = k.anonymous ? (c.anon ?? 'U') : k.cookie && surface === 'rest' ? 'U' : cellOf(c, k.who.col);
         const vars = (await c.prepare?.(k.who)) ?? {};
         const guard = expected !== 'A' && PERMISSIONS[c.op].write;
         const before = guard ? await snapshot(vars) : null;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPurser, type Running } from '../../api/src/app/bootstrap.js';
@@ -39,7 +40,7 @@ export const silentLog = { info() {}, warn() {}, error: (m: string) => console.e
  */
 export async function startServer(
   config: Record<string, any> = {},
-  opts: { env?: Record<string, string>; databaseUrl?: string } = {},
+  opts: { env?: Record<string, string>; databaseUrl?: string; port?: number } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'purser-test-'));
   const base = {
@@ -57,7 +58,7 @@ export async function startServer(
   };
   const running = await startPurser({
     configObject: base,
-    port: 0,
+    port: opts.port ?? 0,
     host: '127.0.0.1',
     dataDir,
     env: { PATH: process.env.PATH, ...(opts.env ?? {}) },
@@ -100,6 +101,19 @@ export async function startServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback port free right now: for servers whose own URL must be known before they start (PROXY_BASE_URL). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Creates a user (via the master key) and mints a personal or team key owned by them; returns the secret. */

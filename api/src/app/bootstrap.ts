@@ -57,11 +57,15 @@ function resolveMasterKey(loaded: LoadedConfig, env: Record<string, string | und
   if (fromEnv) return { key: fromEnv, source: 'env' as const, generated: false, file: null };
   const file = join(dataDir, 'master_key');
   if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), source: 'file' as const, generated: false, file };
-  mkdirSync(dataDir, { recursive: true });
-  const key = newSecretKey();
+  // written by saveGeneratedKey once the server listens: a start that fails must not leave
+  // behind a key that was never shown (the next start would only say where it is)
+  return { key: newSecretKey(), source: 'file' as const, generated: true, file };
+}
+
+function saveGeneratedKey(file: string, key: string) {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, key + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { key, source: 'file' as const, generated: true, file };
 }
 
 function sessionTtl(env: Record<string, string | undefined>): number {
@@ -117,6 +121,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
   await server.listen({ port, host });
+  if (master.generated && master.file) saveGeneratedKey(master.file, master.key);
   const address = server.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;

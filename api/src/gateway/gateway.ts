@@ -310,6 +310,10 @@ export class Gateway {
       overheadMs: Math.max(0, performance.now() - call.t0 - call.upstreamMs),
       totalSeconds: (end.getTime() - call.start.getTime()) / 1000,
     });
+    // remaining-budget gauges for the key and its team, when they have a max_budget
+    for (const b of snap.budgets)
+      if (b.max !== null && (b.kind === 'key' || b.kind === 'team'))
+        this.d.metrics.remaining(b.kind, { id: b.kind === 'key' ? snap.token : snap.teamId!, alias: b.kind === 'key' ? snap.keyAlias : null }, microsToUsd(b.max - this.d.ledger.spendOf(b))!);
     if (cost > 0) this.d.alerts.afterSpend(snap, this.d.ledger);
   }
 }

@@ -74,7 +74,7 @@ export class Limiter {
       return {
         message: `Too many parallel requests for ${parallel.scope.replace(':', ' ')}: at most ${parallel.max} at once.`,
         retryAfterSeconds: 1,
-        headers: {},
+        headers: { 'retry-after': '1' },
       };
     for (const s of specs) {
       const w = this.window(s.id, now);

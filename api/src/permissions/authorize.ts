@@ -76,10 +76,9 @@ function covers(p: Principal, r: Reach, t: Target): boolean {
  */
 export function authorize(p: Principal | null, op: Operation, target?: Target): Reach {
   const rule: OperationRule = PERMISSIONS[op];
-  if (!p) {
-    if (rule.anonymous) return { all: false, own: false, teams: [], ownInTeams: [] };
-    throw unauthenticated();
-  }
+  // anonymous operations (sign-in, invitation by token) are open to anyone, signed in or not
+  if (rule.anonymous) return { all: false, own: false, teams: [], ownInTeams: [] };
+  if (!p) throw unauthenticated();
   const reach = reachOf(p, op);
   const any = reach.all || reach.own || reach.teams.length > 0 || reach.ownInTeams.length > 0;
   if (!any || (target && !covers(p, reach, target))) throw denied(p, op);

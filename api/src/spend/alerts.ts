@@ -42,8 +42,10 @@ export class BudgetAlerts {
 
   afterSpend(snap: KeySnapshot, ledger: BudgetLedger): void {
     if (!this.webhookUrl) return;
-    for (const b of snap.budgets) {
-      const spend = ledger.spendOf(b);
+    for (const snapBudget of snap.budgets) {
+      const spend = ledger.spendOf(snapBudget);
+      // the ledger's window, not the snapshot's: a snapshot loaded before a reset is stale
+      const b = { ...snapBudget, window: ledger.peek(snapBudget.id)?.window ?? snapBudget.window };
       const events: AlertEvent[] = [];
       if (b.soft !== null && spend >= b.soft) events.push('soft_budget_crossed');
       if (b.max !== null && spend >= 0.8 * b.max) events.push('budget_80_percent');

@@ -27,7 +27,7 @@ registerEnumType(UsageGroupBy, {
   },
 });
 
-@InputType({ description: 'Which usage to read. Non-admins read their own usage, or a team they belong to (teamId).' })
+@InputType('UsageFilter', { description: 'Which usage to read. Non-admins read their own usage, or a team they belong to (teamId).' })
 class UsageFilterInput {
   @Field(() => String, { description: 'First UTC day, YYYY-MM-DD (inclusive).' })
   from!: string;
@@ -48,7 +48,7 @@ class UsageFilterInput {
   model?: string | null;
 }
 
-@ObjectType({ description: 'Summed gateway usage.' })
+@ObjectType('UsageMetrics', { description: 'Summed gateway usage.' })
 class UsageMetricsType {
   @Field(() => Float, { description: 'Spend in USD.' })
   spend!: number;
@@ -78,7 +78,7 @@ class UsageMetricsType {
   cacheSavings!: number;
 }
 
-@ObjectType({ description: 'One group of usage: the grouped dimensions (null when not grouped by) and their metrics.' })
+@ObjectType('UsageRow', { description: 'One group of usage: the grouped dimensions (null when not grouped by) and their metrics.' })
 class UsageRowType extends UsageMetricsType {
   @Field(() => String, { nullable: true, description: 'UTC day, when grouped by DAY.' })
   day!: string | null;
@@ -96,7 +96,7 @@ class UsageRowType extends UsageMetricsType {
   teamId!: string | null;
 }
 
-@ObjectType({ description: 'Usage over a day range: totals and, with groupBy, one row per group.' })
+@ObjectType('Usage', { description: 'Usage over a day range: totals and, with groupBy, one row per group.' })
 class UsageType {
   @Field(() => UsageMetricsType, { description: 'Sums over everything the filter matches.' })
   totals!: UsageMetricsType;
@@ -117,13 +117,13 @@ class CacheFiguresType {
   savedSpend!: number;
 }
 
-@ObjectType({ description: 'Cache figures of one UTC day.' })
+@ObjectType('CacheDay', { description: 'Cache figures of one UTC day.' })
 class CacheDay extends CacheFiguresType {
   @Field(() => String, { description: 'UTC day (YYYY-MM-DD).' })
   day!: string;
 }
 
-@ObjectType({ description: 'Cache figures of one key.' })
+@ObjectType('CacheByKey', { description: 'Cache figures of one key.' })
 class CacheByKey extends CacheFiguresType {
   @Field(() => ID, { description: 'Key id.' })
   keyId!: string;
@@ -132,13 +132,13 @@ class CacheByKey extends CacheFiguresType {
   keyAlias!: string | null;
 }
 
-@ObjectType({ description: 'Cache figures of one model.' })
+@ObjectType('CacheByModel', { description: 'Cache figures of one model.' })
 class CacheByModel extends CacheFiguresType {
   @Field(() => String, { description: 'Model name.' })
   model!: string;
 }
 
-@ObjectType({ description: 'Response-cache effectiveness over a day range.' })
+@ObjectType('CacheAnalytics', { description: 'Response-cache effectiveness over a day range.' })
 class CacheAnalyticsType extends CacheFiguresType {
   @Field(() => Float, { description: 'cacheHits / (cacheHits + upstreamCalls); 0 without calls.' })
   hitRatio!: number;
@@ -156,7 +156,7 @@ class CacheAnalyticsType extends CacheFiguresType {
   byModel!: CacheByModel[];
 }
 
-@InputType({ description: 'Which spend log rows to list.' })
+@InputType('SpendLogFilter', { description: 'Which spend log rows to list.' })
 class SpendLogFilterInput {
   @Field(() => String, { nullable: true, description: 'First UTC day, YYYY-MM-DD (inclusive).' })
   from?: string | null;
@@ -180,7 +180,7 @@ class SpendLogFilterInput {
   status?: string | null;
 }
 
-@ObjectType({ description: 'One gateway call as recorded (prompts and responses only when stored by configuration).' })
+@ObjectType('SpendLog', { description: 'One gateway call as recorded (prompts and responses only when stored by configuration).' })
 class SpendLogEntry {
   @Field(() => ID, { description: 'Request id (`x-litellm-call-id`).' })
   requestId!: string;

@@ -4,7 +4,6 @@ import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { BudgetedEntity } from '../common/base.entity.js';
 import { microsToUsd } from '../common/money.js';
 import { ROLES, type Role } from '../permissions/roles.js';
-import { UserRoleEnum } from '../graphql/enums.js';
 
 @Entity({ tableName: 'users' })
 @ObjectType('User', { description: 'A person (or the master-key admin) who can sign in and own keys.' })
@@ -26,7 +25,7 @@ export class User extends BudgetedEntity {
   @Property({ type: 'string', length: 256, nullable: true })
   alias: string | null = null;
 
-  @Field(() => UserRoleEnum, { description: 'Global role.' })
+  // exposed as `userRole` (LiteLLM's name) by the resolver
   @Enum({ items: () => [...ROLES], type: 'string' })
   role!: Role;
 

@@ -1,0 +1,120 @@
+/**
+ * Pins GET /metrics (issue 3 "Usage over GraphQL and REST"): Prometheus text under LiteLLM's
+ * metric names (counters ending in `_total`, the remaining-budget gauges, the overhead
+ * histogram) with values equal to the calls made; auth when
+ * `litellm_settings.require_auth_for_metrics_endpoint` is on; and the
+ * `x-litellm-overhead-duration-ms` header on gateway responses.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { USAGE, admin, bearer, chat, mintKey, upstreamModel } from '../helpers/gateway.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Prometheus text exposition → samples. */
+function parseMetrics(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not a sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+const total = (samples: Sample[], name: string, labels: Record<string, string>) =>
+  samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((a, x) => a + x.value, 0);
+
+let up: FakeUpstream;
+let broken: FakeUpstream;
+beforeAll(async () => {
+  up = await startFakeUpstream({ usage: USAGE });
+  broken = await startFakeUpstream({ failWith: 500 });
+});
+afterAll(async () => {
+  await up?.close();
+  await broken?.close();
+});
+
+describe('GET /metrics', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({
+      model_list: [upstreamModel('m', up), upstreamModel('bad', broken)],
+      litellm_settings: { cache: true, cache_params: { type: 'local', ttl: 600 } },
+    });
+  });
+  afterAll(() => s?.close());
+
+  it('exposes LiteLLM metric names with values matching the calls made', async () => {
+    await admin(s, '/team/new', { team_id: 't-metrics', max_budget: 2 });
+    const k = await mintKey(s, { key_alias: 'metrics-key', max_budget: 1, team_id: 't-metrics' });
+    const responses = [
+      await chat(s, k.key, { messages: [{ role: 'user', content: 'one' }], user: 'end-1' }),
+      await chat(s, k.key, { messages: [{ role: 'user', content: 'two' }] }),
+      await chat(s, k.key, { messages: [{ role: 'user', content: 'one' }] }), // cache hit
+      await chat(s, k.key, { messages: [{ role: 'user', content: 'three' }], stream: true }),
+      await chat(s, k.key, { model: 'bad', messages: [{ role: 'user', content: 'four' }] }),
+    ];
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 500]);
+    // the gateway's own time, on every kind of response (JSON, cache hit, SSE, upstream error)
+    for (const r of responses) {
+      const h = r.headers.get('x-litellm-overhead-duration-ms');
+      expect(h).toMatch(/^\d+(\.\d+)?$/);
+      expect(Number.isFinite(Number(h))).toBe(true);
+    }
+
+    const res = await fetch(`${s.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    for (const name of ['litellm_proxy_total_requests_metric_total', 'litellm_spend_metric_total', 'litellm_total_tokens_metric_total', 'litellm_cache_hits_metric_total'])
+      expect(text).toContain(`# TYPE ${name} counter`);
+    expect(text).toContain('# TYPE litellm_remaining_api_key_budget_metric gauge');
+    expect(text).toContain('# TYPE litellm_overhead_latency_metric histogram');
+
+    const m = parseMetrics(text);
+    const mine = { hashed_api_key: k.token };
+    expect(total(m, 'litellm_proxy_total_requests_metric_total', mine)).toBe(5);
+    expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, status_code: '200' })).toBe(4);
+    expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, status_code: '500' })).toBe(1);
+    expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, end_user: 'end-1', api_key_alias: 'metrics-key', team: 't-metrics', requested_model: 'm' })).toBe(1);
+    // three upstream calls at 0.05 USD; the cache hit costs nothing
+    expect(total(m, 'litellm_spend_metric_total', mine)).toBeCloseTo(0.15, 9);
+    // 30 tokens per answered call, the cache hit included (it returned 30 tokens' worth)
+    expect(total(m, 'litellm_total_tokens_metric_total', mine)).toBe(120);
+    expect(total(m, 'litellm_cache_hits_metric_total', mine)).toBe(1);
+    expect(total(m, 'litellm_remaining_api_key_budget_metric', { ...mine, api_key_alias: 'metrics-key' })).toBeCloseTo(1 - 0.15, 9);
+    expect(total(m, 'litellm_remaining_team_budget_metric', { team: 't-metrics' })).toBeCloseTo(2 - 0.15, 9);
+    // one overhead observation per call, in milliseconds
+    expect(total(m, 'litellm_overhead_latency_metric_count', mine)).toBe(5);
+    expect(total(m, 'litellm_overhead_latency_metric_sum', mine)).toBeGreaterThanOrEqual(0);
+    expect(total(m, 'litellm_overhead_latency_metric_bucket', { ...mine, le: '+Inf' })).toBe(5);
+    expect(total(m, 'litellm_overhead_latency_metric_count', { ...mine, model_group: 'bad' })).toBe(1);
+  });
+
+  it('is public unless require_auth_for_metrics_endpoint is set', async () => {
+    const locked = await startServer({ litellm_settings: { require_auth_for_metrics_endpoint: true } });
+    try {
+      const anonymous = await fetch(`${locked.url}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(((await anonymous.json()) as any).error.type).toBe('auth_error');
+      const bad = await fetch(`${locked.url}/metrics`, { headers: bearer('sk-not-a-real-key-00000000000') });
+      expect(bad.status).toBe(401);
+      const ok = await fetch(`${locked.url}/metrics`, { headers: bearer(locked.masterKey) });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('litellm_proxy_total_requests_metric_total');
+    } finally {
+      await locked.close();
+    }
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(200);
+  });
+});
