@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startPurser, type Running } from '../../api/src/app/bootstrap.js';
 
 export const MASTER_KEY = 'sk-test-master-key-0123456789';
+
+/** The built dashboard (`npm run build -w ui`), for `startServer(..., { ui: true })`. */
+export const UI_BUILD_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../ui/build');
 
 export interface TestServer {
   running: Running;
@@ -40,7 +44,7 @@ export const silentLog = { info() {}, warn() {}, error: (m: string) => console.e
  */
 export async function startServer(
   config: Record<string, any> = {},
-  opts: { env?: Record<string, string>; databaseUrl?: string; port?: number } = {},
+  opts: { env?: Record<string, string>; databaseUrl?: string; port?: number; /** serve the built dashboard at /ui/ (default: not served) */ ui?: boolean } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'purser-test-'));
   const base = {
@@ -63,7 +67,7 @@ export async function startServer(
     dataDir,
     env: { PATH: process.env.PATH, ...(opts.env ?? {}) },
     log: silentLog,
-    uiDir: null,
+    uiDir: opts.ui ? UI_BUILD_DIR : null,
   });
   const url = running.url;
   const authHeader = (auth?: string | null): Record<string, string> => (auth ? { authorization: `Bearer ${auth}` } : {});
