@@ -78,7 +78,7 @@ async function whoAmI(url: string, token: string): Promise<string> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: '{ me { user { id role } } }' }),
+    body: JSON.stringify({ query: '{ me { user { id role: userRole } } }' }),
   });
   const json = (await res.json()) as any;
   if (json.data?.me) return `${json.data.me.user.id}/${json.data.me.user.role}`;

@@ -122,7 +122,7 @@ describe('invitations with a real SMTP server', () => {
     expect(ok.data.acceptInvitation).toEqual({ authMethod: 'session', user: { id: invitation.userId, email: 'ada@example.com' } });
     expect((await me(s, ok.cookie!)).data.me.user.id).toBe(invitation.userId);
     // the created user follows the creation rule
-    expect((await s.gql(`query($id: ID!) { user(id: $id) { role } }`, { id: invitation.userId })).data.user.role).toBe('internal_user_viewer');
+    expect((await s.gql(`query($id: ID!) { user(id: $id) { role: userRole } }`, { id: invitation.userId })).data.user.role).toBe('internal_user_viewer');
 
     const again = await accept(s, token, STRONG2);
     expect(again.code).toBe('BAD_USER_INPUT');

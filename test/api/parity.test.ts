@@ -11,7 +11,7 @@ import { startServer, userWithKey, type TestServer } from '../helpers/server.js'
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const KEY = `id keyAlias keyName userId teamId models maxBudget softBudget budgetDuration budgetResetAt expires tpmLimit rpmLimit maxParallelRequests metadata blocked spend createdBy createdAt`;
 const TEAM = `id teamAlias models maxBudget softBudget budgetDuration budgetResetAt tpmLimit rpmLimit blocked metadata memberPermissions spend members { userId role maxBudget }`;
-const USER = `id email alias role models maxBudget softBudget budgetDuration budgetResetAt metadata spend personalSpend hasPassword`;
+const USER = `id email alias role: userRole models maxBudget softBudget budgetDuration budgetResetAt metadata spend personalSpend hasPassword`;
 const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret key { id } } }`;
 
 /** REST (LiteLLM snake_case) rows in the GraphQL shape, for field-by-field comparison. */

@@ -41,7 +41,7 @@ async function gqlLogin(s: TestServer, email: string, password: string, xff?: st
   return { code: json.errors?.[0]?.extensions?.code as string | undefined, message: json.errors?.[0]?.message as string | undefined, retryAfter: res.headers.get('retry-after'), cookie: sessionCookieOf(res) };
 }
 
-const me = (s: TestServer, cookie: string) => s.gql(`{ me { user { id role } } }`, {}, null, { cookie });
+const me = (s: TestServer, cookie: string) => s.gql(`{ me { user { id role: userRole } } }`, {}, null, { cookie });
 const expectLocked = (r: { status?: number; retryAfter: string | null }) => {
   expect(Number(r.retryAfter)).toBeGreaterThan(0);
   expect(Number(r.retryAfter)).toBeLessThanOrEqual(600);
@@ -142,7 +142,7 @@ describe('sign-in behind a trusted proxy (FORWARDED_ALLOW_IPS=127.0.0.1)', () =>
   it('a role change by an admin ends the user sessions at once', async () => {
     const c = (await restLogin(s, 'dave@example.com', PW)).cookie!;
     expect((await me(s, c)).data.me.user.role).toBe('internal_user');
-    const upd = await s.gql(`mutation { updateUser(input: { userId: "dave", userRole: internal_user_viewer }) { role } }`);
+    const upd = await s.gql(`mutation { updateUser(input: { userId: "dave", userRole: internal_user_viewer }) { role: userRole } }`);
     expect(upd.data.updateUser.role).toBe('internal_user_viewer');
     expect((await me(s, c)).code).toBe('UNAUTHENTICATED');
     const again = (await restLogin(s, 'dave@example.com', PW)).cookie!;

@@ -16,7 +16,7 @@ export class CookieJar {
     const jar = this.byOrigin.get(u.origin);
     if (!jar) return '';
     return [...jar.entries()]
-      .filter(([, c]) => u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) || c.path === '/')
+      .filter(([, c]) => u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
       .map(([name, c]) => `${name}=${c.value}`)
       .join('; ');
   }

@@ -32,13 +32,13 @@ async function pair(config: Record<string, any>, env: Record<string, string>, ac
   return { s, idp };
 }
 
-const USER = `query($id: ID!) { user(id: $id) { id email alias role ssoId maxBudget budgetDuration teams { teamId role source } } }`;
+const USER = `query($id: ID!) { user(id: $id) { id email alias role: userRole ssoId maxBudget budgetDuration teams { teamId role source } } }`;
 const counts = async (s: TestServer) => {
   const r = await s.gql(`{ users { totalCount } teams { totalCount } }`);
   return { users: r.data.users.totalCount as number, teams: r.data.teams.totalCount as number };
 };
 const userById = async (s: TestServer, id: string) => (await s.gql(USER, { id })).data?.user ?? null;
-const me = (s: TestServer, cookie: string) => s.gql(`{ me { authMethod user { id role } } }`, {}, null, { cookie });
+const me = (s: TestServer, cookie: string) => s.gql(`{ me { authMethod user { id role: userRole } } }`, {}, null, { cookie });
 const auditOf = async (s: TestServer, targetId: string) => {
   const r = await s.gql(`query($t: String) { auditLog(filter: { targetId: $t }, first: 100) { edges { node { action actorMethod after } } } }`, { t: targetId });
   return r.data.auditLog.edges.map((e: any) => e.node) as Array<{ action: string; actorMethod: string; after: any }>;

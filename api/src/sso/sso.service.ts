@@ -71,6 +71,8 @@ export async function signInWithSso(ctx: Ctx, who: SsoIdentity): Promise<{ user:
       if (byEmail) {
         if (!who.emailVerified)
           refuse('Account not linked', `An account with ${who.email.value} exists, but the identity provider did not mark this email verified, so it cannot be linked.`, 'Ask your admin to link the account or to have the IdP verify the email.');
+        if (byEmail.ssoId && byEmail.ssoId !== ssoId)
+          refuse('Account not linked', `${who.email.value} is already linked to another SSO identity.`, 'Ask your admin to check the account; it is never re-linked automatically.');
         if (byEmail.role === 'proxy_admin' || byEmail.id === DEFAULT_USER_ID)
           refuse('Account not linked', `${who.email.value} belongs to a proxy admin account, which is never linked to SSO automatically.`, 'Sign in with email and password, or ask another admin to link it.');
         const before = userSnapshot(byEmail);
