@@ -19,7 +19,7 @@
  */
 import autocannon, { type Result } from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,8 +51,8 @@ const CONNECTIONS = Number(opt.connections);
 
 const children: ChildProcess[] = [];
 
-/** Starts a child (with the parent-death guard) and resolves with its first stdout line matching `ready`. */
-function startChild(name: string, args: string[], cwd: string, ready: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+/** Starts a child (with the parent-death guard) and resolves with its pid and first stdout line matching `ready`. */
+function startChild(name: string, args: string[], cwd: string, ready: RegExp, timeoutMs = 60_000): Promise<{ pid: number; match: RegExpMatchArray }> {
   const child = spawn(process.execPath, ['--import', GUARD, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   children.push(child);
   let stderr = '';
@@ -68,7 +68,7 @@ function startChild(name: string, args: string[], cwd: string, ready: RegExp, ti
       const m = out.match(ready);
       if (m) {
         clearTimeout(timer);
-        res(m);
+        res({ pid: child.pid!, match: m });
       }
     });
     child.on('exit', (code) => {
@@ -155,14 +155,28 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** the server's process, for its CPU time */
+  pid: number;
   /** 2xx answers autocannon counted */
   served: number;
 }
 
 interface Sample {
   rps: number;
+  /** server process CPU time per request at 32 connections (µs), NaN where /proc is missing */
+  cpuUs: number;
   p50: number;
   p99: number;
+}
+
+/** CPU time (user + system) a process has used, in µs (Linux /proc; clock ticks of 10 ms). */
+function cpuTimeUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
 }
 
 const median = (xs: number[]) => {
@@ -192,10 +206,12 @@ function cannon(t: Target, connections: number, seconds: number, onLatency?: (ms
   return new Promise((res, rej) => inst.then(res, rej));
 }
 
-async function throughput(t: Target, seconds = TP_SECONDS): Promise<number> {
+async function throughput(t: Target, seconds = TP_SECONDS): Promise<{ rps: number; cpuUs: number }> {
+  const cpu0 = cpuTimeUs(t.pid);
   const r = await cannon(t, CONNECTIONS, seconds);
+  const cpu = cpuTimeUs(t.pid) - cpu0;
   check(t, r, 'throughput run');
-  return r['2xx'] / r.duration;
+  return { rps: r['2xx'] / r.duration, cpuUs: cpu / (r['2xx'] + r.non2xx) };
 }
 
 async function latency(t: Target): Promise<{ p50: number; p99: number }> {
@@ -213,8 +229,9 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'purser-bench-'));
   try {
     const tsChild = ['--import', '@swc-node/register/esm-register'];
-    const [, upBase] = await startChild('fake upstream', [...tsChild, 'bench/upstream.ts'], ROOT, /"base":"([^"]+)"/);
-    const [, bareUrl] = await startChild('bare proxy', [...tsChild, 'bench/bare-proxy.ts', upBase!], ROOT, /"url":"([^"]+)"/);
+    const upstream = await startChild('fake upstream', [...tsChild, 'bench/upstream.ts'], ROOT, /"base":"([^"]+)"/);
+    const upBase = upstream.match[1]!;
+    const bareChild = await startChild('bare proxy', [...tsChild, 'bench/bare-proxy.ts', upBase], ROOT, /"url":"([^"]+)"/);
     const config = {
       model_list: [
         {
@@ -228,18 +245,19 @@ async function main() {
     };
     writeFileSync(join(work, 'config.yaml'), JSON.stringify(config, null, 2)); // JSON is YAML
     const profile = opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opt.profile)}`] : [];
-    const [, purserUrl] = await startChild(
+    const purserChild = await startChild(
       'purser',
       [...profile, join(ROOT, 'api/dist/main.js'), '--config', join(work, 'config.yaml'), '--port', '0', '--host', '127.0.0.1'],
       work,
       /Purser listening on (http:\/\/[^\s]+)/,
     );
-    const key = await mintKey(purserUrl!);
+    const purserUrl = purserChild.match[1]!;
+    const key = await mintKey(purserUrl);
 
     const auth = { authorization: `Bearer ${key}` };
-    const direct: Target = { name: 'direct upstream', url: upBase!.replace(/\/v1$/, ''), headers: auth, served: 0 };
-    const bare: Target = { name: 'bare proxy', url: bareUrl!, headers: auth, served: 0 };
-    const purser: Target = { name: 'purser', url: purserUrl!, headers: auth, served: 0 };
+    const direct: Target = { name: 'direct upstream', url: upBase.replace(/\/v1$/, ''), headers: auth, pid: upstream.pid, served: 0 };
+    const bare: Target = { name: 'bare proxy', url: bareChild.match[1]!, headers: auth, pid: bareChild.pid, served: 0 };
+    const purser: Target = { name: 'purser', url: purserUrl, headers: auth, pid: purserChild.pid, served: 0 };
     const targets = [bare, purser, direct];
 
     // every target answers the same request with a 200 before anything is measured
@@ -263,10 +281,12 @@ async function main() {
     const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
-        const rps = await throughput(t);
+        const { rps, cpuUs } = await throughput(t);
         const { p50, p99 } = await latency(t);
-        samples.get(t)!.push({ rps, p50, p99 });
-        console.log(`round ${round}  ${t.name.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s @${CONNECTIONS}   p50 ${p50.toFixed(3)} ms  p99 ${p99.toFixed(3)} ms @1`);
+        samples.get(t)!.push({ rps, cpuUs, p50, p99 });
+        console.log(
+          `round ${round}  ${t.name.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s @${CONNECTIONS} (server CPU ${cpuUs.toFixed(0)} µs/req)   p50 ${p50.toFixed(3)} ms  p99 ${p99.toFixed(3)} ms @1`,
+        );
       }
     }
 
@@ -279,15 +299,22 @@ async function main() {
 
     const med = (t: Target) => {
       const s = samples.get(t)!;
-      return { rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)) };
+      return { rps: median(s.map((x) => x.rps)), cpuUs: median(s.map((x) => x.cpuUs)), p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)) };
     };
     const [b, p, d] = [med(bare), med(purser), med(direct)];
     console.log(`\nmedians over ${ROUNDS} rounds (${cores} cores):`);
-    console.log(`  ${'server'.padEnd(16)} ${'req/s @' + CONNECTIONS}   p50 @1     p99 @1`);
+    console.log(`  ${'server'.padEnd(16)} ${'req/s @' + CONNECTIONS}  CPU µs/req   p50 @1     p99 @1`);
     for (const [t, m] of [[direct, d], [bare, b], [purser, p]] as const)
-      console.log(`  ${t.name.padEnd(16)} ${m.rps.toFixed(0).padStart(9)}   ${m.p50.toFixed(3)} ms  ${m.p99.toFixed(3)} ms`);
+      console.log(`  ${t.name.padEnd(16)} ${m.rps.toFixed(0).padStart(9)}  ${m.cpuUs.toFixed(0).padStart(10)}   ${m.p50.toFixed(3)} ms  ${m.p99.toFixed(3)} ms`);
     const ratio = (100 * p.rps) / b.rps;
     const added = p.p50 - b.p50;
+    // runs next to each other in time: a background load that comes and goes shows up here
+    const pairs = samples.get(bare)!.map((x, i) => ({ bare: x, purser: samples.get(purser)![i]! }));
+    console.log(
+      `\nper round, Purser vs the bare proxy: throughput ${pairs.map((x) => `${((100 * x.purser.rps) / x.bare.rps).toFixed(0)}%`).join(', ')}; ` +
+        `added p50 ${pairs.map((x) => `${(x.purser.p50 - x.bare.p50).toFixed(3)} ms`).join(', ')}; ` +
+        `CPU per request ${pairs.map((x) => `${(x.purser.cpuUs / x.bare.cpuUs).toFixed(2)}x`).join(', ')}`,
+    );
     console.log(`\nPurser throughput: ${ratio.toFixed(1)}% of the bare proxy (target >= 70%) ${ratio >= 70 ? 'MET' : 'MISSED'}`);
     console.log(`Purser added p50 latency: ${added.toFixed(3)} ms over the bare proxy (target <= 1 ms) ${added <= 1 ? 'MET' : 'MISSED'}`);
     console.log(

@@ -31,6 +31,7 @@ function priceOf(m: ModelEntry): Price | null {
 /** model_list → deployments grouped by the model name clients send. */
 export class Router {
   private readonly byName = new Map<string, Deployment[]>();
+  private readonly estimates = new Map<string, Price | null>();
 
   constructor(config: PurserConfig) {
     config.model_list.forEach((m, i) => {
@@ -76,9 +77,13 @@ export class Router {
 
   /** Price used for estimates: the highest among the model's deployments (estimates err high). */
   estimatePrice(name: string): Price | null {
-    const list = this.byName.get(name) ?? [];
-    const priced = list.map((d) => d.price).filter((p): p is Price => !!p);
-    if (!priced.length) return null;
-    return { input: Math.max(...priced.map((p) => p.input)), output: Math.max(...priced.map((p) => p.output)) };
+    let p = this.estimates.get(name);
+    if (p === undefined) {
+      const priced = (this.byName.get(name) ?? []).map((d) => d.price).filter((x): x is Price => !!x);
+      p = priced.length ? { input: Math.max(...priced.map((x) => x.input)), output: Math.max(...priced.map((x) => x.output)) } : null;
+      // deployments never change after start: computed once per model name
+      if (this.byName.has(name)) this.estimates.set(name, p);
+    }
+    return p;
   }
 }

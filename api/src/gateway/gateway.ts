@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
 import { AppError } from '../common/errors.js';
@@ -13,7 +14,7 @@ import type { BudgetLedger, Reservation } from './ledger.js';
 import { Limiter, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
 import { costMicros } from './pricing.js';
-import type { Endpoint, Provider, UpstreamResult, Usage } from './providers/types.js';
+import type { CallSignal, Endpoint, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, replayAsSse, type LocalResponseCache } from './response-cache.js';
 import { relayStream } from './stream.js';
 import { promptChars, tokensOfText } from './tokens.js';
@@ -40,6 +41,23 @@ const gwError = (status: 401 | 403 | 400 | 404 | 429, type: string, message: str
     type,
     headers,
   );
+
+/**
+ * Stops the upstream call when the client goes away: the part of an AbortSignal that undici
+ * (which takes an EventEmitter signal) and the stream relay use. A real AbortController plus
+ * undici's `abort` listener costs over 10 µs per call in Node 20; this costs well under 1 µs.
+ */
+class CallAbort extends EventEmitter implements CallSignal {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    this.emit('abort');
+  }
+}
 
 const AUTH_FAILED = 'Authentication Error: invalid, expired or blocked API key.';
 
@@ -172,7 +190,7 @@ export class Gateway {
     }
 
     // the upstream: shuffled deployments, failover on connection errors / 5xx before any byte is sent
-    const abort = new AbortController();
+    const abort = new CallAbort();
     const onClose = () => {
       if (!reply.raw.writableEnded) abort.abort();
     };
@@ -182,10 +200,11 @@ export class Gateway {
     const upstreamStart = performance.now();
     for (const d of this.d.router.pick(call.model)) {
       deployment = d;
-      const sent: Record<string, unknown> = { ...body, model: d.upstreamModel };
-      delete sent.cache;
+      // the body without `cache` (a rest copy, not `delete`, which would slow JSON.stringify down)
+      const { cache: _cache, ...sent } = body;
+      sent.model = d.upstreamModel;
       if (stream) sent.stream_options = { ...((body.stream_options as object) ?? {}), include_usage: true };
-      result = await this.d.providers[d.kind].call({ deployment: d, endpoint, body: sent, stream, signal: abort.signal });
+      result = await this.d.providers[d.kind].call({ deployment: d, endpoint, body: sent, stream, signal: abort });
       if (result.kind !== 'error' || !result.retryable) break;
     }
     call.upstreamMs = performance.now() - upstreamStart;
@@ -220,7 +239,7 @@ export class Gateway {
     }
     // streaming: relay bytes as they come, pick the usage chunk out, stop the upstream if the client leaves
     this.sendStreamHead(call, reply);
-    const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort.signal });
+    const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort });
     req.raw.off('close', onClose);
     const usage = out.usage
       ? { prompt: out.usage.prompt_tokens ?? 0, completion: out.usage.completion_tokens ?? 0 }
@@ -303,7 +322,7 @@ export class Gateway {
       user: snap.userId,
       endUser: row.endUser,
       status: o.status,
-      costUsd: cost / 1e6,
+      costMicros: cost,
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
       cacheHit: row.cacheHit,

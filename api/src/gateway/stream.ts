@@ -27,7 +27,7 @@ interface Choice {
 export async function relayStream(
   chunks: AsyncIterable<Uint8Array | string>,
   res: ServerResponse,
-  opts: { includeUsage: boolean; signal: AbortSignal },
+  opts: { includeUsage: boolean; signal: { readonly aborted: boolean } },
 ): Promise<RelayResult> {
   const decoder = new TextDecoder();
   let buffer = '';

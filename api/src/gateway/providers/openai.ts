@@ -8,6 +8,8 @@ import type { Provider, UpstreamCall, UpstreamResult } from './types.js';
  */
 export class OpenAIProvider implements Provider {
   private readonly pools = new Map<string, Pool>();
+  /** `${apiBase}/${endpoint}` → origin and path, parsed once */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   private pool(origin: string): Pool {
     let p = this.pools.get(origin);
@@ -18,9 +20,19 @@ export class OpenAIProvider implements Provider {
     return p;
   }
 
+  private target(href: string): { origin: string; path: string } {
+    let t = this.targets.get(href);
+    if (!t) {
+      const url = new URL(href);
+      t = { origin: url.origin, path: url.pathname + url.search };
+      this.targets.set(href, t);
+    }
+    return t;
+  }
+
   async call(c: UpstreamCall): Promise<UpstreamResult> {
     const d = c.deployment;
-    const url = new URL(`${d.apiBase}/${c.endpoint}`);
+    const target = this.target(`${d.apiBase}/${c.endpoint}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: c.stream ? 'text/event-stream' : 'application/json' };
     if (d.apiKey) {
       headers.authorization = `Bearer ${d.apiKey}`;
@@ -28,8 +40,8 @@ export class OpenAIProvider implements Provider {
     }
     let res;
     try {
-      res = await this.pool(url.origin).request({
-        path: url.pathname + url.search,
+      res = await this.pool(target.origin).request({
+        path: target.path,
         method: 'POST',
         headers,
         body: JSON.stringify(c.body),

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Deployment } from '../deployments.js';
 
 export type Endpoint = 'chat/completions' | 'embeddings';
@@ -14,7 +15,13 @@ export interface UpstreamCall {
   /** the request body to send (model already replaced) */
   body: Record<string, unknown>;
   stream: boolean;
-  signal: AbortSignal;
+  signal: CallSignal;
+}
+
+/** Aborts the upstream call: an EventEmitter emitting `abort`, as undici accepts in place of an AbortSignal. */
+export interface CallSignal extends EventEmitter {
+  readonly aborted: boolean;
+  readonly reason: unknown;
 }
 
 /** What an upstream answered before any byte went to the client. */
