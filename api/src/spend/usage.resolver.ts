@@ -94,6 +94,9 @@ class UsageRowType extends UsageMetricsType {
 
   @Field(() => ID, { nullable: true, description: 'Team, when grouped by TEAM (null: personal keys).' })
   teamId!: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'When grouped by MODEL: true if the model has no price (its calls cost 0).' })
+  unpriced?: boolean | null;
 }
 
 @ObjectType('Usage', { description: 'Usage over a day range: totals and, with groupBy, one row per group.' })
@@ -289,12 +292,17 @@ export function spendLogEntry(l: SpendLog): SpendLogEntry {
 @Resolver()
 export class UsageResolver {
   @Query(() => UsageType, { description: 'Spend and calls from the daily roll-ups, scoped by role (admins: all; others: own, or a team they belong to).' })
-  usage(
+  async usage(
     @Ctx() ctx: GqlContext,
     @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,
     @Arg('groupBy', () => [UsageGroupBy], { nullable: true, description: 'Dimensions to group rows by; none = totals only.' }) groupBy?: UsageGroupBy[] | null,
   ) {
-    return usage(ctx, filter, (groupBy ?? []) as unknown as UsageDim[]);
+    const result = await usage(ctx, filter, (groupBy ?? []) as unknown as UsageDim[]);
+    const router = ctx.app.gateway?.router;
+    // a model with no price costs 0: say so next to its figures
+    for (const r of result.rows as Array<{ model: string | null; unpriced?: boolean | null }>)
+      r.unpriced = r.model !== null && router ? !router.estimatePrice(r.model) : null;
+    return result;
   }
 
   @Query(() => CacheAnalyticsType, { description: 'Response-cache hits against upstream calls, saved spend, per day, key and model; scoped like usage.' })
