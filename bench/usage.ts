@@ -3,8 +3,8 @@
  *
  * Seeds a fresh SQLite file (migrated by `openDatabase`, exactly as the server opens it) with
  * 1,000,000 spend log rows over 90 days (1,000 keys, 100 users, 20 teams, 10 models; 70% of
- * keys are team keys; ~8% cache hits, ~2% failures) and the five roll-ups computed in memory
- * day by day while generating, written with multi-row INSERTs in transactions. Then it times
+ * keys are team keys; ~8% cache hits, ~2% failures) and the roll-ups (five daily, four weekly)
+ * computed in memory while generating, written with multi-row INSERTs in transactions. Then it times
  * the service functions in-process (no HTTP) over the last 30 days as a proxy_admin: `usage`
  * for each groupBy of interest and `cacheAnalytics`, 30 runs each after warm-up, p50/p95 in ms;
  * and, as the baseline, the same aggregation by a GROUP BY over raw spend_logs.
@@ -80,7 +80,15 @@ const ROLLUPS = [
   { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
   { table: 'daily_key_spend', dims: ['day', 'key_id', 'user_id', 'team_id'] },
   { table: 'daily_key_model_spend', dims: ['day', 'key_id', 'model', 'user_id', 'team_id'] },
+  { table: 'weekly_team_spend', dims: ['week', 'team_id', 'model'] },
+  { table: 'weekly_user_spend', dims: ['week', 'user_id', 'model'] },
+  { table: 'weekly_key_spend', dims: ['week', 'key_id', 'user_id', 'team_id'] },
+  { table: 'weekly_key_model_spend', dims: ['week', 'key_id', 'model', 'user_id', 'team_id'] },
 ] as const;
+const DAILY = ROLLUPS.filter((t) => t.dims[0] === 'day');
+const WEEKLY = ROLLUPS.filter((t) => t.dims[0] === 'week');
+/** the UTC Monday of the ISO week holding a day start */
+const mondayOf = (dayStart: number) => new Date(dayStart - ((new Date(dayStart).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
 const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'];
 const LOG_COLS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
@@ -90,6 +98,13 @@ const LOG_COLS = [
 
 /** values are generated here (hex ids, numbers): quoting is all they need */
 const lit = (v: string | number | null) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v}'`);
+
+type Knex = ReturnType<SqlEntityManager['getKnex']>;
+async function insertRollup(trx: Knex, t: (typeof ROLLUPS)[number], rollup: Map<string, number[]>) {
+  const rows = [...rollup].map(([key, a]) => `(${[...key.split('|').map(lit), ...a].join(',')})`);
+  for (let j = 0; j < rows.length; j += 1000)
+    await trx.raw(`insert into ${t.table} (${[...t.dims, ...METRICS].join(',')}) values ${rows.slice(j, j + 1000).join(',')}`);
+}
 
 async function seedDatabase(em: SqlEntityManager) {
   const knex = em.getKnex();
@@ -112,13 +127,16 @@ async function seedDatabase(em: SqlEntityManager) {
   const firstDay = today - (DAYS - 1) * 86_400_000;
   const perDay = Math.floor(ROWS / DAYS);
   let requestNo = 0;
+  /** weekly roll-ups accumulate across the days of the run and are written at the end */
+  const weekly = WEEKLY.map(() => new Map<string, number[]>());
   const t0 = performance.now();
   for (let d = 0; d < DAYS; d++) {
     const dayStart = firstDay + d * 86_400_000;
     const dayStr = new Date(dayStart).toISOString().slice(0, 10);
     const n = d === DAYS - 1 ? ROWS - perDay * (DAYS - 1) : perDay;
     const times = Array.from({ length: n }, () => dayStart + int(86_400_000)).sort((a, b) => a - b);
-    const rollups = ROLLUPS.map(() => new Map<string, number[]>());
+    const rollups = DAILY.map(() => new Map<string, number[]>());
+    const weekStr = mondayOf(dayStart);
     const logValues: string[] = [];
     for (let r = 0; r < n; r++) {
       const k = keys[int(KEYS)]!;
@@ -143,11 +161,12 @@ async function seedDatabase(em: SqlEntityManager) {
           start, start + duration, duration, 'null', 'null', 'null',
         ].join(',')})`,
       );
-      const dims: Record<string, string> = { day: dayStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id };
-      ROLLUPS.forEach((t, i) => {
+      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id };
+      const tables = [...DAILY.map((t, i) => [t, rollups[i]!] as const), ...WEEKLY.map((t, i) => [t, weekly[i]!] as const)];
+      tables.forEach(([t, map]) => {
         const key = t.dims.map((x) => dims[x]).join('|');
-        let a = rollups[i]!.get(key);
-        if (!a) rollups[i]!.set(key, (a = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        let a = map.get(key);
+        if (!a) map.set(key, (a = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
         a[0]! += 1;
         a[failed ? 2 : 1]! += 1;
         a[3]! += pt;
@@ -163,14 +182,13 @@ async function seedDatabase(em: SqlEntityManager) {
     await knex.transaction(async (trx) => {
       for (let i = 0; i < logValues.length; i += 1000)
         await trx.raw(`insert into spend_logs (${LOG_COLS.join(',')}) values ${logValues.slice(i, i + 1000).join(',')}`);
-      for (const [i, t] of ROLLUPS.entries()) {
-        const rows = [...rollups[i]!].map(([key, a]) => `(${[...key.split('|').map(lit), ...a].join(',')})`);
-        for (let j = 0; j < rows.length; j += 1000)
-          await trx.raw(`insert into ${t.table} (${[...t.dims, ...METRICS].join(',')}) values ${rows.slice(j, j + 1000).join(',')}`);
-      }
+      for (const [i, t] of DAILY.entries()) await insertRollup(trx, t, rollups[i]!);
     });
     if ((d + 1) % 15 === 0) process.stdout.write(`  seeded ${d + 1}/${DAYS} days (${requestNo.toLocaleString('en-US')} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
+  await knex.transaction(async (trx) => {
+    for (const [i, t] of WEEKLY.entries()) await insertRollup(trx, t, weekly[i]!);
+  });
   await knex.raw('pragma synchronous = normal');
   await knex.raw('analyze');
   return { from: new Date(today - (RANGE - 1) * 86_400_000).toISOString().slice(0, 10), to: new Date(today).toISOString().slice(0, 10), seconds: (performance.now() - t0) / 1000 };

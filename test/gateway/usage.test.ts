@@ -319,3 +319,78 @@ describe('bad dates are refused', () => {
     expect([bad.status, bad.body.error.param]).toEqual([400, 'end_date']);
   });
 });
+
+/*
+ * Weekly roll-ups: a range holding whole UTC ISO weeks (Monday…Sunday) reads those weeks from
+ * the weekly tables and only the days around them from the daily ones (added, or taken away
+ * from a partial week read whole). Rows recorded in the
+ * past (synthetic keys, users and teams, so the reads above are untouched) fall on head days,
+ * on both edges of two whole weeks and on tail days, plus one day either side of the range.
+ */
+describe('usage over whole weeks equals the daily roll-ups', () => {
+  const FROM = '2025-03-05'; // a Wednesday: head 03-05…03-09, weeks of 03-10 and 03-17, tail 03-24…03-25
+  const TO = '2025-03-25';
+  const past: Call[] = [];
+
+  beforeAll(async () => {
+    const days = ['2025-03-04', '2025-03-05', '2025-03-09', '2025-03-10', '2025-03-12', '2025-03-16', '2025-03-17', '2025-03-23', '2025-03-24', '2025-03-25', '2025-03-26'];
+    const who = [['wk-k1', 'wk-u1', 'wk-t1'], ['wk-k2', 'wk-u1', null], ['wk-k3', 'wk-u2', 'wk-t1'], ['wk-k4', 'wk-u3', 'wk-t2']] as const;
+    let n = 0;
+    for (const [i, d] of days.entries())
+      for (const [j, [keyId, userId, teamId]] of who.entries()) {
+        if ((i + j) % 3 === 2) continue; // not every key every day
+        for (const model of (i + j) % 2 ? ['cheap', 'pricey'] : ['pricey']) {
+          n++;
+          const ok = n % 7 !== 0;
+          const hit = ok && n % 5 === 0;
+          const prompt = ok ? 10 + n : 0;
+          const completion = ok ? 3 + (n % 11) : 0;
+          const price = costMicros(model, prompt, completion);
+          // the first and last instant of the day: a Sunday's last row stays in its week
+          const start = new Date(Date.parse(`${d}T00:00:00Z`) + (n % 2 ? 86_400_000 - 1 : 0));
+          const c: Call = { rid: `wk-${n}`, day: d, model, keyId, userId, teamId, prompt, completion, cost: ok && !hit ? price : 0, hit, saved: hit ? price : 0, ok };
+          past.push(c);
+          s.running.app.gateway!.recorder.record({
+            requestId: c.rid, keyToken: `tok-${keyId}`, keyId, userId, teamId, model, deployment: null, callType: 'chat', promptTokens: prompt, completionTokens: completion,
+            costMicros: c.cost, cacheHit: hit, savedMicros: c.saved, status: ok ? 'success' : 'failure', httpStatus: ok ? 200 : 500, error: ok ? null : 'upstream error',
+            estimated: false, unpriced: false, startTime: start, endTime: new Date(start.getTime() + (n % 2 ? 0 : 5)), endUser: null, request: null, response: null, budgets: [], userWindow: null,
+          });
+        }
+      }
+    await s.running.app.gateway!.recorder.flush();
+  });
+
+  /** rows of a DAY+… grouping (daily tables only) summed over the days, keyed like rowsByDims */
+  function fromDaily(rows: any[], dims: Dim[]) {
+    const out = new Map<string, Record<string, number>>();
+    for (const r of rows) {
+      const k = JSON.stringify(dims.map((d) => r[d]));
+      const acc = out.get(k) ?? Object.fromEntries(METRICS.split(' ').map((m) => [m, 0]));
+      for (const m of METRICS.split(' ')) acc[m] = Math.round((acc[m]! + r[m]) * 1e6) / 1e6;
+      out.set(k, acc);
+    }
+    return out;
+  }
+
+  // head and tail days; exactly two weeks; one week and a day either side; partial weeks read as
+  // the whole week less the days outside (03-10 and 03-16 hold rows that must be taken away)
+  it.each([[FROM, TO], ['2025-03-10', '2025-03-23'], ['2025-03-09', '2025-03-17'], ['2025-03-04', '2025-03-26'], ['2025-03-11', '2025-03-25'], ['2025-03-11', '2025-03-15']])('%s … %s: KEY, USER, KEY+MODEL and totals', async (from, to) => {
+    const inRange = past.filter((c) => c.day >= from && c.day <= to);
+    for (const dims of [['keyId'], ['userId'], ['keyId', 'model'], ['teamId']] as Dim[][]) {
+      const d = (await ok(USAGE, { f: { from, to }, g: dims.map((x) => ENUM[x]) })).usage;
+      expect(d.totals).toEqual(expected(inRange));
+      expect(rowsByDims(d.rows, dims)).toEqual(expectedRows(inRange, dims));
+      const daily = (await ok(USAGE, { f: { from, to }, g: ['DAY', ...dims.map((x) => ENUM[x])] })).usage;
+      expect(rowsByDims(d.rows, dims)).toEqual(fromDaily(daily.rows, dims));
+    }
+    const totals = (await ok(USAGE, { f: { from, to } })).usage.totals;
+    expect(totals).toEqual(expected(inRange));
+    const filtered = (await ok(USAGE, { f: { from, to, userId: 'wk-u1', model: 'pricey' }, g: ['KEY'] })).usage;
+    const pick = inRange.filter((c) => c.userId === 'wk-u1' && c.model === 'pricey');
+    expect(rowsByDims(filtered.rows, ['keyId'])).toEqual(expectedRows(pick, ['keyId']));
+    const cache = (await ok(CACHE, { f: { from, to } })).cacheAnalytics;
+    expect(new Map(cache.byKey.map((k: any) => [k.keyId, [k.cacheHits, k.upstreamCalls]]))).toEqual(
+      new Map([...new Set(inRange.map((c) => c.keyId))].map((k) => [k, [inRange.filter((c) => c.keyId === k && c.hit).length, inRange.filter((c) => c.keyId === k && !c.hit).length]])),
+    );
+  });
+});

@@ -7,9 +7,11 @@ import { VirtualKey } from '../keys/key.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { SpendLog } from '../spend/spend-log.entity.js';
-import { BudgetAlertSent, DailyKeyModelSpend, DailyKeySpend, DailyModelSpend, DailyTeamSpend, DailyUserSpend } from '../spend/rollup.entities.js';
+import { BudgetAlertSent, DailyKeyModelSpend, DailyKeySpend, DailyModelSpend, DailyTeamSpend, DailyUserSpend,
+  WeeklyKeyModelSpend, WeeklyKeySpend, WeeklyTeamSpend, WeeklyUserSpend } from '../spend/rollup.entities.js';
 import { User } from '../users/user.entity.js';
 
 /** Every persisted class, for discovery (explicit list: no folder scanning at run time). */
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
-  DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation];
+  DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
+  WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend];

@@ -48,7 +48,18 @@ const ROLLUPS = [
   { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
   { table: 'daily_key_spend', dims: ['day', 'key_id', 'user_id', 'team_id'] },
   { table: 'daily_key_model_spend', dims: ['day', 'key_id', 'model', 'user_id', 'team_id'] },
+  // weekly (UTC ISO weeks, `week` = the Monday) for the wide dimensions: usage.service.ts reads them for whole weeks
+  { table: 'weekly_team_spend', dims: ['week', 'team_id', 'model'] },
+  { table: 'weekly_user_spend', dims: ['week', 'user_id', 'model'] },
+  { table: 'weekly_key_spend', dims: ['week', 'key_id', 'user_id', 'team_id'] },
+  { table: 'weekly_key_model_spend', dims: ['week', 'key_id', 'model', 'user_id', 'team_id'] },
 ] as const;
+
+/** The UTC Monday (YYYY-MM-DD) of the ISO week holding `t`. */
+export function weekOf(t: Date): string {
+  const day = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
+  return new Date(day - ((t.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+}
 const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'] as const;
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
@@ -107,7 +118,7 @@ export class SpendRecorder {
         } catch (e) {
           this.failures++;
           if (this.failures === 1 || this.failures % 60 === 0)
-            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${(e as Error).message}`);
+            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${flushErrorOf(e)}`);
           return;
         }
         this.failures = 0;
@@ -183,16 +194,18 @@ export class SpendRecorder {
   }
 
   private async rollups(trx: Knex, rows: SpendRow[]) {
+    const dimsOf = rows.map((r): Record<string, string> => ({
+      day: r.startTime.toISOString().slice(0, 10),
+      week: weekOf(r.startTime),
+      model: r.model.slice(0, 256),
+      team_id: r.teamId ?? '',
+      user_id: r.userId ?? '',
+      key_id: r.keyId ?? '',
+    }));
     for (const { table, dims } of ROLLUPS) {
       const groups = new Map<string, Record<string, string | number>>();
-      for (const r of rows) {
-        const dimValues: Record<string, string> = {
-          day: r.startTime.toISOString().slice(0, 10),
-          model: r.model.slice(0, 256),
-          team_id: r.teamId ?? '',
-          user_id: r.userId ?? '',
-          key_id: r.keyId ?? '',
-        };
+      for (const [i, r] of rows.entries()) {
+        const dimValues = dimsOf[i]!;
         const k = dims.map((d) => dimValues[d]).join('\u0000');
         let g = groups.get(k);
         if (!g) {
@@ -249,4 +262,11 @@ export class SpendRecorder {
     }
     for (const [id, at] of lastUsed) await trx('virtual_keys').where({ id }).update({ last_used_at: this.time(at) });
   }
+}
+
+/** The database's reason without the SQL text, which can carry prompts when they are stored. */
+function flushErrorOf(e: unknown): string {
+  const err = e as Error & { code?: string };
+  const reason = err.message.includes(' - ') ? err.message.slice(err.message.lastIndexOf(' - ') + 3) : err.message;
+  return (err.code ? `${err.code}: ` : '') + reason.slice(0, 300);
 }

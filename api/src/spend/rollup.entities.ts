@@ -64,3 +64,40 @@ export class BudgetAlertSent {
   @PrimaryKey({ type: 'string', length: 32 }) event!: string;
   @Property({ type: 'datetime' }) at: Date = new Date();
 }
+
+/*
+ * Weekly roll-ups (UTC ISO weeks, `week` = the Monday, YYYY-MM-DD) for the wide dimensions:
+ * a range that holds whole weeks reads them for those weeks and the daily tables only for
+ * the days before the first and after the last whole week (usage.service.ts `aggregate`).
+ */
+
+@Entity({ tableName: 'weekly_team_spend' })
+export class WeeklyTeamSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) week!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+}
+
+@Entity({ tableName: 'weekly_user_spend' })
+export class WeeklyUserSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) week!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+}
+
+@Entity({ tableName: 'weekly_key_spend' })
+export class WeeklyKeySpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) week!: string;
+  @PrimaryKey({ type: 'string', length: 36 }) keyId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+}
+
+@Entity({ tableName: 'weekly_key_model_spend' })
+export class WeeklyKeyModelSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) week!: string;
+  @PrimaryKey({ type: 'string', length: 36 }) keyId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+}

@@ -8,8 +8,9 @@ import { SpendLog } from './spend-log.entity.js';
 
 /**
  * Usage, cache analytics and spend logs, scoped by role (ROLES.md "read spend logs, usage,
- * cache analytics"). Usage and cache analytics read only the daily roll-ups, always the
- * smallest table whose dimensions cover what the query groups or filters by.
+ * cache analytics"). Usage and cache analytics read only the roll-ups, always the smallest
+ * table whose dimensions cover what the query groups or filters by: the daily table, or (no
+ * DAY grouping, whole weeks in the range) its weekly twin for those weeks (`aggregate`).
  */
 
 export type UsageDim = 'day' | 'model' | 'key' | 'user' | 'team';
@@ -165,6 +166,10 @@ const SUMS = `sum(requests) as requests, sum(successes) as successes, sum(failur
   sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens, sum(spend_micros) as spend_micros,
   sum(cache_hits) as cache_hits, sum(saved_micros) as saved_micros, sum(cached_completion_tokens) as cached_completion_tokens`;
 
+const METRIC_NAMES = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'];
+const METRIC_COLS = METRIC_NAMES.join(', ');
+const NEGATED = METRIC_NAMES.map((m) => `-${m} as ${m}`).join(', ');
+
 interface Summed {
   requests: number;
   successes: number;
@@ -218,17 +223,99 @@ export interface Group {
   sums: Summed;
 }
 
-/** SUM(...) GROUP BY over the smallest roll-up that covers the groups and filters. */
+/** The weekly twin of a daily roll-up (same dimensions, `week` = the UTC Monday instead of `day`). */
+const WEEKLY: Readonly<Record<string, string>> = {
+  daily_team_spend: 'weekly_team_spend',
+  daily_user_spend: 'weekly_user_spend',
+  daily_key_spend: 'weekly_key_spend',
+  daily_key_model_spend: 'weekly_key_model_spend',
+};
+
+const DAY_MS = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** 0 = Monday … 6 = Sunday */
+const isoDow = (ms: number) => (new Date(ms).getUTCDay() + 6) % 7;
+
+type Span = [string, string];
+
+/** How a day range is read: whole weeks from the weekly twin, days added, days taken away. */
+export interface WeekPlan {
+  /** the Mondays of the first and last week read from the weekly table */
+  weeks: Span;
+  /** inclusive day spans read from the daily table and added */
+  plus: Span[];
+  /** inclusive day spans read from the daily table and subtracted (days of a week read whole that lie outside the range) */
+  minus: Span[];
+}
+
+/**
+ * Plans [from, to] over UTC ISO weeks: whole weeks come from the weekly table. A partial week
+ * at either end is read either as its days in the range, or as the whole week less its days
+ * outside the range, whichever reads fewer days (a week counts as one day; days after `today`
+ * hold no rows and count as none, so a range ending today reads its last week whole). Null
+ * when no week is read whole: the daily table alone then.
+ */
+export function planWeeks(from: string, to: string, today: string = iso(Date.now())): WeekPlan | null {
+  const a = Date.parse(`${from}T00:00:00Z`);
+  const b = Date.parse(`${to}T00:00:00Z`);
+  const now = Date.parse(`${today}T00:00:00Z`);
+  const days = (lo: number, hi: number) => (hi < lo ? 0 : (hi - lo) / DAY_MS + 1);
+  const stored = (lo: number, hi: number) => days(lo, Math.min(hi, now));
+  const span = (lo: number, hi: number): Span[] => (hi < lo ? [] : [[iso(lo), iso(hi)]]);
+  const plus: Span[] = [];
+  const minus: Span[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (let m = a - isoDow(a) * DAY_MS; m <= b; m += 7 * DAY_MS) {
+    const lo = Math.max(a, m);
+    const hi = Math.min(b, m + 6 * DAY_MS);
+    const inside = stored(lo, hi);
+    const outside = stored(m, lo - DAY_MS) + stored(hi + DAY_MS, m + 6 * DAY_MS);
+    if (days(lo, hi) === 7 || 1 + outside < inside) {
+      first = Math.min(first, m);
+      last = Math.max(last, m);
+      minus.push(...span(m, lo - DAY_MS), ...span(hi + DAY_MS, m + 6 * DAY_MS));
+    } else plus.push(...span(lo, hi));
+  }
+  if (first === Infinity) return null;
+  // only the two end weeks can be partial, so the weeks read whole are contiguous
+  return { weeks: [iso(first), iso(last)], plus, minus };
+}
+
+/**
+ * SUM(...) GROUP BY over the smallest roll-up that covers the groups and filters. Without a
+ * DAY grouping, a range holding whole weeks reads those weeks from the weekly twin and only
+ * the days around them from the daily table (`planWeeks`), in one query: UNION ALL under the
+ * GROUP BY (measured faster on SQLite than grouping each part and summing in JS).
+ */
 export async function aggregate(ctx: Ctx, q: RollupQuery, groupBy: readonly UsageDim[]): Promise<Group[]> {
   const dims = [...new Set(groupBy)];
   const table = rollupFor([...dims, ...(Object.keys(q.where) as FilterDim[])]);
   const knex = knexOf(ctx);
   const cols = dims.map((d) => COLUMN[d]);
-  const sql = knex(table).select(knex.raw(cols.length ? `${cols.map((c) => knex.ref(c).toQuery()).join(', ')}, ${SUMS}` : SUMS));
-  sql.where('day', '>=', q.from).andWhere('day', '<=', q.to);
-  for (const [dim, values] of Object.entries(q.where) as Array<[FilterDim, string[]]>) {
-    if (values.length === 1) sql.andWhere(COLUMN[dim], values[0]!);
-    else sql.whereIn(COLUMN[dim], values);
+  const refs = cols.map((c) => knex.ref(c).toQuery()).join(', ');
+  const filtered = (sql: ReturnType<typeof knex>) => {
+    for (const [dim, values] of Object.entries(q.where) as Array<[FilterDim, string[]]>) {
+      if (values.length === 1) sql.andWhere(COLUMN[dim], values[0]!);
+      else sql.whereIn(COLUMN[dim], values);
+    }
+    return sql;
+  };
+  const plan = !dims.includes('day') && WEEKLY[table] ? planWeeks(q.from, q.to) : null;
+  let sql: ReturnType<typeof knex>;
+  if (!plan) {
+    sql = filtered(knex(table).select(knex.raw(cols.length ? `${refs}, ${SUMS}` : SUMS)).where('day', '>=', q.from).andWhere('day', '<=', q.to));
+  } else {
+    const part = (t: string, col: string, [lo, hi]: Span, metrics: string) =>
+      filtered(knex(t).select(knex.raw(cols.length ? `${refs}, ${metrics}` : metrics)).where(col, '>=', lo).andWhere(col, '<=', hi));
+    const parts = [
+      part(WEEKLY[table]!, 'week', plan.weeks, METRIC_COLS),
+      ...plan.plus.map((d) => part(table, 'day', d, METRIC_COLS)),
+      ...plan.minus.map((d) => part(table, 'day', d, NEGATED)),
+    ];
+    sql = knex.from(parts[0]!.unionAll(parts.slice(1), false).as('u')).select(knex.raw(cols.length ? `${refs}, ${SUMS}` : SUMS));
+    // a group seen only on subtracted days nets to zero requests: it had none in the range
+    if (plan.minus.length) sql.having(knex.raw('sum(requests)'), '<>', 0);
   }
   if (cols.length) sql.groupBy(cols).orderBy(cols);
   const rows = (await sql) as Array<Record<string, unknown>>;
