@@ -6,54 +6,13 @@
  * shows invite_link once; password reset; admin viewers read but cannot write.
  */
 import { request } from 'node:http';
-import { SMTPServer } from 'smtp-server';
+import { startSmtp } from '../helpers/smtp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookieOf } from '../helpers/jar.js';
 import { freePort, MASTER_KEY, startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
 const STRONG = 'violet-harbor-trombone-58';
 const STRONG2 = 'quiet-glacier-lantern-93';
-
-interface Received {
-  from: string;
-  to: string[];
-  user: unknown;
-  /** the DATA stream with quoted-printable soft breaks and escapes undone */
-  text: string;
-}
-
-/** A loopback SMTP server: AUTH optional (checked when sent), STARTTLS off, one address bounces. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'mailer' && auth.password === 'mail-secret') return cb(null, { user: 'mailer' });
-      cb(new Error('Invalid username or password'));
-    },
-    onRcptTo(address, _session, cb) {
-      if (address.address.startsWith('bounce@')) return cb(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-      cb();
-    },
-    onData(stream, session, cb) {
-      let raw = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (raw += c));
-      stream.on('end', () => {
-        const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), user: session.user, text });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 const INVITE = `mutation($i: InviteUserInput!) { inviteUser(input: $i) { link emailSent invitation { id status emailError userId } } }`;
 const INFO = `query($t: String!) { invitation(token: $t) { email kind status valid } }`;

@@ -29,6 +29,8 @@ export interface KeySnapshot {
   teamBlocked: boolean;
   expiresAt: number | null;
   userId: string | null;
+  /** the owner's email, for alert mail */
+  userEmail: string | null;
   role: Role | null;
   teamId: string | null;
   /** model names the key may call; null = every configured model */
@@ -79,6 +81,7 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
     teamBlocked: team?.blocked ?? false,
     expiresAt: key.expiresAt?.getTime() ?? null,
     userId: user?.id ?? null,
+    userEmail: user?.email ?? null,
     role: user?.role ?? null,
     teamId: team?.id ?? null,
     allowedModels: allowed,
@@ -155,6 +158,7 @@ export class KeyCache {
         teamBlocked: false,
         expiresAt: null,
         userId: admin.id,
+        userEmail: admin.email,
         role: admin.role,
         teamId: null,
         allowedModels: null,

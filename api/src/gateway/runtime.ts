@@ -51,7 +51,9 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   });
   const webhook = (gs.alerting ?? []).includes('webhook') ? (env.WEBHOOK_URL?.trim() || null) : null;
   if ((gs.alerting ?? []).includes('webhook') && !webhook) log.warn('general_settings.alerting has "webhook" but WEBHOOK_URL is not set: no budget alerts');
-  const alerts = new BudgetAlerts(orm, webhook, log);
+  const wantsMail = (gs.alerting ?? []).includes('email');
+  if (wantsMail && !app.mailer) log.warn('general_settings.alerting has "email" but SMTP is not configured (SMTP_HOST...): no alert mail');
+  const alerts = new BudgetAlerts(orm, webhook, log, wantsMail ? app.mailer : null);
   const cache =
     ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
   if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');

@@ -18,3 +18,29 @@ export function invitationMail(o: { to: string; link: string; kind: 'invite' | '
 </body></html>`;
   return { to: o.to, subject, text, html };
 }
+
+const EVENT_TEXT = {
+  soft_budget_crossed: 'crossed its soft budget',
+  budget_80_percent: 'reached 80% of its budget',
+  budget_exceeded: 'exceeded its budget: calls are refused until it resets',
+} as const;
+
+/** A budget alert for the key owner (alerting: ["email"]): the same facts as the webhook body. */
+export function budgetAlertMail(to: string, a: {
+  event: keyof typeof EVENT_TEXT;
+  budget: { label: string };
+  spend: number;
+  max_budget: number | null;
+  soft_budget: number | null;
+  budget_reset_at: string | null;
+}): Mail {
+  const what = `The ${a.budget.label} ${EVENT_TEXT[a.event]}.`;
+  const figures = `Spend: ${a.spend.toFixed(4)} USD${a.max_budget !== null ? ` of ${a.max_budget} USD` : ''}${a.soft_budget !== null ? ` (soft budget ${a.soft_budget} USD)` : ''}.`;
+  const reset = a.budget_reset_at ? `The budget resets at ${a.budget_reset_at}.` : 'This budget does not reset by itself.';
+  return {
+    to,
+    subject: `Purser budget alert: ${a.budget.label}`,
+    text: `${what}\n${figures}\n${reset}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(figures)}</p><p>${escapeHtml(reset)}</p></body></html>`,
+  };
+}

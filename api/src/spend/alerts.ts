@@ -4,6 +4,8 @@ import type { Logger } from '../app/context.js';
 import { microsToUsd } from '../common/money.js';
 import type { BudgetView, KeySnapshot } from '../gateway/key-cache.js';
 import type { BudgetLedger } from '../gateway/ledger.js';
+import type { Mailer } from '../mail/mailer.js';
+import { budgetAlertMail } from '../mail/templates.js';
 
 export type AlertEvent = 'soft_budget_crossed' | 'budget_80_percent' | 'budget_exceeded';
 
@@ -34,14 +36,16 @@ export class BudgetAlerts {
     private readonly orm: MikroORM,
     private readonly webhookUrl: string | null,
     private readonly log: Logger,
+    /** alerting: ["email"] with SMTP: the key owner gets the alert by mail */
+    private readonly mailer: Mailer | null = null,
   ) {}
 
   get enabled(): boolean {
-    return this.webhookUrl !== null;
+    return this.webhookUrl !== null || this.mailer !== null;
   }
 
   afterSpend(snap: KeySnapshot, ledger: BudgetLedger): void {
-    if (!this.webhookUrl) return;
+    if (!this.enabled) return;
     for (const snapBudget of snap.budgets) {
       const spend = ledger.spendOf(snapBudget);
       // the ledger's window, not the snapshot's: a snapshot loaded before a reset is stale
@@ -80,7 +84,10 @@ export class BudgetAlerts {
       team_id: snap.teamId,
       at: new Date().toISOString(),
     };
-    const res = await fetch(this.webhookUrl!, {
+    if (this.mailer && snap.userEmail)
+      await this.mailer.send(budgetAlertMail(snap.userEmail, payload)).catch((e) => this.log.warn(`budget alert mail not sent: ${(e as Error).message}`));
+    if (!this.webhookUrl) return;
+    const res = await fetch(this.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload),
