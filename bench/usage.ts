@@ -14,6 +14,7 @@
  *          --models-per-key N (how many of the 10 models each key calls; 10 = any; default 3)
  *          --keep (keep the database file and print its path) --db FILE (reuse a file seeded with --keep)
  */
+import { METRICS, ROLLUPS } from '../api/src/spend/recorder.js';
 import 'reflect-metadata';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -74,22 +75,10 @@ const keys: Key[] = Array.from({ length: KEYS }, (_, i) => {
   };
 });
 
-const ROLLUPS = [
-  { table: 'daily_model_spend', dims: ['day', 'model'] },
-  { table: 'daily_team_spend', dims: ['day', 'team_id', 'model'] },
-  { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
-  { table: 'daily_key_spend', dims: ['day', 'key_id', 'user_id', 'team_id'] },
-  { table: 'daily_key_model_spend', dims: ['day', 'key_id', 'model', 'user_id', 'team_id'] },
-  { table: 'weekly_team_spend', dims: ['week', 'team_id', 'model'] },
-  { table: 'weekly_user_spend', dims: ['week', 'user_id', 'model'] },
-  { table: 'weekly_key_spend', dims: ['week', 'key_id', 'user_id', 'team_id'] },
-  { table: 'weekly_key_model_spend', dims: ['week', 'key_id', 'model', 'user_id', 'team_id'] },
-] as const;
 const DAILY = ROLLUPS.filter((t) => t.dims[0] === 'day');
 const WEEKLY = ROLLUPS.filter((t) => t.dims[0] === 'week');
 /** the UTC Monday of the ISO week holding a day start */
 const mondayOf = (dayStart: number) => new Date(dayStart - ((new Date(dayStart).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
-const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'];
 const LOG_COLS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
   'cost_micros', 'cache_hit', 'saved_micros', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',

@@ -38,13 +38,13 @@ describe('budget alerts by email', () => {
       const m = smtp.received.filter((x) => x.to.includes('owner@example.com'));
       return m.length >= 2 ? m : null;
     }, 'two alert mails');
-    const texts = mails.map((m) => m.text);
+    const texts = mails!.map((m) => m.text);
     expect(texts.some((t) => t.includes('reached 80% of its budget'))).toBe(true);
     expect(texts.some((t) => t.includes('exceeded its budget'))).toBe(true);
     expect(texts.every((t) => t.includes('key owner-key') && !t.includes('sk-'))).toBe(true);
     // more calls in the same window send nothing new
     await chat(s, key);
     await sleep(300);
-    expect(smtp.received.filter((x) => x.to.includes('owner@example.com'))).toHaveLength(mails.length);
+    expect(smtp.received.filter((x) => x.to.includes('owner@example.com'))).toHaveLength(mails!.length);
   });
 });

@@ -42,7 +42,8 @@ export interface SpendRow {
   userWindow: number | null;
 }
 
-const ROLLUPS = [
+/** The roll-up tables and their dimensions (the benchmark seeds the same ones). */
+export const ROLLUPS = [
   { table: 'daily_model_spend', dims: ['day', 'model'] },
   { table: 'daily_team_spend', dims: ['day', 'team_id', 'model'] },
   { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
@@ -60,7 +61,7 @@ export function weekOf(t: Date): string {
   const day = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
   return new Date(day - ((t.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
 }
-const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'] as const;
+export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'] as const;
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
 
