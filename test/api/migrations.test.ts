@@ -10,32 +10,12 @@ import { SqliteDriver } from '@mikro-orm/sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../api/src/db/orm.js';
 import { postgresqlMigrations } from '../../api/src/db/migrations/postgresql/index.js';
 import { sqliteMigrations } from '../../api/src/db/migrations/sqlite/index.js';
+import { freshPostgres } from '../helpers/postgres.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-
-const PG_ADMIN = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A fresh, empty PostgreSQL database for this run; `drop()` removes it even with open connections. */
-async function freshPostgres() {
-  const name = `purser_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  return { url: PG_ADMIN.replace(/\/[^/]*$/, `/${name}`), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
-}
 
 /**
  * The database as MikroORM introspects it, with one upstream bug corrected: @mikro-orm/knex

@@ -65,6 +65,13 @@ export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'c
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
 
+const LOG_COLUMNS = [
+  'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
+  'cost_micros', 'cache_hit', 'saved_micros', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
+  'duration_ms', 'end_user', 'request', 'response',
+] as const;
+const LOG_INSERT = `insert into spend_logs (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) values `;
+
 /**
  * Spend recording off the hot path: calls are queued in memory and written in batches, one
  * transaction per batch (ARCHITECTURE.md "Money is exact"): logs inserted with conflicting
@@ -151,9 +158,16 @@ export class SpendRecorder {
       const inserted = new Set<string>();
       if (!this.opts.disabled)
         for (let i = 0; i < batch.length; i += 500) {
+          // one multi-row VALUES statement, built directly: knex's insert compiler wraps every
+          // column of every row (and on SQLite builds a UNION ALL select), which cost more than the write
           const rows = batch.slice(i, i + 500).map((r) => this.logRow(r));
-          const res = (await trx('spend_logs').insert(rows).onConflict('request_id').ignore().returning('request_id')) as Array<{ request_id: string }>;
-          for (const r of res) inserted.add(r.request_id);
+          const tuple = `(${LOG_COLUMNS.map(() => '?').join(',')})`;
+          const bindings: unknown[] = [];
+          for (const r of rows) for (const v of r) bindings.push(v);
+          const res = (await trx.raw(`${LOG_INSERT}${rows.map(() => tuple).join(',')} on conflict (request_id) do nothing returning request_id`, bindings as never[])) as
+            | Array<{ request_id: string }>
+            | { rows: Array<{ request_id: string }> };
+          for (const r of Array.isArray(res) ? res : res.rows) inserted.add(r.request_id);
         }
       const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.has(r.requestId));
       if (!fresh.length) return;
@@ -164,34 +178,35 @@ export class SpendRecorder {
     for (const [id, { window, amount }] of applied) this.ledger.flushed(id, window, amount);
   }
 
-  private logRow(r: SpendRow) {
+  /** A spend_logs row, values in LOG_COLUMNS order. */
+  private logRow(r: SpendRow): unknown[] {
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-    return {
-      request_id: r.requestId,
-      key_token: r.keyToken,
-      key_id: r.keyId,
-      user_id: r.userId,
-      team_id: r.teamId,
-      model: r.model.slice(0, 256),
-      deployment: r.deployment,
-      call_type: r.callType,
-      prompt_tokens: r.promptTokens,
-      completion_tokens: r.completionTokens,
-      cost_micros: r.costMicros,
-      cache_hit: r.cacheHit,
-      saved_micros: r.savedMicros,
-      status: r.status,
-      http_status: r.httpStatus,
-      error: r.error?.slice(0, 512) ?? null,
-      estimated: r.estimated,
-      unpriced: r.unpriced,
-      start_time: this.time(r.startTime.getTime()),
-      end_time: this.time(r.endTime.getTime()),
-      duration_ms: r.endTime.getTime() - r.startTime.getTime(),
-      end_user: r.endUser?.slice(0, 256) ?? null,
-      request: json(r.request),
-      response: json(r.response),
-    };
+    return [
+      r.requestId,
+      r.keyToken,
+      r.keyId,
+      r.userId,
+      r.teamId,
+      r.model.slice(0, 256),
+      r.deployment,
+      r.callType,
+      r.promptTokens,
+      r.completionTokens,
+      r.costMicros,
+      r.cacheHit,
+      r.savedMicros,
+      r.status,
+      r.httpStatus,
+      r.error?.slice(0, 512) ?? null,
+      r.estimated,
+      r.unpriced,
+      this.time(r.startTime.getTime()),
+      this.time(r.endTime.getTime()),
+      r.endTime.getTime() - r.startTime.getTime(),
+      r.endUser?.slice(0, 256) ?? null,
+      json(r.request),
+      json(r.response),
+    ];
   }
 
   private async rollups(trx: Knex, rows: SpendRow[]) {
