@@ -225,7 +225,7 @@ interface Ceiling {
   rpmLimit: number | null;
 }
 
-function ceilingOf(owner: User | null, team: Team | null, m: TeamMembership | null): Ceiling | null {
+export function ceilingOf(owner: User | null, team: Team | null, m: TeamMembership | null): Ceiling | null {
   if (team) {
     const budgets = [team.maxBudget, m ? microsToUsd(m.budget.maxBudget) : null].filter((x): x is number => x !== null);
     return {

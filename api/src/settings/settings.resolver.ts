@@ -2,16 +2,13 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, Float, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { AuditEntry } from '../audit/audit.entity.js';
 import { listAudit } from '../audit/audit.query.js';
-import { microsToUsd } from '../common/money.js';
 import { dialectOf } from '../db/orm.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { TeamRoleEnum } from '../graphql/enums.js';
-import { generationRefusal } from '../keys/key.rules.js';
-import { modelsForCaller, configuredModels, narrow } from '../models/model.service.js';
-import { authorize, mayAttempt } from '../permissions/authorize.js';
-import { TeamMembership } from '../teams/membership.entity.js';
-import { User } from '../users/user.entity.js';
+import { keyCreationOptions } from '../keys/key-options.service.js';
+import { modelsForCaller } from '../models/model.service.js';
+import { authorize } from '../permissions/authorize.js';
 import { redactedConfig } from './redact.js';
 
 const AuditConnection = Connection(AuditEntry, 'AuditEntry');
@@ -84,14 +81,6 @@ class AuditFilter {
   @Field(() => String, { nullable: true, description: 'Only writes by this user_id.' }) actorId?: string | null;
 }
 
-const limits = (o: Record<string, unknown> | undefined): KeyLimits => ({
-  maxBudget: (o?.max_budget as number) ?? null,
-  budgetDuration: (o?.budget_duration as string) ?? null,
-  duration: (o?.duration as string) ?? null,
-  maxParallelRequests: (o?.max_parallel_requests as number) ?? null,
-  tpmLimit: (o?.tpm_limit as number) ?? null,
-  rpmLimit: (o?.rpm_limit as number) ?? null,
-});
 
 @Resolver()
 export class SettingsResolver {
@@ -125,46 +114,7 @@ export class SettingsResolver {
   }
 
   @Query(() => KeyCreationOptions, { description: 'What the caller may choose when minting a key: personal/team, models, bounds.' })
-  async keyCreationOptions(@Ctx() ctx: GqlContext): Promise<KeyCreationOptions> {
-    authorize(ctx.principal, 'me.read');
-    const p = ctx.principal!;
-    const ls = ctx.app.settings.config.litellm_settings;
-    const all = configuredModels(ctx);
-    const user = await ctx.em.findOneOrFail(User, { id: p.userId! });
-    const isAdmin = p.role === 'proxy_admin';
-    const personalRefusal = !mayAttempt(p, 'key.generate.self')
-      ? `Your role (${p.role}) cannot create keys.`
-      : generationRefusal(ctx, null);
-    const ms = await ctx.em.find(TeamMembership, { user: user.id }, { populate: ['team'] });
-    const teams = ms.map((m) => {
-      const refusal =
-        !isAdmin && (p.role === 'internal_user_viewer' || p.role === 'proxy_admin_viewer')
-          ? `Your role (${p.role}) cannot create keys.`
-          : generationRefusal(ctx, m.team);
-      const budgets = [m.team.maxBudget, microsToUsd(m.budget.maxBudget)].filter((x): x is number => x !== null);
-      return {
-        teamId: m.team.id,
-        teamAlias: m.team.alias,
-        teamRole: m.role,
-        allowed: !refusal,
-        reason: refusal,
-        models: narrow(all, m.team.models),
-        maxBudgetCeiling: isAdmin || !budgets.length ? null : Math.min(...budgets),
-        requiredParams: isAdmin ? [] : (ls.key_generation_settings?.team_key_generation?.required_params ?? []),
-      };
-    });
-    return {
-      personal: {
-        allowed: !personalRefusal,
-        reason: personalRefusal,
-        models: narrow(all, user.models),
-        maxBudgetCeiling: isAdmin ? null : user.maxBudget,
-        requiredParams: ls.key_generation_settings?.personal_key_generation?.required_params ?? [],
-      },
-      teams,
-      forOtherUsers: mayAttempt(p, 'key.generate.other'),
-      upperBounds: limits(ls.upperbound_key_generate_params),
-      defaults: limits(ls.default_key_generate_params),
-    };
+  keyCreationOptions(@Ctx() ctx: GqlContext): Promise<KeyCreationOptions> {
+    return keyCreationOptions(ctx);
   }
 }
