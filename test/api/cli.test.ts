@@ -40,6 +40,8 @@ interface Cli {
   exited: Promise<number | null>;
   /** resolves with the URL once the server listens; rejects if the process exits first */
   listening: Promise<string>;
+  /** resolves once stdout (or stderr) holds `text`: a pipe delivers lines in chunks, so wait for the one you read */
+  printed: (text: string, stream?: 'stdout' | 'stderr') => Promise<void>;
 }
 
 /** `node main.ts --config <yaml> --port 0 --host 127.0.0.1 [...extra]` in `cwd`, with exactly `env` (+ PATH). */
@@ -70,7 +72,20 @@ function cli(cwd: string, yaml: string | null, env: Record<string, string> = {},
     void exited.then((code) => rej(new Error(`exited with ${code} before listening\nstdout: ${out}\nstderr: ${err}`)));
   });
   listening.catch(() => {});
-  return { child, stdout: () => out, stderr: () => err, exited, listening };
+  const printed = (text: string, stream: 'stdout' | 'stderr' = 'stdout') =>
+    new Promise<void>((res, rej) => {
+      const pipe = child[stream]!;
+      const check = () => {
+        if (!(stream === 'stdout' ? out : err).includes(text)) return false;
+        pipe.off('data', check);
+        res();
+        return true;
+      };
+      if (check()) return;
+      pipe.on('data', check);
+      void exited.then((code) => rej(new Error(`exited with ${code} before printing ${JSON.stringify(text)}\nstdout: ${out}\nstderr: ${err}`)));
+    });
+  return { child, stdout: () => out, stderr: () => err, exited, listening, printed };
 }
 
 /** Who a bearer token is, as the server sees it: the user id, or the HTTP/GraphQL code. */
@@ -173,12 +188,13 @@ describe('CLI: starting, precedence, stopping', () => {
       { LITELLM_MASTER_KEY: 'sk-from-env', DATABASE_URL: 'sqlite:./env.db' },
     );
     const url = await c.listening;
+    await c.printed('general_settings.some_setting_purser_does_not_know', 'stderr');
     expect(c.stderr()).toMatch(/warning: .*general_settings\.some_setting_purser_does_not_know/);
     expect(c.stderr()).not.toMatch(STACK_FRAME);
 
     expect(await whoAmI(url, 'sk-from-config')).toBe('default_user_id/proxy_admin');
     expect(await whoAmI(url, 'sk-from-env')).toBe('UNAUTHENTICATED');
-    expect(c.stdout()).toContain('Master key: from general_settings.master_key');
+    await c.printed('Master key: from general_settings.master_key');
     expect(c.stdout()).not.toContain('sk-from-config');
 
     expect(existsSync(join(cwd, 'config.db'))).toBe(true);
@@ -195,7 +211,7 @@ describe('CLI: starting, precedence, stopping', () => {
     const c = cli(cwd, 'general_settings:\n  ui_access_mode: all\n', { LITELLM_MASTER_KEY: 'sk-from-env', DATABASE_URL: 'sqlite:./env.db' });
     const url = await c.listening;
     expect(await whoAmI(url, 'sk-from-env')).toBe('default_user_id/proxy_admin');
-    expect(c.stdout()).toContain('Master key: from LITELLM_MASTER_KEY');
+    await c.printed('Master key: from LITELLM_MASTER_KEY');
     expect(c.stdout()).not.toContain('sk-from-env');
     expect(existsSync(join(cwd, 'env.db'))).toBe(true);
     expect(existsSync(join(cwd, 'data', 'purser.db'))).toBe(false);
@@ -208,6 +224,8 @@ describe('CLI: starting, precedence, stopping', () => {
     const yaml = 'general_settings:\n  ui_access_mode: all\n';
     const first = cli(cwd, yaml);
     const url = await first.listening;
+    // the last line of the first start's banner: everything the test reads is on stdout by then
+    await first.printed('Sign in to the dashboard as "admin"');
     const file = join(cwd, 'data', 'master_key');
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -224,9 +242,9 @@ describe('CLI: starting, precedence, stopping', () => {
 
     const second = cli(cwd, yaml);
     const url2 = await second.listening;
+    await second.printed(`Master key: stored in ${file}`);
     expect(second.stdout()).not.toContain(key);
     expect(second.stderr()).not.toContain(key);
-    expect(second.stdout()).toContain(`Master key: stored in ${file}`);
     expect(readFileSync(file, 'utf8').trim()).toBe(key);
     expect(await whoAmI(url2, key)).toBe('default_user_id/proxy_admin');
     expect(await stop(second)).toBe(0);

@@ -125,18 +125,21 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   const address = server.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
-  if (sso) log.info(`SSO: ${sso.provider} (${sso.issuer ?? sso.endpoints?.authorization}); redirect URI ${settings.baseUrlFromEnv ? settings.baseUrl : 'http://<host>:<port>'}/sso/callback`);
   if (!settings.baseUrlFromEnv) {
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     settings.baseUrl = `http://${shown}:${boundPort}`;
     log.warn(`PROXY_BASE_URL is not set: links use ${settings.baseUrl}`);
   }
-  log.info(`Purser listening on ${url} (database: ${databaseUrl.startsWith('postgres') ? 'postgresql' : databaseUrl})`);
-  log.info(`Dashboard: ${settings.baseUrl}/ui/`);
+  // one write, ready line last: whoever waits for "listening on" has read the whole banner
+  const banner: string[] = [];
+  if (sso) banner.push(`SSO: ${sso.provider} (${sso.issuer ?? sso.endpoints?.authorization}); redirect URI ${settings.baseUrl}/sso/callback`);
+  banner.push(`Dashboard: ${settings.baseUrl}/ui/`);
   if (master.generated)
-    log.info(`Generated a master key (shown once, stored in ${master.file} with mode 0600):\n\n    ${master.key}\n\nSign in to the dashboard as "admin" with it, or send it as "Authorization: Bearer <key>".`);
-  else if (master.file) log.info(`Master key: stored in ${master.file}`);
-  else log.info(`Master key: from ${master.source === 'config' ? 'general_settings.master_key' : 'LITELLM_MASTER_KEY'}`);
+    banner.push(`Generated a master key (shown once, stored in ${master.file} with mode 0600):\n\n    ${master.key}\n\nSign in to the dashboard as "admin" with it, or send it as "Authorization: Bearer <key>".`);
+  else if (master.file) banner.push(`Master key: stored in ${master.file}`);
+  else banner.push(`Master key: from ${master.source === 'config' ? 'general_settings.master_key' : 'LITELLM_MASTER_KEY'}`);
+  banner.push(`Purser listening on ${url} (database: ${databaseUrl.startsWith('postgres') ? 'postgresql' : databaseUrl})`);
+  log.info(banner.join('\n'));
 
   let closed = false;
   return {
