@@ -17,12 +17,15 @@ export const CALL_MICROS = 50_000;
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A model_list entry served by a fake upstream, priced by PRICE. */
+/**
+ * A model_list entry served by a fake upstream, priced by PRICE, answering at most USAGE's
+ * completion tokens (so a reservation without max_tokens is one call's real cost).
+ */
 export function upstreamModel(name: string, up: FakeUpstream, id?: string, extra: Record<string, unknown> = {}) {
   return {
     model_name: name,
     litellm_params: { model: 'openai/gpt-4o-mini', api_base: up.base, api_key: 'sk-upstream', ...extra },
-    model_info: { ...PRICE, ...(id ? { id } : {}) },
+    model_info: { ...PRICE, max_output_tokens: USAGE.completion_tokens, ...(id ? { id } : {}) },
   };
 }
 

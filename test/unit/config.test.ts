@@ -57,7 +57,7 @@ describe('parseConfig: defaults', () => {
         sso_team_sync: 'additive',
         graphql_max_depth: 10,
         graphql_max_cost: 1000,
-        default_max_tokens_estimate: 256,
+        default_max_tokens_estimate: 4096,
       });
       expect(config.litellm_settings).toEqual({
         timezone: 'UTC',

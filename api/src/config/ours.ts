@@ -11,5 +11,5 @@ export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> =
   { key: 'sso_team_id_pattern', description: 'Regular expression an SSO group must match to be synced as a team.' },
   { key: 'graphql_max_depth', description: 'Deepest GraphQL query accepted (default 10).' },
   { key: 'graphql_max_cost', description: 'Highest estimated GraphQL query cost accepted (default 1000).' },
-  { key: 'default_max_tokens_estimate', description: 'Output tokens assumed for budget pre-checks when a request sets no max_tokens (default 256).' },
+  { key: 'default_max_tokens_estimate', description: 'Output tokens a budget reservation assumes when neither the request (max_tokens) nor the model (model_info.max_output_tokens, the built-in table) says how many a call may produce (default 4096).' },
 ];

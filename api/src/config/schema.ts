@@ -112,7 +112,9 @@ const modelInfo = open({
   mode: z.enum(['chat', 'embedding', 'completion']).optional(),
   input_cost_per_token: money().optional(),
   output_cost_per_token: money().optional(),
-  max_tokens: z.int().optional(),
+  max_tokens: positiveInt().optional(),
+  max_input_tokens: positiveInt().optional(),
+  max_output_tokens: positiveInt().optional(),
   base_model: z.string().optional(),
 });
 
@@ -172,7 +174,7 @@ const generalSettings = withPolicy(z.object({
   sso_team_id_pattern: regexSource.optional(),
   graphql_max_depth: positiveInt().default(10),
   graphql_max_cost: positiveInt().default(1000),
-  default_max_tokens_estimate: positiveInt().default(256),
+  default_max_tokens_estimate: positiveInt().default(4096),
   default_team_disabled: z.boolean().optional(),
   allow_requests_on_db_unavailable: z.boolean().optional(),
   enforce_user_param: z.boolean().optional(),

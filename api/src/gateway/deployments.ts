@@ -1,5 +1,5 @@
 import type { ModelEntry, PurserConfig } from '../config/index.js';
-import { builtInPrice, type Price } from './pricing.js';
+import { builtInMaxOutputTokens, builtInPrice, type Price } from './pricing.js';
 
 export interface Deployment {
   /** model_info.id, or model_name#index */
@@ -13,6 +13,8 @@ export interface Deployment {
   timeoutMs: number;
   mockResponse: string | null;
   price: Price | null;
+  /** model_info.max_output_tokens (or max_tokens), else the built-in table's; null = unknown */
+  maxOutputTokens: number | null;
   mode: 'chat' | 'embedding' | 'completion';
 }
 
@@ -28,10 +30,16 @@ function priceOf(m: ModelEntry): Price | null {
   return { input: input ?? builtIn?.input ?? 0, output: output ?? builtIn?.output ?? 0 };
 }
 
+function maxOutputOf(m: ModelEntry): number | null {
+  const mi = (m.model_info ?? {}) as { max_output_tokens?: number; max_tokens?: number; base_model?: string };
+  return mi.max_output_tokens ?? mi.max_tokens ?? builtInMaxOutputTokens(mi.base_model ?? m.litellm_params.model);
+}
+
 /** model_list → deployments grouped by the model name clients send. */
 export class Router {
   private readonly byName = new Map<string, Deployment[]>();
   private readonly estimates = new Map<string, Price | null>();
+  private readonly maxOutputs = new Map<string, number | null>();
 
   constructor(config: PurserConfig) {
     config.model_list.forEach((m, i) => {
@@ -48,10 +56,20 @@ export class Router {
         timeoutMs: ((lp.timeout as number | undefined) ?? 600) * 1000,
         mockResponse: (lp.mock_response as string | undefined) ?? null,
         price: priceOf(m),
+        maxOutputTokens: maxOutputOf(m),
         mode: ((mi.mode as Deployment['mode'] | undefined) ?? (/embed/i.test(model) ? 'embedding' : 'chat')),
       };
       this.byName.set(m.model_name, [...(this.byName.get(m.model_name) ?? []), d]);
     });
+    // a request may ask for up to the largest known output of the model's deployments; unknown
+    // anywhere = unknown (the estimate then falls back to default_max_tokens_estimate)
+    for (const [name, list] of this.byName)
+      this.maxOutputs.set(name, list.every((d) => d.maxOutputTokens !== null) ? Math.max(...list.map((d) => d.maxOutputTokens!)) : null);
+  }
+
+  /** The most output tokens one call of this model can produce, when every deployment says. */
+  maxOutputTokens(name: string): number | null {
+    return this.maxOutputs.get(name) ?? null;
   }
 
   names(): string[] {

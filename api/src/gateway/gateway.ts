@@ -13,7 +13,9 @@ import type { KeyCache, KeySnapshot } from './key-cache.js';
 import type { BudgetLedger, Reservation } from './ledger.js';
 import { Limiter, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
+import { gwError } from './errors.js';
 import { costMicros } from './pricing.js';
+import { outputBound, reportedTokens } from './request-numbers.js';
 import type { CallSignal, Endpoint, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, replayAsSse, type LocalResponseCache } from './response-cache.js';
 import { relayStream } from './stream.js';
@@ -32,16 +34,6 @@ export interface GatewayDeps {
   alerts: BudgetAlerts;
 }
 
-/** OpenAI-shaped gateway error. */
-const gwError = (status: 401 | 403 | 400 | 404 | 429, type: string, message: string, param: string | null = null, headers: Record<string, string> = {}) =>
-  new AppError(
-    status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 429 ? 'TOO_MANY_REQUESTS' : 'BAD_USER_INPUT',
-    message,
-    param,
-    type,
-    headers,
-  );
-
 /**
  * Stops the upstream call when the client goes away: the part of an AbortSignal that undici
  * (which takes an EventEmitter signal) and the stream relay use. A real AbortController plus
@@ -57,6 +49,16 @@ class CallAbort extends EventEmitter implements CallSignal {
     this.reason = new DOMException('This operation was aborted', 'AbortError');
     this.emit('abort');
   }
+}
+
+/** Tokens of a finished call: the upstream's usage where it is sane, else counted from the text. */
+function tokensUsed(usage: Usage | null | undefined, body: Record<string, unknown>, answerChars: number) {
+  const u = usage && typeof usage === 'object' ? usage : null;
+  // a usage object without a field means 0 of it (embeddings report no completion tokens)
+  return {
+    prompt: reportedTokens(u ? (u.prompt_tokens ?? 0) : undefined, tokensOfText(promptChars(body))),
+    completion: reportedTokens(u ? (u.completion_tokens ?? 0) : undefined, tokensOfText(answerChars)),
+  };
 }
 
 const AUTH_FAILED = 'Authentication Error: invalid, expired or blocked API key.';
@@ -118,6 +120,10 @@ export class Gateway {
     if (snap.allowedModels && !snap.allowedModels.has(model))
       throw gwError(403, 'key_model_access_denied', `key not allowed to access model. This key can only access models=${JSON.stringify([...snap.allowedModels])}. Tried to access ${model}`, 'model');
 
+    // the estimate is what the call can cost at most: its prompt plus the most output it may produce
+    const out = outputBound(body, endpoint, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
+    const estimate = costMicros(this.d.router.estimatePrice(model), tokensOfText(promptChars(body)), out.tokensPerChoice * out.choices);
+
     // budgets: spend + in-flight estimates against every budget the call counts against
     const refusal = this.d.ledger.check(snap.budgets);
     if (refusal) {
@@ -139,9 +145,6 @@ export class Gateway {
     );
     if (Limiter.isRefusal(admission)) throw gwError(429, 'rate_limit_exceeded', admission.message, null, admission.headers);
 
-    const price = this.d.router.estimatePrice(model);
-    const maxTokens = Number(body.max_completion_tokens ?? body.max_tokens) || this.d.settings.config.general_settings.default_max_tokens_estimate;
-    const estimate = costMicros(price, tokensOfText(promptChars(body)), endpoint === 'embeddings' ? 0 : maxTokens);
     const call: Call = {
       id: randomUUID(),
       start,
@@ -228,9 +231,7 @@ export class Gateway {
       } catch {
         /* a non-JSON 200: pass it on, estimate */
       }
-      const tokens = usage
-        ? { prompt: usage.prompt_tokens ?? 0, completion: usage.completion_tokens ?? 0 }
-        : { prompt: tokensOfText(promptChars(body)), completion: tokensOfText(result.text.length) };
+      const tokens = tokensUsed(usage, body, result.text.length);
       const cost = costMicros(d.price, tokens.prompt, tokens.completion);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(result.text);
       if (ck && result.status === 200) this.d.cache!.set(ck, { text: result.text, promptTokens: tokens.prompt, completionTokens: tokens.completion, costMicros: cost });
@@ -241,9 +242,7 @@ export class Gateway {
     this.sendStreamHead(call, reply);
     const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort });
     req.raw.off('close', onClose);
-    const usage = out.usage
-      ? { prompt: out.usage.prompt_tokens ?? 0, completion: out.usage.completion_tokens ?? 0 }
-      : { prompt: tokensOfText(promptChars(body)), completion: tokensOfText(out.contentChars) };
+    const usage = tokensUsed(out.usage, body, out.contentChars);
     const cost = costMicros(d.price, usage.prompt, usage.completion);
     if (ck && out.complete && out.assembled)
       this.d.cache!.set(ck, { text: out.assembled, promptTokens: usage.prompt, completionTokens: usage.completion, costMicros: cost });

@@ -23,6 +23,17 @@ export interface Reservation {
   estimate: number;
   /** ledger id → window at admission: a call's cost counts in the window it was admitted in */
   windows: Map<string, number | null>;
+  /** settled already: a second settle must not release the estimate twice */
+  settled: boolean;
+}
+
+/**
+ * Every amount that enters the ledger is a non-negative safe integer of micro-dollars. A
+ * non-finite or negative number would switch a budget off (NaN >= max is false) or leave a
+ * phantom reservation, so it is refused before it changes anything.
+ */
+export function assertMicros(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ledger: ${what} must be a non-negative integer of micro-dollars, got ${n}`);
 }
 
 /**
@@ -35,6 +46,7 @@ export class BudgetLedger {
   private readonly entries = new Map<string, Entry>();
 
   private entry(b: BudgetView): Entry {
+    assertMicros(b.dbSpend, `spend of ${b.id}`);
     let e = this.entries.get(b.id);
     if (!e || (b.window !== null && e.window !== null && b.window > e.window)) {
       // first sight, or the database has moved to a newer window (reset elsewhere)
@@ -62,27 +74,34 @@ export class BudgetLedger {
   }
 
   reserve(budgets: BudgetView[], estimate: number): Reservation {
+    assertMicros(estimate, 'a reservation');
     const windows = new Map<string, number | null>();
     for (const b of budgets) {
+      if (windows.has(b.id)) continue;
       const e = this.entry(b);
       e.reserved += estimate;
       windows.set(b.id, e.window);
     }
-    return { estimate, windows };
+    return { estimate, windows, settled: false };
   }
 
-  /** Replaces the reservation by the actual cost, in the window of admission only. */
+  /** Replaces the reservation by the actual cost, in the window of admission only; exactly once. */
   settle(r: Reservation, cost: number): void {
+    assertMicros(cost, 'a cost');
+    if (r.settled) return;
+    r.settled = true;
     for (const [id, window] of r.windows) {
       const e = this.entries.get(id);
       if (!e) continue;
-      e.reserved = Math.max(0, e.reserved - r.estimate);
+      // releases exactly what reserve() added to this entry
+      e.reserved -= r.estimate;
       if (e.window === window) e.unflushed += cost;
     }
   }
 
   /** After a flush wrote `amount` for a budget in `window`. */
   flushed(id: string, window: number | null, amount: number): void {
+    assertMicros(amount, `a flushed amount of ${id}`);
     const e = this.entries.get(id);
     if (!e || e.window !== window) return;
     e.unflushed = Math.max(0, e.unflushed - amount);
@@ -91,6 +110,7 @@ export class BudgetLedger {
 
   /** The database value changed outside the gateway (admin correction, reset): adopt it. */
   sync(id: string, spend: number, window: number | null): void {
+    assertMicros(spend, `spend of ${id}`);
     const e = this.entries.get(id);
     if (!e) return;
     if (e.window !== window) e.unflushed = 0;

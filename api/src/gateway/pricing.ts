@@ -1,36 +1,37 @@
 /**
- * USD per token for well-known models (list prices, late 2026); `model_info` /
- * `litellm_params` cost fields override them. A model not found here and not priced in the
- * config costs 0 and its calls are flagged unpriced.
+ * USD per million tokens and the most output tokens one call can produce, for well-known
+ * models (list prices and limits, late 2026); `model_info` / `litellm_params` fields override
+ * them. A model not found here and not priced in the config costs 0 and its calls are flagged
+ * unpriced.
  */
-const PER_MILLION: Record<string, [input: number, output: number]> = {
-  'gpt-4o': [2.5, 10],
-  'gpt-4o-mini': [0.15, 0.6],
-  'gpt-4.1': [2, 8],
-  'gpt-4.1-mini': [0.4, 1.6],
-  'gpt-4.1-nano': [0.1, 0.4],
-  'gpt-4-turbo': [10, 30],
-  'gpt-3.5-turbo': [0.5, 1.5],
-  'o1': [15, 60],
-  'o1-mini': [1.1, 4.4],
-  'o3': [2, 8],
-  'o3-mini': [1.1, 4.4],
-  'o4-mini': [1.1, 4.4],
-  'gpt-5': [1.25, 10],
-  'gpt-5-mini': [0.25, 2],
-  'gpt-5-nano': [0.05, 0.4],
-  'text-embedding-3-small': [0.02, 0],
-  'text-embedding-3-large': [0.13, 0],
-  'text-embedding-ada-002': [0.1, 0],
-  'claude-3-5-sonnet': [3, 15],
-  'claude-3-5-haiku': [0.8, 4],
-  'claude-sonnet-4': [3, 15],
-  'claude-opus-4': [15, 75],
-  'gemini-1.5-pro': [1.25, 5],
-  'gemini-1.5-flash': [0.075, 0.3],
-  'gemini-2.0-flash': [0.1, 0.4],
-  'mistral-large-latest': [2, 6],
-  'llama-3.1-8b-instant': [0.05, 0.08],
+const PER_MILLION: Record<string, [input: number, output: number, maxOutputTokens: number]> = {
+  'gpt-4o': [2.5, 10, 16384],
+  'gpt-4o-mini': [0.15, 0.6, 16384],
+  'gpt-4.1': [2, 8, 32768],
+  'gpt-4.1-mini': [0.4, 1.6, 32768],
+  'gpt-4.1-nano': [0.1, 0.4, 32768],
+  'gpt-4-turbo': [10, 30, 4096],
+  'gpt-3.5-turbo': [0.5, 1.5, 4096],
+  'o1': [15, 60, 100000],
+  'o1-mini': [1.1, 4.4, 65536],
+  'o3': [2, 8, 100000],
+  'o3-mini': [1.1, 4.4, 100000],
+  'o4-mini': [1.1, 4.4, 100000],
+  'gpt-5': [1.25, 10, 128000],
+  'gpt-5-mini': [0.25, 2, 128000],
+  'gpt-5-nano': [0.05, 0.4, 128000],
+  'text-embedding-3-small': [0.02, 0, 0],
+  'text-embedding-3-large': [0.13, 0, 0],
+  'text-embedding-ada-002': [0.1, 0, 0],
+  'claude-3-5-sonnet': [3, 15, 8192],
+  'claude-3-5-haiku': [0.8, 4, 8192],
+  'claude-sonnet-4': [3, 15, 64000],
+  'claude-opus-4': [15, 75, 32000],
+  'gemini-1.5-pro': [1.25, 5, 8192],
+  'gemini-1.5-flash': [0.075, 0.3, 8192],
+  'gemini-2.0-flash': [0.1, 0.4, 8192],
+  'mistral-large-latest': [2, 6, 128000],
+  'llama-3.1-8b-instant': [0.05, 0.08, 8192],
 };
 
 export interface Price {
@@ -40,14 +41,23 @@ export interface Price {
   output: number;
 }
 
-/** `openai/gpt-4o-2024-08-06` → the built-in price of gpt-4o (longest matching prefix). */
-export function builtInPrice(model: string): Price | null {
+/** `openai/gpt-4o-2024-08-06` → the built-in row of gpt-4o (longest matching prefix). */
+function builtIn(model: string): [number, number, number] | null {
   const name = model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
   let best: string | null = null;
   for (const k of Object.keys(PER_MILLION)) if (name.startsWith(k) && (!best || k.length > best.length)) best = k;
-  if (!best) return null;
-  const [i, o] = PER_MILLION[best]!;
-  return { input: i / 1e6, output: o / 1e6 };
+  return best ? PER_MILLION[best]! : null;
+}
+
+export function builtInPrice(model: string): Price | null {
+  const row = builtIn(model);
+  return row ? { input: row[0] / 1e6, output: row[1] / 1e6 } : null;
+}
+
+/** The most output tokens one call of a well-known chat model can produce; null when unknown. */
+export function builtInMaxOutputTokens(model: string): number | null {
+  const row = builtIn(model);
+  return row && row[2] > 0 ? row[2] : null;
 }
 
 /** Cost in micro-dollars, rounded once at the end (integer money inside). */
