@@ -3,12 +3,14 @@
  * upstream is always asked for usage, the client gets the usage chunk only if it asked; no
  * usage → an estimated row; a client that disconnects stops the upstream call and pays for what
  * was streamed. Cache: a hit never reaches the upstream, costs 0 and logs what it saved; hits
- * replay as SSE; `cache: {"no-cache": true}` opts out; the key ignores user/metadata/stream;
- * the lookup comes after the budget check.
+ * replay as SSE; `cache: {"no-cache": true}` opts out; the key holds everything sent upstream
+ * (`user`, `metadata` too) but not the framing (`stream`); answers are shared only within
+ * `cache_params.scope` (default team: a team's keys share, a personal key has its own); the
+ * lookup comes after the budget check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, USAGE, bearer, chat, flush, mintKey, sdk, sql, sseContent, sseEvents, until, upstreamModel } from '../helpers/gateway.js';
+import { CALL_MICROS, USAGE, admin, bearer, chat, flush, mintKey, sdk, sql, sseContent, sseEvents, until, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -165,33 +167,63 @@ describe('response cache', () => {
     expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(CALL_MICROS);
   });
 
-  it('the key ignores user, metadata and stream; cache: {"no-cache": true} opts out', async () => {
+  it('the key holds user and metadata (sent upstream) but not stream; cache: {"no-cache": true} opts out', async () => {
     const k = await mintKey(s);
     const messages = [{ role: 'user', content: 'cache key test' }];
     const before = up.received.length;
     expect((await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'x' } })).status).toBe(200);
-    expect((await chat(s, k.key, { messages, user: 'b', metadata: { tag: 'y' } })).status).toBe(200);
-    expect((await chat(s, k.key, { messages, stream: true, stream_options: { include_usage: false } })).status).toBe(200);
+    expect((await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'x' } })).status).toBe(200);
     expect(up.received.length).toBe(before + 1);
-    // a different parameter is a different entry
-    expect((await chat(s, k.key, { messages, temperature: 0.5 })).status).toBe(200);
-    expect(up.received.length).toBe(before + 2);
-    // opt-out: goes upstream although cached, and is not sent upstream as a parameter
-    const opt = await chat(s, k.key, { messages, cache: { 'no-cache': true } });
-    expect(opt.status).toBe(200);
+    // an answer produced for user "a" is not served for user "b", nor for other metadata
+    expect((await chat(s, k.key, { messages, user: 'b', metadata: { tag: 'x' } })).status).toBe(200);
+    expect(up.received.at(-1)!.body.user).toBe('b');
+    expect((await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'y' } })).status).toBe(200);
     expect(up.received.length).toBe(before + 3);
+    // the framing is not part of the key: the same request streamed is a hit
+    expect((await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'x' }, stream: true, stream_options: { include_usage: false } })).status).toBe(200);
+    expect(up.received.length).toBe(before + 3);
+    // a different parameter is a different entry
+    expect((await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'x' }, temperature: 0.5 })).status).toBe(200);
+    expect(up.received.length).toBe(before + 4);
+    // opt-out: goes upstream although cached, and is not sent upstream as a parameter
+    const opt = await chat(s, k.key, { messages, user: 'a', metadata: { tag: 'x' }, cache: { 'no-cache': true } });
+    expect(opt.status).toBe(200);
+    expect(up.received.length).toBe(before + 5);
     expect(up.received.at(-1)!.body.cache).toBeUndefined();
     await flush(s);
     const hits = await sql(s, 'select cache_hit, count(*) as n from spend_logs where key_id = ? group by cache_hit order by cache_hit', [k.id]);
-    expect(hits).toEqual([{ cache_hit: 0, n: 3 }, { cache_hit: 1, n: 2 }]);
+    expect(hits).toEqual([{ cache_hit: 0, n: 5 }, { cache_hit: 1, n: 2 }]);
+  });
+
+  it('default scope team: a team\'s keys share answers; a personal key\'s answers are its own, streamed replays too', async () => {
+    await admin(s, '/team/new', { team_id: 'cache-team-a' });
+    await admin(s, '/team/new', { team_id: 'cache-team-b' });
+    const a1 = await mintKey(s, { team_id: 'cache-team-a' });
+    const a2 = await mintKey(s, { team_id: 'cache-team-a' });
+    const b1 = await mintKey(s, { team_id: 'cache-team-b' });
+    const p1 = await mintKey(s);
+    const p2 = await mintKey(s);
+    const messages = [{ role: 'user', content: 'scoped cache' }];
+    const before = up.received.length;
+    expect((await chat(s, a1.key, { messages })).status).toBe(200);
+    expect((await chat(s, a2.key, { messages })).status).toBe(200);
+    expect(up.received.length).toBe(before + 1);
+    for (const other of [b1, p1]) expect((await chat(s, other.key, { messages })).status).toBe(200);
+    expect(up.received.length).toBe(before + 3);
+    // p1's answer is not replayed to p2, streamed or not
+    expect((await chat(s, p2.key, { messages, stream: true })).status).toBe(200);
+    expect(up.received.length).toBe(before + 4);
+    expect((await chat(s, p1.key, { messages, stream: true })).status).toBe(200);
+    expect(up.received.length).toBe(before + 4);
   });
 
   it('the cache is looked up after the budget check: a key over budget gets 429 for a cached prompt', async () => {
-    const k = await mintKey(s, { max_budget: 0.01 });
+    await admin(s, '/team/new', { team_id: 'cache-budget-team' });
+    const k = await mintKey(s, { max_budget: 0.01, team_id: 'cache-budget-team' });
     const messages = [{ role: 'user', content: 'cached but over budget' }];
     expect((await chat(s, k.key, { messages })).status).toBe(200);
-    // another key sees the cached answer ...
-    const other = await mintKey(s);
+    // another key of the team sees the cached answer ...
+    const other = await mintKey(s, { team_id: 'cache-budget-team' });
     const before = up.received.length;
     expect((await chat(s, other.key, { messages })).status).toBe(200);
     expect(up.received.length).toBe(before);
@@ -201,5 +233,32 @@ describe('response cache', () => {
     expect(r.body.error.type).toBe('budget_exceeded');
     const unknown = await chat(s, 'sk-not-a-key-at-all-000000000000', { messages });
     expect(unknown.status).toBe(401);
+  });
+});
+
+describe('cache_params.scope', () => {
+  it('global shares across personal keys; key shares with nothing else, not even the same team', async () => {
+    const messages = [{ role: 'user', content: 'scope setting' }];
+    for (const [scope, shared] of [['global', true], ['key', false]] as const) {
+      const srv = await startServer({
+        model_list: [upstreamModel('m', up)],
+        litellm_settings: { cache: true, cache_params: { type: 'local', ttl: 600, scope } },
+      });
+      try {
+        await admin(srv, '/team/new', { team_id: 'scope-team' });
+        const t1 = await mintKey(srv, { team_id: 'scope-team' });
+        const t2 = await mintKey(srv, { team_id: 'scope-team' });
+        const p = await mintKey(srv);
+        const before = up.received.length;
+        for (const k of [t1, t2, p]) expect((await chat(srv, k.key, { messages })).status).toBe(200);
+        expect(up.received.length - before, scope).toBe(shared ? 1 : 3);
+      } finally {
+        await srv.close();
+      }
+    }
+  });
+
+  it('an unknown scope is a config error naming the key', async () => {
+    await expect(startServer({ litellm_settings: { cache: true, cache_params: { scope: 'everyone' } } })).rejects.toThrow(/litellm_settings\.cache_params\.scope/);
   });
 });

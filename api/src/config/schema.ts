@@ -269,6 +269,8 @@ const litellmSettings = section({
       port: z.int().min(1).max(65535).optional(),
       password: z.string().optional(),
       namespace: z.string().optional(),
+      // ours: how far a cached answer is shared (team = a team's keys share, a personal key has its own)
+      scope: z.enum(['global', 'team', 'key']).default('team'),
     })
     .prefault({}),
   require_auth_for_metrics_endpoint: z.boolean().default(false),

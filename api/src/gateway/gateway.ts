@@ -17,7 +17,7 @@ import { gwError } from './errors.js';
 import { costMicros } from './pricing.js';
 import { outputBound, reportedTokens } from './request-numbers.js';
 import type { CallSignal, Endpoint, Provider, UpstreamResult, Usage } from './providers/types.js';
-import { cacheKey, replayAsSse, type LocalResponseCache } from './response-cache.js';
+import { cacheKey, cacheScopeOf, replayAsSse, type LocalResponseCache } from './response-cache.js';
 import { relayStream } from './stream.js';
 import { promptChars, tokensOfText } from './tokens.js';
 
@@ -174,7 +174,7 @@ export class Gateway {
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const cacheCfg = body.cache as Record<string, unknown> | undefined;
     const useCache = this.d.cache && !(cacheCfg && (cacheCfg['no-cache'] === true || cacheCfg.no_cache === true));
-    const ck = useCache ? cacheKey(endpoint, body) : null;
+    const ck = useCache ? cacheKey(cacheScopeOf(this.d.settings.config.litellm_settings.cache_params.scope, call.snap), endpoint, body) : null;
 
     if (ck) {
       const hit = this.d.cache!.get(ck);

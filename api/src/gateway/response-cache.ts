@@ -9,7 +9,22 @@ export interface CachedResponse {
   costMicros: number;
 }
 
-const IGNORED = new Set(['stream', 'stream_options', 'user', 'metadata', 'cache']);
+/**
+ * Fields that change only the framing of an answer, not the answer: a cached answer is replayed
+ * as JSON or as SSE. Everything else the upstream receives (`user`, `metadata`, tools, ...) is
+ * part of the key: an answer produced for one `user` is never served for another.
+ */
+const FRAMING = new Set(['stream', 'stream_options', 'cache']);
+
+export type CacheScope = 'global' | 'team' | 'key';
+
+/** Who may share a cached answer: everyone, the key's team (a personal key: itself), or the key. */
+export function cacheScopeOf(scope: CacheScope, snap: { keyId: string | null; teamId: string | null; token: string }): string {
+  if (scope === 'global') return 'global';
+  const key = `key:${snap.keyId ?? snap.token}`;
+  if (scope === 'key') return key;
+  return snap.teamId ? `team:${snap.teamId}` : key;
+}
 
 /** Stable JSON: key order must not change the cache key. */
 function canonical(v: unknown): string {
@@ -22,11 +37,11 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** Hash of the request body without stream, stream_options, user, metadata and cache. */
-export function cacheKey(endpoint: string, body: Record<string, unknown>): string {
+/** Hash of the sharing scope, the endpoint and the request body without its framing fields. */
+export function cacheKey(scope: string, endpoint: string, body: Record<string, unknown>): string {
   const kept: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!IGNORED.has(k)) kept[k] = v;
-  return createHash('sha256').update(endpoint).update('\0').update(canonical(kept)).digest('hex');
+  for (const [k, v] of Object.entries(body)) if (!FRAMING.has(k)) kept[k] = v;
+  return createHash('sha256').update(scope).update('\0').update(endpoint).update('\0').update(canonical(kept)).digest('hex');
 }
 
 /** litellm_settings.cache with cache_params.type local: in-process, TTL + LRU bound. */
