@@ -1,13 +1,15 @@
 /**
  * Pins GET /metrics (issue 3 "Usage over GraphQL and REST"): Prometheus text under LiteLLM's
  * metric names (counters ending in `_total`, the remaining-budget gauges, the overhead
- * histogram) with values equal to the calls made; auth when
- * `litellm_settings.require_auth_for_metrics_endpoint` is on; and the
+ * histogram) with values equal to the calls made; a credential that may read all usage unless
+ * `litellm_settings.require_auth_for_metrics_endpoint: false`; no user ids or end-user values in
+ * labels unless `metrics_user_labels`; label sets capped by `metrics_max_series`; and the
  * `x-litellm-overhead-duration-ms` header on gateway responses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { USAGE, admin, bearer, chat, mintKey, upstreamModel } from '../helpers/gateway.js';
+import { MASTER_KEY } from '../helpers/server.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 interface Sample {
@@ -60,7 +62,7 @@ describe('GET /metrics', () => {
     const responses = [
       await chat(s, k.key, { messages: [{ role: 'user', content: 'one' }], user: 'end-1' }),
       await chat(s, k.key, { messages: [{ role: 'user', content: 'two' }] }),
-      await chat(s, k.key, { messages: [{ role: 'user', content: 'one' }] }), // cache hit
+      await chat(s, k.key, { messages: [{ role: 'user', content: 'one' }], user: 'end-1' }), // cache hit
       await chat(s, k.key, { messages: [{ role: 'user', content: 'three' }], stream: true }),
       await chat(s, k.key, { model: 'bad', messages: [{ role: 'user', content: 'four' }] }),
     ];
@@ -72,7 +74,7 @@ describe('GET /metrics', () => {
       expect(Number.isFinite(Number(h))).toBe(true);
     }
 
-    const res = await fetch(`${s.url}/metrics`);
+    const res = await fetch(`${s.url}/metrics`, { headers: bearer(MASTER_KEY) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
@@ -86,7 +88,9 @@ describe('GET /metrics', () => {
     expect(total(m, 'litellm_proxy_total_requests_metric_total', mine)).toBe(5);
     expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, status_code: '200' })).toBe(4);
     expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, status_code: '500' })).toBe(1);
-    expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, end_user: 'end-1', api_key_alias: 'metrics-key', team: 't-metrics', requested_model: 'm' })).toBe(1);
+    // user ids and end-user values stay out of labels by default
+    expect(total(m, 'litellm_proxy_total_requests_metric_total', { ...mine, end_user: '', user: '', api_key_alias: 'metrics-key', team: 't-metrics', requested_model: 'm' })).toBe(4);
+    expect(text).not.toContain('end-1');
     // three upstream calls at 0.05 USD; the cache hit costs nothing
     expect(total(m, 'litellm_spend_metric_total', mine)).toBeCloseTo(0.15, 9);
     // 30 tokens per answered call, the cache hit included (it returned 30 tokens' worth)
@@ -101,20 +105,73 @@ describe('GET /metrics', () => {
     expect(total(m, 'litellm_overhead_latency_metric_count', { ...mine, model_group: 'bad' })).toBe(1);
   });
 
-  it('is public unless require_auth_for_metrics_endpoint is set', async () => {
-    const locked = await startServer({ litellm_settings: { require_auth_for_metrics_endpoint: true } });
-    try {
-      const anonymous = await fetch(`${locked.url}/metrics`);
-      expect(anonymous.status).toBe(401);
-      expect(((await anonymous.json()) as any).error.type).toBe('auth_error');
-      const bad = await fetch(`${locked.url}/metrics`, { headers: bearer('sk-not-a-real-key-00000000000') });
-      expect(bad.status).toBe(401);
-      const ok = await fetch(`${locked.url}/metrics`, { headers: bearer(locked.masterKey) });
-      expect(ok.status).toBe(200);
-      expect(await ok.text()).toContain('litellm_proxy_total_requests_metric_total');
-    } finally {
-      await locked.close();
+  it('needs a credential that may read all usage, unless require_auth_for_metrics_endpoint is false', async () => {
+    await admin(s, '/user/new', { user_id: 'metrics-viewer', user_role: 'proxy_admin_viewer' });
+    await admin(s, '/user/new', { user_id: 'metrics-user', user_role: 'internal_user' });
+    const viewerKey = await mintKey(s, { user_id: 'metrics-viewer' });
+    const userKey = await mintKey(s, { user_id: 'metrics-user' });
+    const anonymous = await fetch(`${s.url}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as any).error.type).toBe('auth_error');
+    expect((await fetch(`${s.url}/metrics`, { headers: bearer('sk-not-a-real-key-00000000000') })).status).toBe(401);
+    const own = await fetch(`${s.url}/metrics`, { headers: bearer(userKey.key) });
+    expect(own.status).toBe(403);
+    expect(((await own.json()) as any).error.message).toMatch(/read all usage/);
+    const viewer = await fetch(`${s.url}/metrics`, { headers: bearer(viewerKey.key) });
+    expect(viewer.status).toBe(200);
+    expect(await viewer.text()).toContain('litellm_proxy_total_requests_metric_total');
+
+    // true (LiteLLM's switch) means the same; false is the explicit opt-out for a scraper
+    for (const [flag, status] of [[true, 401], [false, 200]] as const) {
+      const other = await startServer({ litellm_settings: { require_auth_for_metrics_endpoint: flag } });
+      try {
+        expect((await fetch(`${other.url}/metrics`)).status, String(flag)).toBe(status);
+      } finally {
+        await other.close();
+      }
     }
-    expect((await fetch(`${s.url}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('metrics cardinality', () => {
+  it('a client cannot grow the series: values are cut to 256 characters and label sets are capped', { timeout: 60_000 }, async () => {
+    const srv = await startServer({
+      model_list: [upstreamModel('m', up)],
+      general_settings: { metrics_user_labels: true, metrics_max_series: 5 },
+    });
+    try {
+      const k = await mintKey(srv);
+      const huge = 'u'.repeat(200_000);
+      for (let i = 0; i < 20; i++) expect((await chat(srv, k.key, { user: `${i}-${huge}` })).status).toBe(200);
+      const text = await (await fetch(`${srv.url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
+      // 20 × 200 KB of user values would be megabytes; the scrape stays small
+      expect(text.length).toBeLessThan(100_000);
+      const m = parseMetrics(text);
+      const requests = m.filter((x) => x.name === 'litellm_proxy_total_requests_metric_total');
+      expect(requests.every((x) => Object.values(x.labels).every((v) => v.length <= 256))).toBe(true);
+      expect(requests.length).toBeLessThanOrEqual(6);
+      expect(requests.reduce((a, x) => a + x.value, 0)).toBe(20);
+      const other = requests.find((x) => x.labels.hashed_api_key === 'other')!;
+      expect(other.labels.end_user).toBe('other');
+      expect(total(m, 'purser_metrics_series_dropped_total', {})).toBe(other.value);
+      expect(other.value).toBe(15);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('without metrics_user_labels, end-user values never become series', async () => {
+    const srv = await startServer({ model_list: [upstreamModel('m', up)] });
+    try {
+      const k = await mintKey(srv);
+      for (let i = 0; i < 10; i++) expect((await chat(srv, k.key, { user: `person-${i}@example.com` })).status).toBe(200);
+      const text = await (await fetch(`${srv.url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
+      expect(text).not.toContain('@example.com');
+      const requests = parseMetrics(text).filter((x) => x.name === 'litellm_proxy_total_requests_metric_total' && x.labels.hashed_api_key === k.token);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]!.value).toBe(10);
+    } finally {
+      await srv.close();
+    }
   });
 });

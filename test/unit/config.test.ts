@@ -58,12 +58,13 @@ describe('parseConfig: defaults', () => {
         graphql_max_depth: 10,
         graphql_max_cost: 1000,
         default_max_tokens_estimate: 4096,
+        metrics_user_labels: false,
+        metrics_max_series: 10_000,
       });
       expect(config.litellm_settings).toEqual({
         timezone: 'UTC',
         cache: false,
-        cache_params: { type: 'local', ttl: 600 },
-        require_auth_for_metrics_endpoint: false,
+        cache_params: { type: 'local', ttl: 600, scope: 'team' },
       });
     },
   );
@@ -298,7 +299,7 @@ describe('exports for docs', () => {
     expect(OUR_GENERAL_SETTINGS.map((s) => s.key)).toEqual([
       'spend_log_batch_max_rows', 'invitation_link_duration', 'login_max_failures', 'login_failure_window',
       'login_lockout_duration', 'sso_team_sync', 'sso_team_id_pattern', 'graphql_max_depth', 'graphql_max_cost',
-      'default_max_tokens_estimate',
+      'default_max_tokens_estimate', 'metrics_user_labels', 'metrics_max_series',
     ]);
     for (const { key, description } of OUR_GENERAL_SETTINGS) {
       expect(IMPLEMENTED_KEYS.general_settings).toContain(key);

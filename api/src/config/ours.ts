@@ -12,4 +12,6 @@ export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> =
   { key: 'graphql_max_depth', description: 'Deepest GraphQL query accepted (default 10).' },
   { key: 'graphql_max_cost', description: 'Highest estimated GraphQL query cost accepted (default 1000).' },
   { key: 'default_max_tokens_estimate', description: 'Output tokens a budget reservation assumes when neither the request (max_tokens) nor the model (model_info.max_output_tokens, the built-in table) says how many a call may produce (default 4096).' },
+  { key: 'metrics_user_labels', description: 'Put user ids and end-user values into the user / end_user labels of /metrics (default false: they stay empty, so no personal data and no per-user series).' },
+  { key: 'metrics_max_series', description: 'Most label sets kept per metric on /metrics; further ones are counted in one "other" series and in purser_metrics_series_dropped_total (default 10000).' },
 ];

@@ -175,6 +175,8 @@ const generalSettings = withPolicy(z.object({
   graphql_max_depth: positiveInt().default(10),
   graphql_max_cost: positiveInt().default(1000),
   default_max_tokens_estimate: positiveInt().default(4096),
+  metrics_user_labels: z.boolean().default(false),
+  metrics_max_series: positiveInt().default(10_000),
   default_team_disabled: z.boolean().optional(),
   allow_requests_on_db_unavailable: z.boolean().optional(),
   enforce_user_param: z.boolean().optional(),
@@ -273,7 +275,8 @@ const litellmSettings = section({
       scope: z.enum(['global', 'team', 'key']).default('team'),
     })
     .prefault({}),
-  require_auth_for_metrics_endpoint: z.boolean().default(false),
+  // unset = a credential that may read all usage is required; false = anonymous (explicit opt-out)
+  require_auth_for_metrics_endpoint: z.boolean().optional(),
   max_ui_session_budget: money().optional(),
   // Accepted so common LiteLLM configs load cleanly; Purser ignores them.
   drop_params: z.boolean().optional(),

@@ -30,9 +30,22 @@ interface Series {
   cachedTokens: number;
 }
 
+export interface MetricsOptions {
+  /** put user ids and end-user values into the `user` / `end_user` labels (off: they stay empty) */
+  userLabels: boolean;
+  /** most label sets kept per metric; later ones are counted in one `other` series */
+  maxSeries: number;
+}
+
+/** The longest label value kept (as spend logs keep end users): a client's `user` is hostile. */
+const MAX_LABEL = 256;
+const OTHER = 'other';
+const cut = (v: string) => (v.length > MAX_LABEL ? v.slice(0, MAX_LABEL) : v);
+
 /**
  * Prometheus metrics under LiteLLM's names, as LiteLLM exposes them (counters end in _total).
- * One registry per server, so several servers in one process (tests) never collide.
+ * One registry per server, so several servers in one process (tests) never collide. Label sets
+ * are capped (`maxSeries`): a client cannot grow memory or the scrape by sending new values.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -53,8 +66,12 @@ export class GatewayMetrics {
   private readonly remainingValues = new Map<string, { gauge: Gauge; labels: Labels; usd: number }>();
   /** something changed since the counters were last rebuilt */
   private dirty = false;
+  private readonly dropped: Counter;
+  private droppedCount = 0;
+  private readonly opts: MetricsOptions;
 
-  constructor() {
+  constructor(opts: Partial<MetricsOptions> = {}) {
+    this.opts = { userLabels: false, maxSeries: 10_000, ...opts };
     const r = [this.registry];
     // every counter and gauge is brought up to date from the running totals when scraped
     const collect = () => this.fold();
@@ -70,6 +87,7 @@ export class GatewayMetrics {
     this.remainingKeyBudget = new Gauge({ name: 'litellm_remaining_api_key_budget_metric', help: 'Remaining budget for an API key (USD)', labelNames: ['hashed_api_key', 'api_key_alias'], registers: r, collect });
     this.remainingTeamBudget = new Gauge({ name: 'litellm_remaining_team_budget_metric', help: 'Remaining budget for a team (USD)', labelNames: ['team', 'team_alias'], registers: r, collect });
     this.overhead = new Histogram({ name: 'litellm_overhead_latency_metric', help: 'Latency overhead (milliseconds) added by the proxy', labelNames: ['model_group', 'hashed_api_key', 'api_key_alias'], buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100], registers: r });
+    this.dropped = new Counter({ name: 'purser_metrics_series_dropped_total', help: 'Observations counted in the "other" series because the label-set cap (general_settings.metrics_max_series) was reached', registers: r, collect });
     this.latency = new Histogram({ name: 'litellm_request_total_latency_metric', help: 'Total latency (seconds) of a request', labelNames: ['model', 'hashed_api_key', 'api_key_alias', 'team', 'user'], registers: r });
   }
 
@@ -90,7 +108,9 @@ export class GatewayMetrics {
     totalSeconds: number;
   }) {
     this.dirty = true;
-    const s = this.seriesOf(o.token, o.alias ?? '', o.team ?? '', o.user ?? '', o.endUser ?? '', o.model);
+    const user = this.opts.userLabels ? cut(o.user ?? '') : '';
+    const endUser = this.opts.userLabels ? cut(o.endUser ?? '') : '';
+    const s = this.seriesOf(o.token, cut(o.alias ?? ''), o.team ?? '', user, endUser, cut(o.model));
     const status = String(o.status);
     s.requests.set(status, (s.requests.get(status) ?? 0) + 1);
     if (o.status >= 400) s.failures.set(status, (s.failures.get(status) ?? 0) + 1);
@@ -114,10 +134,11 @@ export class GatewayMetrics {
 
   remaining(kind: 'key' | 'team', labels: { id: string; alias: string | null }, usd: number) {
     this.dirty = true;
-    const alias = labels.alias ?? '';
+    const alias = cut(labels.alias ?? '');
     const k = `${kind}\u0000${labels.id}\u0000${alias}`;
     const v = this.remainingValues.get(k);
     if (v) v.usd = usd;
+    else if (this.remainingValues.size >= this.opts.maxSeries) this.droppedCount++;
     else
       this.remainingValues.set(k, {
         gauge: kind === 'key' ? this.remainingKeyBudget : this.remainingTeamBudget,
@@ -127,8 +148,16 @@ export class GatewayMetrics {
   }
 
   private seriesOf(token: string, alias: string, team: string, user: string, endUser: string, model: string): Series {
-    const k = `${token}\u0000${alias}\u0000${team}\u0000${user}\u0000${endUser}\u0000${model}`;
+    let k = `${token}\u0000${alias}\u0000${team}\u0000${user}\u0000${endUser}\u0000${model}`;
     let s = this.series.get(k);
+    if (!s && this.series.size >= this.opts.maxSeries) {
+      // over the cap: one shared series, every label "other"
+      this.droppedCount++;
+      token = alias = team = model = OTHER;
+      user = endUser = this.opts.userLabels ? OTHER : '';
+      k = OTHER;
+      s = this.series.get(k);
+    }
     if (!s) {
       // label objects keep the key order the exported lines have always had
       s = {
@@ -171,5 +200,7 @@ export class GatewayMetrics {
       if (s.cachedTokensSeen) this.cachedTokens.inc(s.baseModel, s.cachedTokens);
     }
     for (const v of this.remainingValues.values()) v.gauge.set(v.labels, v.usd);
+    this.dropped.reset();
+    this.dropped.inc(this.droppedCount);
   }
 }

@@ -42,7 +42,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const keys = new KeyCache(orm, settings.masterKeyHash);
   const ledger = new BudgetLedger();
   const limiter = new Limiter();
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
   const recorder = new SpendRecorder(orm, dialect, ledger, log, {
     intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
     maxRows: gs.spend_log_batch_max_rows ?? 1000,

@@ -8,7 +8,8 @@ import { GraphQLError } from 'graphql';
 import { existsSync } from 'node:fs';
 import { ZodError } from 'zod';
 import type { App } from '../app/context.js';
-import { AppError, errorBody } from '../common/errors.js';
+import { AppError, errorBody, forbidden } from '../common/errors.js';
+import { authorize } from '../permissions/authorize.js';
 import { createApollo } from '../graphql/apollo.js';
 import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
@@ -83,8 +84,13 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     const rt = app.gateway;
     await fastify.register(async (scope) => registerGatewayRoutes(scope, app, rt));
     fastify.get('/metrics', async (req, reply) => {
-      if (app.settings.config.litellm_settings.require_auth_for_metrics_endpoint)
-        requirePrincipal(await requestContext(app, req, { cookies: false }));
+      // /metrics shows every key's spend: only a credential that may read all usage, unless
+      // the operator opts out explicitly (require_auth_for_metrics_endpoint: false) for a scraper
+      if (app.settings.config.litellm_settings.require_auth_for_metrics_endpoint !== false) {
+        const ctx = requirePrincipal(await requestContext(app, req, { cookies: false }));
+        if (!authorize(ctx.principal, 'usage.read').all)
+          throw forbidden('Reading /metrics needs a credential that may read all usage (proxy_admin, proxy_admin_viewer or the master key).');
+      }
       return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
     });
   }
