@@ -77,7 +77,8 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
     token: key.token,
     keyAlias: key.keyAlias,
     keyName: key.keyName,
-    blocked: key.blocked,
+    // a team key whose owner left the team has no member budget bounding it: it stops
+    blocked: key.blocked || (team !== null && user !== null && member === null),
     teamBlocked: team?.blocked ?? false,
     expiresAt: key.expiresAt?.getTime() ?? null,
     userId: user?.id ?? null,

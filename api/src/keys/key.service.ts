@@ -166,6 +166,21 @@ export async function setKeyBlocked(ctx: Ctx, ref: string, blocked: boolean) {
   return k;
 }
 
+/**
+ * A member left a team: their keys of that team stop at once (blocked, audited, in the caller's
+ * unit of work; the caller flushes). The caller has authorized the removal itself. Returns the
+ * ids of the keys blocked, so the answer can say what happened to them.
+ */
+export async function blockKeysOfFormerMember(ctx: Ctx, teamId: string, userId: string): Promise<string[]> {
+  const keys = await ctx.em.find(VirtualKey, { team: teamId, user: userId, blocked: false });
+  for (const k of keys) {
+    const before = keySnapshot(k);
+    k.blocked = true;
+    audit(ctx, 'key.block', { type: 'key', id: k.id }, before, { ...keySnapshot(k), reason: `owner ${userId} removed from team ${teamId}` });
+  }
+  return keys.map((k) => k.id);
+}
+
 export async function getKey(ctx: Ctx, ref: string) {
   authorize(ctx.principal, 'key.read');
   const k = await findKeyByRef(ctx, ref);

@@ -119,7 +119,8 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
 
   restRoute(fastify, app, 'POST', '/team/member_delete', async (ctx, req) => {
     const b = parse(z.object({ team_id: z.string({ error: 'team_id is required' }), user_id: str(), user_email: str() }), req.body);
-    await removeMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email });
-    return withMembers(ctx, await getTeam(ctx, b.team_id));
+    const { blockedKeyIds } = await removeMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email });
+    // ours, beside LiteLLM's team object: the member's keys of the team that the removal blocked
+    return { ...(await withMembers(ctx, await getTeam(ctx, b.team_id))), blocked_key_ids: blockedKeyIds };
   });
 }

@@ -4,7 +4,7 @@ import { DEFAULT_USER_ID, type Principal } from '../auth/principal.js';
 import { createSession, endSessionsOf } from '../auth/session.service.js';
 import { isAdminRole, type Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
-import { addMembership, membershipSnapshot } from '../teams/membership.service.js';
+import { addMembership, endMembership } from '../teams/membership.service.js';
 import { Team } from '../teams/team.entity.js';
 import { createTeam } from '../teams/team.service.js';
 import { User } from '../users/user.entity.js';
@@ -143,8 +143,7 @@ export async function syncTeams(tx: Ctx, user: User, groupIds: string[], _newUse
   if (tx.app.settings.config.general_settings.sso_team_sync === 'authoritative') {
     for (const m of memberships) {
       if (m.source !== 'sso' || kept.includes(m.team.id)) continue;
-      audit(tx, 'team.member.remove', { type: 'team', id: m.team.id }, membershipSnapshot(m), null);
-      tx.em.remove(m);
+      await endMembership(tx, m);
       result.removed.push(m.team.id);
     }
   }

@@ -2,6 +2,7 @@ import type { Ctx } from '../app/context.js';
 import { audit } from '../audit/audit.service.js';
 import { applyBudgetInput, type BudgetInput } from '../budgets/budget.service.js';
 import { newId } from '../common/ids.js';
+import { blockKeysOfFormerMember } from '../keys/key.service.js';
 import type { TeamRole } from '../permissions/roles.js';
 import type { User } from '../users/user.entity.js';
 import { TeamMembership, type MembershipSource } from './membership.entity.js';
@@ -35,4 +36,16 @@ export function addMembership(
   ctx.em.persist(m);
   audit(ctx, 'team.member.add', { type: 'team', id: team.id }, null, membershipSnapshot(m));
   return m;
+}
+
+/**
+ * Ends a membership on every path that removes one (team admin, SSO sync): removed and
+ * audited, and the member's keys of that team blocked so they stop at the gateway at once
+ * (no member budget would bound them any more). The caller flushes. Returns the blocked key ids.
+ */
+export async function endMembership(ctx: Ctx, m: TeamMembership): Promise<string[]> {
+  const blocked = await blockKeysOfFormerMember(ctx, m.team.id, m.user.id);
+  audit(ctx, 'team.member.remove', { type: 'team', id: m.team.id }, { ...membershipSnapshot(m), blockedKeyIds: blocked }, null);
+  ctx.em.remove(m);
+  return blocked;
 }

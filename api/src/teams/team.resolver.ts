@@ -143,6 +143,9 @@ class RemoveTeamMemberPayload {
 
   @Field(() => ID, { description: 'User id.' })
   userId!: string;
+
+  @Field(() => [ID], { description: "Ids of the member's keys of this team, blocked by the removal: they stop at the gateway at once (an admin may unblock them after adding the member back)." })
+  blockedKeyIds!: string[];
 }
 
 const teamFields = (i: TeamFieldsInput): TeamParams => ({
@@ -202,8 +205,8 @@ export class TeamResolver {
 
   @Mutation(() => RemoveTeamMemberPayload, { description: 'Remove a member (proxy_admin or team admin).' })
   async removeTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => RemoveTeamMemberInput, { description: 'The operation input.' }) input: RemoveTeamMemberInput) {
-    const m = await removeMember(ctx, input);
-    return { teamId: input.teamId, userId: m.user.id };
+    const { membership, blockedKeyIds } = await removeMember(ctx, input);
+    return { teamId: input.teamId, userId: membership.user.id, blockedKeyIds };
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Display name (LiteLLM `team_alias`).' })

@@ -11,7 +11,7 @@ import { authorize, isAllowed } from '../permissions/authorize.js';
 import { isTeamRole, type TeamRole } from '../permissions/roles.js';
 import { User } from '../users/user.entity.js';
 import { TeamMembership } from './membership.entity.js';
-import { addMembership, membershipSnapshot } from './membership.service.js';
+import { addMembership, endMembership, membershipSnapshot } from './membership.service.js';
 import { Team } from './team.entity.js';
 
 export interface TeamParams extends BudgetInput {
@@ -247,8 +247,7 @@ export async function removeMember(ctx: Ctx, p: MemberParams) {
   const team = await findTeam(ctx, p.teamId);
   authorize(ctx.principal, 'team.members.manage', { kind: 'team', teamId: team.id });
   const m = await findMembership(ctx, team.id, p);
-  audit(ctx, 'team.member.remove', { type: 'team', id: team.id }, membershipSnapshot(m), null);
-  ctx.em.remove(m);
+  const blockedKeyIds = await endMembership(ctx, m);
   await ctx.em.flush();
-  return m;
+  return { membership: m, blockedKeyIds };
 }
