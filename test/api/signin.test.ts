@@ -11,7 +11,8 @@ import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
 const PW = 'copper-meadow-falcon-27';
 const PW2 = 'silent-orchard-piano-64';
-const THROTTLE = { login_max_failures: 3, login_failure_window: '15m', login_lockout_duration: '10m' };
+// the per-address limit as low as the per-account one here, to see each lock on its own
+const THROTTLE = { login_max_failures: 3, login_max_failures_per_address: 3, login_failure_window: '15m', login_lockout_duration: '10m' };
 
 async function createUsers(s: TestServer, users: Array<[string, string]>) {
   for (const [id, role] of users) {

@@ -3,7 +3,8 @@
  * driven by playwright-core) against a real Purser serving the built SPA (ui/build) at /ui/:
  * master-key sign-in and sign-out (the cookie dies with it), accepting an invitation (server's
  * password-strength message shown; link single use), the generic wrong-password error, and the
- * auto-redirect to SSO with ?fallback=1 keeping password sign-in reachable.
+ * auto-redirect to SSO with ?fallback=1 keeping password sign-in reachable; the dashboard runs
+ * under its Content-Security-Policy with no violation and signs out with a POST.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,11 +29,18 @@ function launch(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile (own cookies) with one page. */
+/** Content-Security-Policy violations the browser reported, over every page of every test. */
+const cspViolations: string[] = [];
+
+/** A fresh browser profile (own cookies) with one page; CSP violations are collected. */
 async function freshPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   context.setDefaultTimeout(10_000);
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+  return { context, page };
 }
 
 const sessionCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'purser_session');
@@ -58,6 +66,19 @@ describe('dashboard in a real browser', () => {
     await s?.close();
   });
 
+  it('the dashboard renders under its Content-Security-Policy, with no violation reported', async () => {
+    const { context, page } = await freshPage(browser);
+    try {
+      const res = await page.goto(`${s.url}/ui/login`);
+      expect(res!.headers()['content-security-policy']).toMatch(/script-src 'self' 'sha256-/);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await page.getByLabel('Email or admin').isVisible()).toBe(true);
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the master-key admin signs in as admin, sees proxy_admin, signs out, and the cookie stops working', async () => {
     const { context, page } = await freshPage(browser);
     try {
@@ -72,7 +93,12 @@ describe('dashboard in a real browser', () => {
       const asCookie = `purser_session=${cookie!.value}`;
       expect((await s.gql(`{ me { user { userRole } } }`, {}, null, { cookie: asCookie })).data.me.user.userRole).toBe('proxy_admin');
 
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      // the dashboard signs out with a POST (GET /logout stays for LiteLLM's links)
+      const [signOutRequest] = await Promise.all([
+        page.waitForRequest((r) => new URL(r.url()).pathname === '/logout'),
+        page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      expect(signOutRequest.method()).toBe('POST');
       await page.waitForURL(`${s.url}/ui/login`);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await page.getByLabel('Email or admin').isVisible()).toBe(true);
@@ -164,6 +190,10 @@ describe('dashboard in a real browser', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('no page in these flows reported a Content-Security-Policy violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });
 

@@ -62,6 +62,8 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     { sub: 'unverified', email: 'unv@example.com', email_verified: false },
     { sub: 'impostor', email: 'root@example.com', email_verified: true, role: 'internal_user' },
     { sub: 'tamper', email: 'tamper@example.com', email_verified: true },
+    { sub: 'shy', email: 'shy@example.com', email_verified: false, name: 'Shy' },
+    { sub: 'silent', email: 'silent@example.com', name: 'No verified claim at all' },
     { sub: 'peek', email: 'peek@example.com', email_verified: true, name: 'Peek', groups: ['team-debug', 'Everyone'], role: 'nonsense' },
   ];
   beforeAll(async () => {
@@ -164,6 +166,25 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     expect(await userById(p.s, 'root-admin')).toMatchObject({ ssoId: null, role: 'proxy_admin' });
     expect(await counts(p.s)).toEqual(before);
     expect((await auditOf(p.s, 'unv-user')).map((e) => e.action)).toEqual(['user.create']);
+  });
+
+  it('stores only emails the IdP marks verified: a user may sign in without one, and "add member by email" cannot find them', async () => {
+    for (const sub of ['shy', 'silent']) {
+      const r = await ssoFlow(p.s.url, p.idp, sub);
+      expect(r.res.status, sub).toBe(303);
+      expect(await userById(p.s, sub)).toMatchObject({ id: sub, ssoId: sub, email: null });
+    }
+    const add = await p.s.gql(`mutation { addTeamMember(input: { teamId: "team-existing", email: "shy@example.com" }) { userId } }`);
+    expect(add.errors).toBeDefined();
+    expect(add.code).not.toBe('INTERNAL_SERVER_ERROR');
+    expect((await p.s.gql(`query($id: ID!) { user(id: $id) { teams { teamId } } }`, { id: 'shy' })).data.user.teams).toEqual([]);
+    // a verified email is stored; a later unverified one does not replace it
+    p.idp.accounts.set('shy', { sub: 'shy', email: 'shy@example.com', email_verified: true });
+    expect((await ssoFlow(p.s.url, p.idp, 'shy')).res.status).toBe(303);
+    expect(await userById(p.s, 'shy')).toMatchObject({ email: 'shy@example.com' });
+    p.idp.accounts.set('shy', { sub: 'shy', email: 'shy.elsewhere@example.com', email_verified: false });
+    expect((await ssoFlow(p.s.url, p.idp, 'shy')).res.status).toBe(303);
+    expect(await userById(p.s, 'shy')).toMatchObject({ email: 'shy@example.com' });
   });
 
   it('a tampered, foreign or replayed state gets a readable 400 page and creates nothing', async () => {

@@ -51,6 +51,7 @@ describe('parseConfig: defaults', () => {
         disable_spend_logs: false,
         invitation_link_duration: '7d',
         login_max_failures: 5,
+        login_max_failures_per_address: 100,
         login_failure_window: '15m',
         login_lockout_duration: '15m',
         auto_redirect_ui_login_to_sso: false,
@@ -106,6 +107,8 @@ describe('parseConfig: errors name the key path', () => {
       'litellm_settings.max_internal_user_budget: expected a number, got an object'],
     ['long values are truncated', { general_settings: { login_max_failures: 'x'.repeat(100) } },
       `general_settings.login_max_failures: expected a number, got "${'x'.repeat(38)}…`],
+    ['per-address limit below 1', { general_settings: { login_max_failures_per_address: 0 } },
+      'general_settings.login_max_failures_per_address: expected a number >= 1, got 0'],
     ['negative budget', { litellm_settings: { max_internal_user_budget: -1 } },
       'litellm_settings.max_internal_user_budget: expected a number >= 0, got -1'],
     ['database url scheme', { general_settings: { database_url: 'mysql://db/purser' } },
@@ -297,7 +300,7 @@ describe('loadConfigFile', () => {
 describe('exports for docs', () => {
   it('lists our own general_settings, all of them implemented', () => {
     expect(OUR_GENERAL_SETTINGS.map((s) => s.key)).toEqual([
-      'spend_log_batch_max_rows', 'invitation_link_duration', 'login_max_failures', 'login_failure_window',
+      'spend_log_batch_max_rows', 'invitation_link_duration', 'login_max_failures', 'login_max_failures_per_address', 'login_failure_window',
       'login_lockout_duration', 'sso_team_sync', 'sso_team_id_pattern', 'graphql_max_depth', 'graphql_max_cost',
       'default_max_tokens_estimate', 'metrics_user_labels', 'metrics_max_series',
     ]);

@@ -112,6 +112,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   const seconds = (d: string | undefined, dflt: string) => durationSeconds(parseDuration(d ?? dflt)) * 1000;
   const loginThrottle = new LoginThrottle({
     maxFailures: gs.login_max_failures ?? 5,
+    maxFailuresPerAddress: gs.login_max_failures_per_address ?? 100,
     windowMs: seconds(gs.login_failure_window, '15m'),
     lockoutMs: seconds(gs.login_lockout_duration, '15m'),
   });

@@ -7,6 +7,7 @@ import { OPERATIONS } from '../permissions/map.js';
 import { User } from '../users/user.entity.js';
 import { findUser } from '../users/user.service.js';
 import { clearSessionCookie, setSessionCookie } from '../http/cookies.js';
+import { refuseCrossSite } from '../http/request-context.js';
 import { principalForUser } from './credentials.js';
 import { AppError } from '../common/errors.js';
 import { changePassword, passwordLogin } from './login.service.js';
@@ -79,6 +80,8 @@ export class AuthResolver {
 
   @Mutation(() => Viewer, { description: 'Sign in with email and password; sets the session cookie.' })
   async login(@Ctx() ctx: GqlContext, @Arg('input', () => LoginInput, { description: 'The operation input.' }) input: LoginInput): Promise<Viewer> {
+    // Apollo's CSRF prevention already stops simple cross-site forms; this also stops foreign Origins
+    refuseCrossSite(ctx.app, ctx.request);
     let res;
     try {
       res = await passwordLogin(ctx, input.email, input.password, ctx.request.ip);

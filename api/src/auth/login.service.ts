@@ -2,13 +2,13 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../app/context.js';
 import { AppError, badInput } from '../common/errors.js';
 import { sha256 } from '../common/ids.js';
-import { isAdminRole } from '../permissions/roles.js';
 import { User } from '../users/user.entity.js';
 import { audit } from '../audit/audit.service.js';
 import { authorize } from '../permissions/authorize.js';
 import { checkChosenPassword } from './password-strength.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { DEFAULT_USER_ID } from './principal.js';
+import { assertMayHaveSession } from './session-policy.js';
 import { createSession, endSessionsOf } from './session.service.js';
 
 const INVALID = 'Invalid email or password.';
@@ -25,25 +25,26 @@ export async function passwordLogin(ctx: Ctx, username: unknown, password: unkno
   if (typeof password !== 'string' || !password || password.length > 1024)
     throw badInput('password is required.', 'password');
   const s = ctx.app.settings;
-  const throttleKeys = [`account:${username.trim().toLowerCase()}`, ...(clientIp ? [`ip:${clientIp}`] : [])];
-  ctx.app.loginThrottle.check(throttleKeys);
+  // the slot is taken before the slow hash: parallel guesses cannot outrun the count
+  const attempt = ctx.app.loginThrottle.reserve(username.trim().toLowerCase(), clientIp);
   let user: User | null = null;
-  if (username === s.uiUsername) {
-    if (sameSecret(password, s.uiPassword ?? s.masterKey)) user = await ctx.em.findOneOrFail(User, { id: DEFAULT_USER_ID });
-  } else {
-    const found = await ctx.em.findOne(User, { emailKey: username.trim().toLowerCase() });
-    if (await verifyPassword(found?.passwordHash ?? null, password)) user = found;
+  try {
+    if (username === s.uiUsername) {
+      if (sameSecret(password, s.uiPassword ?? s.masterKey)) user = await ctx.em.findOneOrFail(User, { id: DEFAULT_USER_ID });
+    } else {
+      const found = await ctx.em.findOne(User, { emailKey: username.trim().toLowerCase() });
+      if (await verifyPassword(found?.passwordHash ?? null, password)) user = found;
+    }
+  } catch (e) {
+    attempt.release();
+    throw e;
   }
   if (!user) {
-    ctx.app.loginThrottle.fail(throttleKeys);
+    attempt.fail();
     throw new AppError('UNAUTHENTICATED', INVALID, null, 'auth_error');
   }
-  ctx.app.loginThrottle.succeed(throttleKeys.slice(0, 1));
-  if (s.config.general_settings.ui_access_mode === 'admin_only' && !isAdminRole(user.role))
-    throw new AppError(
-      'FORBIDDEN',
-      `Sign-in is limited to admins on this proxy (ui_access_mode: admin_only); your role is ${user.role}.`,
-    );
+  attempt.succeed();
+  assertMayHaveSession(ctx.app, user);
   user.lastSignInAt = new Date();
   const { cookie } = await createSession(ctx, user, 'password');
   return { user, cookie };

@@ -2,11 +2,14 @@ import type { Ctx } from '../app/context.js';
 import { randomToken, sha256 } from '../common/ids.js';
 import type { User } from '../users/user.entity.js';
 import { Session } from './session.entity.js';
+import { assertMayHaveSession, sessionRefusal } from './session-policy.js';
 
 export const SESSION_COOKIE = 'purser_session';
 
 /** Creates a session; returns the cookie value (shown to the browser only). */
 export async function createSession(ctx: Ctx, user: User, method: string): Promise<{ cookie: string; session: Session }> {
+  // the last guard: callers ask earlier, before they change anything
+  assertMayHaveSession(ctx.app, user);
   const cookie = randomToken(32);
   const s = new Session();
   s.id = sha256(cookie);
@@ -22,7 +25,8 @@ export async function findSession(ctx: Ctx, cookie: string): Promise<Session | n
   if (!cookie || cookie.length > 128) return null;
   const s = await ctx.em.findOne(Session, { id: sha256(cookie) }, { populate: ['user'] });
   if (!s) return null;
-  if (s.expiresAt.getTime() <= Date.now()) {
+  // expired, or the user may no longer have one (e.g. ui_access_mode became admin_only)
+  if (s.expiresAt.getTime() <= Date.now() || sessionRefusal(ctx.app, s.user)) {
     ctx.em.remove(s);
     await ctx.em.flush();
     return null;

@@ -4,9 +4,10 @@
 export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> = [
   { key: 'spend_log_batch_max_rows', description: 'Most spend-log rows written in one batch (default 1000).' },
   { key: 'invitation_link_duration', description: 'How long an invitation link stays valid (default 7d).' },
-  { key: 'login_max_failures', description: 'Failed password logins allowed within login_failure_window before lockout (default 5).' },
+  { key: 'login_max_failures', description: 'Failed password logins per account within login_failure_window before that account is locked (default 5).' },
+  { key: 'login_max_failures_per_address', description: 'Failed password logins from one client address (any accounts) within login_failure_window before that address is locked (default 100).' },
   { key: 'login_failure_window', description: 'Window in which failed logins are counted (default 15m).' },
-  { key: 'login_lockout_duration', description: 'How long an account stays locked after too many failures (default 15m).' },
+  { key: 'login_lockout_duration', description: 'How long an account (or address) stays locked after too many failures (default 15m).' },
   { key: 'sso_team_sync', description: '"additive" only adds SSO team memberships; "authoritative" also removes ones the IdP no longer lists (default additive).' },
   { key: 'sso_team_id_pattern', description: 'Regular expression an SSO group must match to be synced as a team.' },
   { key: 'graphql_max_depth', description: 'Deepest GraphQL query accepted (default 10).' },

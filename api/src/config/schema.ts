@@ -167,6 +167,7 @@ const generalSettings = withPolicy(z.object({
   disable_spend_logs: z.boolean().default(false),
   invitation_link_duration: duration().default('7d'),
   login_max_failures: positiveInt().default(5),
+  login_max_failures_per_address: positiveInt().default(100),
   login_failure_window: duration().default('15m'),
   login_lockout_duration: duration().default('15m'),
   auto_redirect_ui_login_to_sso: z.boolean().default(false),

@@ -6,12 +6,14 @@ import { endSession, SESSION_COOKIE } from '../auth/session.service.js';
 import { AppError, errorBody } from '../common/errors.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
 import { escapeHtml, page } from './html.js';
+import { refuseCrossSite } from './request-context.js';
 
 type Body = Record<string, unknown> | undefined;
 
 /** Password sign-in and sign-out; the only routes besides /graphql that read or write the cookie. */
 export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
   const login = async (req: FastifyRequest) => {
+    refuseCrossSite(app, req);
     const body = (req.body ?? {}) as Body;
     const ctx = { app, em: app.orm.em.fork(), principal: null };
     return passwordLogin(ctx, body?.username ?? body?.email, body?.password, req.ip);
@@ -53,7 +55,9 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
     clearSessionCookie(reply);
     return reply.redirect(app.settings.logoutUrl ?? '/ui/login', 303);
   });
+  // the dashboard signs out here; a foreign site may not end a visitor's session
   fastify.post('/logout', async (req, reply) => {
+    refuseCrossSite(app, req);
     await logout(req);
     clearSessionCookie(reply);
     return { ok: true, redirect_url: app.settings.logoutUrl ?? '/ui/login' };

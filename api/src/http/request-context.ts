@@ -25,6 +25,17 @@ function sameOrigin(app: App, req: FastifyRequest): boolean {
 }
 
 /**
+ * Sign-in routes create a session for whoever's password is sent: a foreign site must not post
+ * its own credentials through the visitor's browser (login CSRF). Refused when the Origin names
+ * another origin or the browser says `Sec-Fetch-Site: cross-site`; requests with neither header
+ * (scripts, curl) pass.
+ */
+export function refuseCrossSite(app: App, req: FastifyRequest): void {
+  if (req.headers['sec-fetch-site'] === 'cross-site' || !sameOrigin(app, req))
+    throw new AppError('FORBIDDEN', 'Cross-site sign-in refused: sign in from this server\'s own sign-in page.', null, 'permission_error');
+}
+
+/**
  * One EntityManager fork and one Principal per request. `cookies` is true only on /graphql
  * and the sign-in routes; REST and /v1 accept API keys only.
  */

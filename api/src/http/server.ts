@@ -2,10 +2,8 @@ import './fastify-types.js';
 import fastifyApollo from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError } from 'graphql';
-import { existsSync } from 'node:fs';
 import { ZodError } from 'zod';
 import type { App } from '../app/context.js';
 import { AppError, errorBody, forbidden } from '../common/errors.js';
@@ -15,6 +13,7 @@ import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
 import { registerSsoRoutes } from '../sso/sso.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
+import { registerDashboard } from './dashboard.js';
 import { registerGatewayRoutes } from '../gateway/routes.js';
 import { requestContext, requirePrincipal } from './request-context.js';
 
@@ -53,8 +52,6 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     return reply.status(500).send({ error: { message: 'Internal server error.', type: 'internal_server_error', param: null, code: '500' } });
   });
   fastify.setNotFoundHandler((req, reply) => {
-    if (opts.uiDir && (req.url === '/ui' || req.url.startsWith('/ui/')) && req.method === 'GET')
-      return reply.type('text/html').sendFile('index.html', opts.uiDir);
     return reply.status(404).send({ error: { message: `Route ${req.method} ${req.url.split('?')[0]} not found.`, type: 'not_found_error', param: null, code: '404' } });
   });
 
@@ -108,15 +105,8 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     }
   });
 
-  // the dashboard: a static single-page app at /ui/
-  if (opts.uiDir && existsSync(opts.uiDir)) {
-    await fastify.register(fastifyStatic, { root: opts.uiDir, prefix: '/ui/', index: ['index.html'], wildcard: true });
-    fastify.get('/ui', (_req, reply) => reply.redirect('/ui/', 302));
-  } else {
-    fastify.get('/ui/*', (_req, reply) =>
-      reply.status(503).type('text/plain').send('The dashboard is not built. Run `npm run build` (npm start does it).'),
-    );
-  }
+  // the dashboard: a static single-page app at /ui/, with its security headers
+  await registerDashboard(fastify, opts.uiDir);
   fastify.get('/', (_req, reply) => reply.redirect('/ui/', 302));
   return fastify;
 }

@@ -3,6 +3,7 @@ import { AuthMethodEnum, UserRoleEnum } from '../graphql/enums.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { setSessionCookie } from '../http/cookies.js';
+import { refuseCrossSite } from '../http/request-context.js';
 import { permissionsOf, Viewer } from '../auth/auth.resolver.js';
 import { principalForUser } from '../auth/credentials.js';
 import { User } from '../users/user.entity.js';
@@ -117,6 +118,7 @@ export class InvitationResolver {
 
   @Mutation(() => Viewer, { description: 'Anonymous: set the password with an invitation token and sign in (sets the session cookie).' })
   async acceptInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => AcceptInvitationInput, { description: 'The mutation input.' }) input: AcceptInvitationInput): Promise<Viewer> {
+    refuseCrossSite(ctx.app, ctx.request); // it signs in too: no login CSRF with a foreign token
     const { user, cookie } = await acceptInvitation(ctx, input.token, input.password);
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const principal = await principalForUser(ctx, user, 'session');

@@ -4,6 +4,7 @@ import { audit } from '../audit/audit.service.js';
 import { checkChosenPassword } from '../auth/password-strength.js';
 import { hashPassword } from '../auth/password.js';
 import { createSession, endSessionsOf } from '../auth/session.service.js';
+import { sessionRefusal } from '../auth/session-policy.js';
 import { AppError, badInput, notFound } from '../common/errors.js';
 import { newId, randomToken, sha256 } from '../common/ids.js';
 import { paginate, type PageArgs } from '../common/pagination.js';
@@ -186,12 +187,25 @@ const unusable = (inv: Invitation | null) => {
   return reason ? new AppError('BAD_USER_INPUT', reason, 'token', 'invitation_invalid') : null;
 };
 
-/** Sets the password, marks the invitation used and signs the user in (returns the cookie). */
+/**
+ * Sets the password, marks the invitation used and signs the user in (returns the cookie).
+ * A user who may not have a session (ui_access_mode: admin_only) is refused before anything
+ * changes: the password stays unset and the link stays valid, so it still works if an admin
+ * later grants them an admin role or opens the dashboard to everyone.
+ */
 export async function acceptInvitation(ctx: Ctx, token: string, password: string) {
   const inv = await invitationByToken(ctx, token);
   const refusal = unusable(inv);
   if (refusal) throw refusal;
   const user = inv!.user;
+  const noSession = sessionRefusal(ctx.app, user);
+  if (noSession)
+    throw new AppError(
+      'FORBIDDEN',
+      `${noSession.message} Your ${inv!.kind === 'invite' ? 'invitation' : 'password-reset link'} was not used and still works until it expires; ask your admin for dashboard access, or use an API key.`,
+      'token',
+      'permission_error',
+    );
   checkChosenPassword('password', password, [user.email ?? '', user.alias ?? '', user.id]);
   const hash = await hashPassword(password);
   // single use even under a race: only one request can flip used_at from null

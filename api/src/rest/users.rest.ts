@@ -6,8 +6,7 @@ import { generateKey, listKeys } from '../keys/key.service.js';
 import { isRole, type Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { isAllowed } from '../permissions/authorize.js';
-import { User } from '../users/user.entity.js';
-import { createUser, deleteUser, emailKey, getUser, listUsers, updateUser } from '../users/user.service.js';
+import { createUser, deleteUser, getUser, listUsers, updateUserByIdOrEmail } from '../users/user.service.js';
 import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
 import { keyRow, memberRow, userRow } from './shapes.js';
 
@@ -71,10 +70,8 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
 
   restRoute(fastify, app, 'POST', '/user/update', async (ctx, req) => {
     const b = parse(z.object({ ...userFields, user_id: str(), spend: money() }), req.body);
-    let userId = b.user_id;
-    if (!userId && b.user_email) userId = (await ctx.em.findOne(User, { emailKey: emailKey(b.user_email) }))?.id;
-    if (!userId) throw badInput(b.user_email ? `No user with email ${b.user_email}.` : 'user_id or user_email is required.', 'user_id');
-    const user = await updateUser(ctx, { ...fields({ ...b, user_email: b.user_id ? b.user_email : undefined }), userId, spend: b.spend });
+    // with a user_id, user_email is the new email; without, it names the user
+    const user = await updateUserByIdOrEmail(ctx, { userId: b.user_id, userEmail: b.user_email }, { ...fields({ ...b, user_email: b.user_id ? b.user_email : undefined }), spend: b.spend });
     return userRow(user);
   });
 

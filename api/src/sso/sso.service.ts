@@ -2,7 +2,8 @@ import type { Ctx } from '../app/context.js';
 import { audit } from '../audit/audit.service.js';
 import { DEFAULT_USER_ID, type Principal } from '../auth/principal.js';
 import { createSession, endSessionsOf } from '../auth/session.service.js';
-import { isAdminRole, type Role } from '../permissions/roles.js';
+import { sessionRefusal } from '../auth/session-policy.js';
+import type { Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { addMembership, endMembership } from '../teams/membership.service.js';
 import { Team } from '../teams/team.entity.js';
@@ -61,6 +62,8 @@ function checkAllowed(ctx: Ctx, who: SsoIdentity) {
 export async function signInWithSso(ctx: Ctx, who: SsoIdentity): Promise<{ user: User; cookie: string; teams: TeamSyncResult }> {
   checkAllowed(ctx, who);
   const env = ctx.app.settings.env;
+  // an email the IdP does not vouch for is never stored: "add member by email" trusts it
+  const verifiedEmail = who.emailVerified ? who.email.value : null;
   return ctx.em.transactional(async (em) => {
     const tx: Ctx = { ...ctx, em, principal: SYSTEM };
     const ssoId = who.id.value!;
@@ -86,23 +89,23 @@ export async function signInWithSso(ctx: Ctx, who: SsoIdentity): Promise<{ user:
     if (user) role = who.role.value ?? user.role;
     else role = resolveNewUser(tx, { role: who.role.value ?? undefined }).role;
     if (env.PROXY_ADMIN_ID?.trim() && env.PROXY_ADMIN_ID.trim() === ssoId) role = 'proxy_admin';
-    if (ctx.app.settings.config.general_settings.ui_access_mode === 'admin_only' && !isAdminRole(role))
-      refuse('Sign-in limited to admins', `This proxy only lets admins sign in (ui_access_mode: admin_only); your role would be ${role}.`, 'Ask your admin for access, or use an API key.');
+    const noSession = sessionRefusal(ctx.app, { role });
+    if (noSession) refuse('Sign-in limited to admins', noSession.message, 'Ask your admin for access, or use an API key.');
 
     if (!user) {
       user = await createUser(
         tx,
-        { userId: ssoId.length <= 128 ? ssoId : undefined, ssoId, email: who.email.value, alias: who.name.value, role, metadata: { auth_provider: 'sso' } },
+        { userId: ssoId.length <= 128 ? ssoId : undefined, ssoId, email: verifiedEmail, alias: who.name.value, role, metadata: { auth_provider: 'sso' } },
         { skipAuthorize: true },
       );
       created = true;
     } else {
       const before = userSnapshot(user);
-      if (who.email.value && emailKey(who.email.value) !== user.emailKey) {
-        const taken = await em.findOne(User, { emailKey: emailKey(who.email.value) });
+      if (verifiedEmail && emailKey(verifiedEmail) !== user.emailKey) {
+        const taken = await em.findOne(User, { emailKey: emailKey(verifiedEmail) });
         if (!taken) {
-          user.email = who.email.value;
-          user.emailKey = emailKey(who.email.value);
+          user.email = verifiedEmail;
+          user.emailKey = emailKey(verifiedEmail);
         }
       }
       if (who.name.value) user.alias = who.name.value;

@@ -229,6 +229,18 @@ export async function updateUser(ctx: Ctx, p: UpdateUserParams) {
   return user;
 }
 
+/**
+ * LiteLLM's /user/update names the user by id, or by email when no id is given. Authorized
+ * before the lookup: a caller who may not update users learns nothing about which emails exist.
+ */
+export async function updateUserByIdOrEmail(ctx: Ctx, ref: { userId?: string | null; userEmail?: string | null }, p: Omit<UpdateUserParams, 'userId'>) {
+  authorize(ctx.principal, 'user.update');
+  let userId = ref.userId;
+  if (!userId && ref.userEmail) userId = (await ctx.em.findOne(User, { emailKey: emailKey(ref.userEmail) }))?.id;
+  if (!userId) throw badInput(ref.userEmail ? `No user with email ${ref.userEmail}.` : 'user_id or user_email is required.', 'user_id');
+  return updateUser(ctx, { ...p, userId });
+}
+
 /** Deletes a user, their keys and memberships; their spend rows stay. */
 export async function deleteUser(ctx: Ctx, userId: string) {
   authorize(ctx.principal, 'user.delete');

@@ -67,10 +67,21 @@ function throttledMessage(message: string | undefined, retryAfter: string | null
 }
 
 /**
- * Signs out through the server's `GET /logout`: it ends the session, clears the cookie and
- * redirects to `PROXY_LOGOUT_URL` (e.g. the IdP's logout) or back to the sign-in page.
+ * Signs out with `POST /logout` (a state change is never a GET): the server ends the session,
+ * clears the cookie and names where to go next, `PROXY_LOGOUT_URL` (e.g. the IdP's logout) or
+ * the sign-in page. If the POST cannot be made, LiteLLM's `GET /logout` does the same.
  */
-export function signOut(): void {
+export async function signOut(): Promise<void> {
+  try {
+    const res = await fetch('/logout', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const body = (await res.json()) as { redirect_url?: unknown };
+    if (res.ok && typeof body.redirect_url === 'string') {
+      window.location.href = body.redirect_url;
+      return;
+    }
+  } catch {
+    /* fall through to GET /logout */
+  }
   window.location.href = '/logout';
 }
 
