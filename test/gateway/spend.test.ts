@@ -50,7 +50,7 @@ describe('spend log rows', () => {
     const body = { messages: [{ role: 'user', content: 'rows please' }], user: 'end-user-7' };
     const ok = await chat(s, k.key, body);
     const fail = await chat(s, k.key, { ...body, model: 'bad' });
-    const hit = await chat(s, k.key, { ...body, user: 'end-user-8' });
+    const hit = await chat(s, k.key, body);
     const t1 = Date.now();
     expect([ok.status, fail.status, hit.status]).toEqual([200, 500, 200]);
     await flush(s);
@@ -68,10 +68,10 @@ describe('spend log rows', () => {
       cache_hit: 0, status: 'failure', http_status: 500, end_user: 'end-user-7',
     });
     expect(byId.get(fail.headers.get('x-litellm-call-id')!).error).toMatch(/fake upstream failure 500/);
-    // the end-user param is not part of the cache key: the third call is a hit, saving the first call's cost
+    // the same body (end user included) again: the third call is a hit, saving the first call's cost
     expect(byId.get(hit.headers.get('x-litellm-call-id')!)).toMatchObject({
       ...common, model: 'm', prompt_tokens: 10, completion_tokens: 20, cost_micros: 0,
-      cache_hit: 1, saved_micros: CALL_MICROS, status: 'success', http_status: 200, end_user: 'end-user-8',
+      cache_hit: 1, saved_micros: CALL_MICROS, status: 'success', http_status: 200, end_user: 'end-user-7',
     });
     for (const r of rows) {
       expect(r.start_time).toBeGreaterThanOrEqual(t0);

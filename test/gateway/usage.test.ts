@@ -117,7 +117,7 @@ beforeAll(async () => {
   await call('kTM', 'cheap', 'member asks something', true); // same body: a cache hit
   await call('kTMp', 'pricey', 'member on a personal key');
   await call('kF', 'cheap', 'team F asks');
-  await call('kF', 'cheap', 'solo asks one thing', true); // the cache is shared, as in LiteLLM
+  await call('kF', 'cheap', 'team F asks', true); // the same body within the team's cache scope: a hit
   await s.running.app.gateway!.recorder.flush();
   // the day of each call, as recorded
   const logs = await ok(LOGS, { first: 50 });
