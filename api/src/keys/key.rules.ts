@@ -8,7 +8,7 @@ import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
 import { durationSeconds, type Duration } from '../time/durations.js';
-import type { VirtualKey } from './key.entity.js';
+import { VirtualKey } from './key.entity.js';
 
 /** Key fields as both surfaces take them (GraphQL camelCase; REST maps LiteLLM's snake_case). */
 export interface KeyParams extends BudgetInput {
@@ -176,6 +176,9 @@ export async function resolveKeyParams(
     }
   }
 
+  // a key used on the management API acts only within itself, whoever owns it
+  await applyCallingKeyCeiling(ctx, mode, v, existing);
+
   // fill what is still unset with the lower of bound and ceiling (generate only)
   if (mode === 'generate') {
     for (const [bk, field] of Object.entries(BOUND_FIELDS) as Array<[BoundKey, (typeof BOUND_FIELDS)[BoundKey]]>) {
@@ -192,6 +195,59 @@ export async function resolveKeyParams(
     }
   }
   return { values: v, owner, team };
+}
+
+const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests'] as const;
+
+/**
+ * A virtual key on the management API mints or changes keys only within its own models,
+ * max_budget, rpm/tpm/parallel limits and expiry (a key limited to one model and $0.01 cannot
+ * mint a key with every model and $10). Unset values are filled from the calling key on
+ * generate, so the new key is never wider than the one that made it. Master key and sessions
+ * are untouched. A deliberate difference from LiteLLM.
+ */
+async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, existing?: VirtualKey) {
+  const p = ctx.principal!;
+  if (p.method !== 'virtual_key' || !p.keyId) return;
+  const caller = await ctx.em.findOne(VirtualKey, { id: p.keyId }, { populate: ['user', 'team'] });
+  if (!caller) return;
+  const why = 'a key used on the management API can only grant what it has itself';
+  const models = callerModels(caller);
+  if (models) {
+    // an empty list means "every model" on a key: a key that may call none cannot grant any
+    if (!models.length) throw forbidden(`The calling key may use no model: ${why}.`);
+    if (v.models?.length) {
+      const outside = v.models.filter((m) => !models.includes(m));
+      if (outside.length) throw forbidden(`models ${JSON.stringify(outside)} are outside the calling key's models (${JSON.stringify(models)}): ${why}.`);
+    } else if (mode === 'generate' || v.models !== undefined) v.models = [...models];
+  }
+  for (const field of CALLER_LIMITS) {
+    const cap = caller[field];
+    if (cap === null) continue;
+    if (v[field] === undefined) {
+      if (mode === 'generate') v[field] = cap;
+      continue;
+    }
+    if (mode !== 'generate' && !raises(field, v[field], current(existing!, field))) continue;
+    if (size(field, v[field]) > cap) throw forbidden(`${field} ${v[field] === null ? '(none)' : v[field]} is above the calling key's ${field} ${cap}: ${why}.`);
+  }
+  if (caller.expiresAt) {
+    const left = Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000);
+    if (v.duration === undefined) {
+      if (mode === 'generate') v.duration = `${Math.max(1, left)}s`;
+    } else if (size('duration', v.duration) > left)
+      throw forbidden(`duration ${v.duration ?? '(none)'} outlives the calling key, which expires at ${caller.expiresAt.toISOString()}: ${why}.`);
+  }
+}
+
+/** The models a key may call: its own list, narrowed by its team's or owner's; null = all. */
+function callerModels(k: VirtualKey): string[] | null {
+  const own = k.models.filter((m) => m !== 'all-team-models');
+  const parent = (k.team ? k.team.models : (k.user?.models ?? [])).filter((m) => m !== 'all-team-models' && m !== 'no-default-models');
+  if (k.user && !k.team && k.user.models.includes('no-default-models')) return [];
+  if (own.length && parent.length) return own.filter((m) => parent.includes(m));
+  if (own.length) return own;
+  return parent.length ? parent : null;
 }
 
 function current(k: VirtualKey, field: string): unknown {
