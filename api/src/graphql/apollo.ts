@@ -6,9 +6,11 @@ import depthLimit from 'graphql-depth-limit';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { createRequire } from 'node:module';
 import type { App } from '../app/context.js';
+import { logUnexpected } from '../common/error-log.js';
 import { AppError } from '../common/errors.js';
 import { DEFAULT_PAGE } from '../common/pagination.js';
 import type { GqlContext } from './context.js';
+import { unstorableInputGuard } from './input-guard.js';
 import { buildServedSchema } from './schema.js';
 
 // its ESM build imports graphql's .mjs files while everything else loads graphql's CommonJS
@@ -69,7 +71,7 @@ export function formatError(app: App) {
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || (code && code !== 'INTERNAL_SERVER_ERROR'))
       return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
-    app.log.error(`graphql: ${(original as Error)?.stack ?? String(original)}`);
+    logUnexpected(app.log, 'graphql', original);
     return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
@@ -83,7 +85,10 @@ export async function createApollo(app: App, fastify: FastifyInstance) {
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimit(gs.graphql_max_depth ?? 10)],
-    plugins: [fastifyApolloDrainPlugin(fastify), costLimit(schema, gs.graphql_max_cost ?? 1000)],
+    // the NUL check first: a refused input is a 400 before anything else looks at it
+    plugins: [fastifyApolloDrainPlugin(fastify), unstorableInputGuard(), costLimit(schema, gs.graphql_max_cost ?? 1000)],
+    // Apollo's own messages (unexpected pipeline errors) go to our log, not the console
+    logger: { debug() {}, info: (m) => app.log.info(String(m)), warn: (m) => app.log.warn(String(m)), error: (m) => app.log.error(`graphql: ${String(m)}`) },
     formatError: formatError(app),
   });
   await apollo.start();
