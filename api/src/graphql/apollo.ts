@@ -42,7 +42,7 @@ export async function createApollo(app: App, fastify: FastifyInstance) {
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimitRule(gs.graphql_max_depth ?? 10)],
-    // the parser recurses per nesting level: a bounded document is refused with a clear message first
+    // bounds the work of parsing and validating one document (nesting is capped by depthLimitRule)
     parseOptions: { maxTokens: MAX_TOKENS },
     // the NUL check first: a refused input is a 400 before anything else looks at it
     plugins: [fastifyApolloDrainPlugin(fastify), unstorableInputGuard(), costLimit(schema, gs.graphql_max_cost ?? 1000)],

@@ -26,12 +26,12 @@ import type { GqlContext } from './context.js';
  * The cost model (README, "GraphQL API"): the most objects a response can hold, about the rows
  * the server may load. Scalars are free (they come with their row); every object counts 1 (a
  * one-to-one relation is one lookup); a connection counts 1 (its count) plus `first` (default
- * 25) times one item; a list without paging (a team's members, a user's teams) counts 10 items;
- * edges and pageInfo are wrappers and free. So a page of 50 keys with their user and team costs
- * 151, while lists inside lists multiply and are refused. Introspection fields count 1 each,
+ * 25) times one item; a list without paging (a user's teams, a team's members: usually few)
+ * counts 5 items; edges and pageInfo are wrappers and free. So a page of 50 keys with their
+ * user and team costs 151, while lists inside lists multiply and are refused. Introspection fields count 1 each,
  * without multiplying (their size is the schema's). Each fragment is costed once.
  */
-export const UNPAGED_LIST_SIZE = 10;
+export const UNPAGED_LIST_SIZE = 5;
 
 const fieldDef = (parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined => {
   if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
