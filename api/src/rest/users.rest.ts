@@ -5,6 +5,7 @@ import { badInput } from '../common/errors.js';
 import { generateKey, listKeys } from '../keys/key.service.js';
 import { isRole, type Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
+import { memberBudget } from '../teams/membership.service.js';
 import { isAllowed } from '../permissions/authorize.js';
 import { User } from '../users/user.entity.js';
 import { createUser, deleteUser, emailKey, getUser, listUsers, updateUser } from '../users/user.service.js';
@@ -97,7 +98,7 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
       user_id: id,
       user_info: userRow(user),
       keys: keys.nodes.map(keyRow),
-      teams: ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id })).map(memberRow),
+      teams: ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id })).map((m) => memberRow(m, memberBudget(ctx, m))),
     };
   });
 
