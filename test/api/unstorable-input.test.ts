@@ -70,7 +70,7 @@ describe('NUL in string inputs', () => {
       redirect: 'manual',
     });
     expect(form.status).toBe(400);
-    expect((await form.json()).error.param).toBe('username');
+    expect(((await form.json()) as any).error.param).toBe('username');
     expect(await counts()).toEqual(before);
   });
 
