@@ -185,6 +185,9 @@ const CASES: Case[] = [
   { name: 'own usage', op: 'usage.read', target: (w) => ({ kind: 'usage', ownerId: w.userId, teamId: null }), expect: 'A A A A A A A A' },
   { name: 'usage totals of team T', op: 'usage.read', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A A A' },
   { name: 'usage of team T per member', op: 'usage.read.members', target: () => ({ kind: 'usage', ownerId: null, teamId: 'T' }), expect: 'A A A F F A F A' },
+  // a member's spend and member budget (test/api/member-spend.test.ts walks every path that shows them)
+  { name: "tmember's own spend in T", op: 'team.member.budget.read', target: () => ({ kind: 'member', userId: 'tmember', teamId: 'T' }), expect: 'A A A F F A A A' },
+  { name: "tadmin's spend in T", op: 'team.member.budget.read', target: () => ({ kind: 'member', userId: 'tadmin', teamId: 'T' }), expect: 'A A A F F A F A' },
 ];
 
 const cellOf = (c: Case, col: Col) => c.expect.split(/\s+/)[WHO.findIndex((w) => w.col === col)] as Cell;

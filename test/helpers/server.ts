@@ -38,13 +38,23 @@ export interface RestResult<T> {
 
 export const silentLog = { info() {}, warn() {}, error: (m: string) => console.error(m) };
 
+/** A log that keeps every line, for tests that assert what reaches the server's log. */
+export function captureLog() {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) },
+    text: () => lines.join('\n'),
+  };
+}
+
 /**
  * A real Purser on a random loopback port with a fresh SQLite file (or the given database),
  * configured from an object. `config` is merged over a minimal base with the test master key.
  */
 export async function startServer(
   config: Record<string, any> = {},
-  opts: { env?: Record<string, string>; databaseUrl?: string; port?: number; /** serve the built dashboard at /ui/ (default: not served) */ ui?: boolean } = {},
+  opts: { env?: Record<string, string>; databaseUrl?: string; port?: number; /** serve the built dashboard at /ui/ (default: not served) */ ui?: boolean; /** the server's log (default: errors to stderr) */ log?: { info(m: string): void; warn(m: string): void; error(m: string): void } } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'purser-test-'));
   const base = {
@@ -66,7 +76,7 @@ export async function startServer(
     host: '127.0.0.1',
     dataDir,
     env: { PATH: process.env.PATH, ...(opts.env ?? {}) },
-    log: silentLog,
+    log: opts.log ?? silentLog,
     uiDir: opts.ui ? UI_BUILD_DIR : null,
   });
   const url = running.url;

@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { ZodError } from 'zod';
 import type { App } from '../app/context.js';
+import { logUnexpected } from '../common/error-log.js';
 import { AppError, errorBody, forbidden } from '../common/errors.js';
 import { authorize } from '../permissions/authorize.js';
 import { createApollo } from '../graphql/apollo.js';
@@ -15,6 +16,7 @@ import { registerSsoRoutes } from '../sso/sso.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerDashboard } from './dashboard.js';
 import { registerGatewayRoutes } from '../gateway/routes.js';
+import { rejectUnstorableInput } from './input-guard.js';
 import { requestContext, requirePrincipal } from './request-context.js';
 
 function invalid(message: string, status = 400, param: string | null = null) {
@@ -48,7 +50,7 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
           : err.message;
       return reply.status(status).send(invalid(message, status));
     }
-    app.log.error(`http: ${err.stack ?? err.message}`);
+    logUnexpected(app.log, 'http', err);
     return reply.status(500).send({ error: { message: 'Internal server error.', type: 'internal_server_error', param: null, code: '500' } });
   });
   fastify.setNotFoundHandler((req, reply) => {
@@ -72,8 +74,12 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
         }
       },
     });
-    registerAuthRoutes(scope, app);
-    registerSsoRoutes(scope, app, app.sso);
+    // /graphql checks its own arguments (it names GraphQL fields); the sign-in routes get the REST check
+    await scope.register(async (signIn) => {
+      signIn.addHook('preValidation', rejectUnstorableInput);
+      registerAuthRoutes(signIn, app);
+      registerSsoRoutes(signIn, app, app.sso);
+    });
   });
 
   // the gateway: its own scope, keys only, nothing but what the hot path needs
@@ -92,7 +98,10 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     });
   }
 
-  registerRest(fastify, app);
+  await fastify.register(async (rest) => {
+    rest.addHook('preValidation', rejectUnstorableInput);
+    registerRest(rest, app);
+  });
 
   fastify.get('/health/liveliness', async () => 'I\'m alive!');
   fastify.get('/health/liveness', async () => 'I\'m alive!');

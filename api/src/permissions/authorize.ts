@@ -7,6 +7,8 @@ import { isViewerRole } from './roles.js';
 export type Target =
   | { kind: 'user'; userId: string; teamIds: string[] }
   | { kind: 'team'; teamId: string }
+  /** one user's membership of one team */
+  | { kind: 'member'; userId: string; teamId: string }
   | { kind: 'key'; ownerId: string | null; teamId: string | null }
   /** a usage read about one user (ownerId) and/or one team */
   | { kind: 'usage'; ownerId: string | null; teamId: string | null };
@@ -60,6 +62,8 @@ function covers(p: Principal, r: Reach, t: Target): boolean {
       return (r.own && t.userId === p.userId) || t.teamIds.some((id) => r.teams.includes(id));
     case 'team':
       return (r.own && p.teams.has(t.teamId)) || r.teams.includes(t.teamId);
+    case 'member':
+      return (r.own && t.userId === p.userId) || r.teams.includes(t.teamId);
     case 'key':
     case 'usage': {
       const mine = t.ownerId !== null && t.ownerId === p.userId;

@@ -65,6 +65,13 @@ export const PERMISSIONS = {
   'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' } },
   'team.update': { graphql: ['Mutation.updateTeam'], description: 'Update team settings and budget', write: true, roles: { proxy_admin: 'all' } },
   'team.delete': { graphql: ['Mutation.deleteTeam'], description: 'Delete teams', write: true, roles: { proxy_admin: 'all' } },
+  'team.member.budget.read': {
+    graphql: [], description: "Read a member's spend and budget inside a team",
+    write: false,
+    // the member alone (own), that team's admins (team), platform admins: not fellow members
+    roles: READ_ALL_OR_OWN,
+    teamRoles: { admin: 'team' },
+  },
   'team.members.manage': {
     graphql: ['Mutation.addTeamMember', 'Mutation.updateTeamMember', 'Mutation.removeTeamMember'], description: 'Add, update and remove team members',
     write: true,

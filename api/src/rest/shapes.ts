@@ -1,9 +1,11 @@
-import { microsToUsd } from '../common/money.js';
 import type { VirtualKey } from '../keys/key.entity.js';
 import type { TeamMembership } from '../teams/membership.entity.js';
+import type { memberBudget } from '../teams/membership.service.js';
 import type { Team } from '../teams/team.entity.js';
 import type { User } from '../users/user.entity.js';
 import { iso } from './common.js';
+
+type MemberBudget = ReturnType<typeof memberBudget>;
 
 /** LiteLLM's response field names for our entities (never a secret or a password hash). */
 export const keyRow = (k: VirtualKey) => ({
@@ -51,15 +53,16 @@ export const userRow = (u: User) => ({
   updated_at: iso(u.updatedAt),
 });
 
-export const memberRow = (m: TeamMembership) => ({
+/** `budget` comes from memberBudget(): null figures when the caller may not see them. */
+export const memberRow = (m: TeamMembership, budget: MemberBudget) => ({
   user_id: m.user.id,
   user_email: m.user.email ?? null,
   team_id: m.team.id,
   role: m.role,
   source: m.source,
-  spend: m.spend,
-  max_budget_in_team: microsToUsd(m.budget.maxBudget),
-  budget_duration: m.budgetDuration,
+  spend: budget.spend,
+  max_budget_in_team: budget.maxBudget,
+  budget_duration: budget.budgetDuration,
 });
 
 export const teamRow = (t: Team, members: TeamMembership[] = []) => ({

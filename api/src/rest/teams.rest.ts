@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
+import { memberBudget } from '../teams/membership.service.js';
 import type { Team } from '../teams/team.entity.js';
 import {
   addMember,
@@ -83,7 +84,7 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
     const team = await getTeam(ctx, q.team_id);
     const keys = await listKeys(ctx, { teamId: team.id }, { first: 100 });
     const members = await listMembers(ctx, team.id);
-    return { team_id: team.id, team_info: teamRow(team, members), keys: keys.nodes.map(keyRow), team_memberships: members.map(memberRow) };
+    return { team_id: team.id, team_info: teamRow(team, members), keys: keys.nodes.map(keyRow), team_memberships: members.map((m) => memberRow(m, memberBudget(ctx, m))) };
   });
 
   restRoute(fastify, app, 'GET', '/team/list', async (ctx, req) => {
@@ -104,7 +105,7 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
       for (const m of members)
         added.push(await addMember(tx, { teamId: b.team_id, userId: m.user_id, email: m.user_email, role: nn(m.role), maxBudgetInTeam: b.max_budget_in_team }));
       const team = await getTeam(tx, b.team_id);
-      return { ...(await withMembers(tx, team)), updated_users: added.map((m) => m.user.id), updated_team_memberships: added.map(memberRow) };
+      return { ...(await withMembers(tx, team)), updated_users: added.map((m) => m.user.id), updated_team_memberships: added.map((m) => memberRow(m, memberBudget(tx, m))) };
     });
   });
 
@@ -114,7 +115,7 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
       req.body,
     );
     const m = await updateMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email, role: nn(b.role), maxBudgetInTeam: b.max_budget_in_team, budgetDuration: b.budget_duration });
-    return memberRow(m);
+    return memberRow(m, memberBudget(ctx, m));
   });
 
   restRoute(fastify, app, 'POST', '/team/member_delete', async (ctx, req) => {

@@ -5,6 +5,7 @@ import { badInput } from '../common/errors.js';
 import { generateKey, listKeys } from '../keys/key.service.js';
 import { isRole, type Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
+import { memberBudget } from '../teams/membership.service.js';
 import { isAllowed } from '../permissions/authorize.js';
 import { createUser, deleteUser, getUser, listUsers, updateUserByIdOrEmail } from '../users/user.service.js';
 import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
@@ -94,7 +95,7 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
       user_id: id,
       user_info: userRow(user),
       keys: keys.nodes.map(keyRow),
-      teams: ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id })).map(memberRow),
+      teams: ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id })).map((m) => memberRow(m, memberBudget(ctx, m))),
     };
   });
 

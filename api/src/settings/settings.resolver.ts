@@ -9,7 +9,7 @@ import { TeamRoleEnum } from '../graphql/enums.js';
 import { keyCreationOptions } from '../keys/key-options.service.js';
 import { modelsForCaller } from '../models/model.service.js';
 import { authorize } from '../permissions/authorize.js';
-import { redactedConfig } from './redact.js';
+import { redactedConfig, redactUrls } from './redact.js';
 
 const AuditConnection = Connection(AuditEntry, 'AuditEntry');
 
@@ -97,9 +97,9 @@ export class SettingsResolver {
       config: redactedConfig(s.config),
       masterKeySource: s.masterKeySource,
       databaseDialect: dialectOf(s.databaseUrl),
-      baseUrl: s.baseUrl,
+      baseUrl: redactUrls(s.baseUrl),
       configPath: s.configPath,
-      logoutUrl: s.logoutUrl,
+      logoutUrl: s.logoutUrl && redactUrls(s.logoutUrl),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
+import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
 import type { BudgetLedger } from '../gateway/ledger.js';
 
@@ -126,7 +127,7 @@ export class SpendRecorder {
         } catch (e) {
           this.failures++;
           if (this.failures === 1 || this.failures % 60 === 0)
-            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${flushErrorOf(e)}`);
+            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${errorSummary(e)}`);
           return;
         }
         this.failures = 0;
@@ -280,9 +281,3 @@ export class SpendRecorder {
   }
 }
 
-/** The database's reason without the SQL text, which can carry prompts when they are stored. */
-function flushErrorOf(e: unknown): string {
-  const err = e as Error & { code?: string };
-  const reason = err.message.includes(' - ') ? err.message.slice(err.message.lastIndexOf(' - ') + 3) : err.message;
-  return (err.code ? `${err.code}: ` : '') + reason.slice(0, 300);
-}

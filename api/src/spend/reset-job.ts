@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
+import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
 import type { BudgetLedger } from '../gateway/ledger.js';
 import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../time/durations.js';
@@ -57,7 +58,7 @@ export class BudgetResetJob {
   runOnce(now = new Date()): Promise<number> {
     this.running ??= this.reset(now)
       .catch((e) => {
-        this.log.error(`budget reset failed: ${(e as Error).message}`);
+        this.log.error(`budget reset failed: ${errorSummary(e)}`);
         return 0;
       })
       .finally(() => (this.running = null));

@@ -1,6 +1,7 @@
 import '../http/fastify-types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Ctx } from '../app/context.js';
+import { logUnexpected } from '../common/error-log.js';
 import { AppError } from '../common/errors.js';
 import { setSessionCookie } from '../http/cookies.js';
 import { escapeHtml, page } from '../http/html.js';
@@ -102,7 +103,7 @@ export function registerSsoRoutes(fastify: FastifyInstance, app: App, cfg: SsoCo
     } catch (e) {
       if (e instanceof SsoFlowError) return errorPage(reply, e, retry);
       if (e instanceof AppError) return errorPage(reply, new SsoFlowError(e.status, 'Sign-in refused', e.message, 'Ask your admin for help.'), retry);
-      app.log.error(`SSO callback: ${(e as Error).stack ?? e}`);
+      logUnexpected(app.log, 'SSO callback', e);
       return errorPage(reply, new SsoFlowError(500, 'Sign-in failed', 'Something went wrong while signing you in.', 'Try again; if it keeps failing, ask your admin to look at the server log.'), retry);
     }
   };

@@ -3,6 +3,7 @@ import { audit } from '../audit/audit.service.js';
 import { applyBudgetInput, type BudgetInput } from '../budgets/budget.service.js';
 import { newId } from '../common/ids.js';
 import { blockKeysOfFormerMember } from '../keys/key.service.js';
+import { isAllowed } from '../permissions/authorize.js';
 import type { TeamRole } from '../permissions/roles.js';
 import type { User } from '../users/user.entity.js';
 import { TeamMembership, type MembershipSource } from './membership.entity.js';
@@ -48,4 +49,25 @@ export async function endMembership(ctx: Ctx, m: TeamMembership): Promise<string
   audit(ctx, 'team.member.remove', { type: 'team', id: m.team.id }, { ...membershipSnapshot(m), blockedKeyIds: blocked }, null);
   ctx.em.remove(m);
   return blocked;
+}
+
+/**
+ * Whether the caller may see a member's spend and member budget: the member, that team's
+ * admins and platform admins (`team.member.budget.read`); fellow members see the membership
+ * without the figures. GraphQL field resolvers and REST rows both ask here.
+ */
+export function mayReadMemberBudget(ctx: Ctx, m: TeamMembership): boolean {
+  return isAllowed(ctx.principal, 'team.member.budget.read', { kind: 'member', userId: m.user.id, teamId: m.team.id });
+}
+
+/** The member's budget figures (USD), or all null when the caller may not see them. */
+export function memberBudget(ctx: Ctx, m: TeamMembership) {
+  const shown = mayReadMemberBudget(ctx, m);
+  return {
+    spend: shown ? m.spend : null,
+    maxBudget: shown ? m.maxBudget : null,
+    softBudget: shown ? m.softBudget : null,
+    budgetDuration: shown ? m.budgetDuration : null,
+    budgetResetAt: shown ? m.budgetResetAt : null,
+  };
 }

@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Float, GraphQLISODateTime, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { TeamRoleEnum } from '../graphql/enums.js';
@@ -8,6 +8,7 @@ import { KeyConnectionForUser } from '../users/user.resolver.js';
 import { User } from '../users/user.entity.js';
 import { visibleUser } from '../users/user.service.js';
 import { TeamMembership } from './membership.entity.js';
+import { memberBudget } from './membership.service.js';
 import { Team } from './team.entity.js';
 import {
   addMember,
@@ -24,6 +25,8 @@ import {
 } from './team.service.js';
 
 export const TeamConnection = Connection(Team, 'Team');
+
+const HIDDEN = 'Null unless the caller is this member, an admin of the team, or a proxy_admin / proxy_admin_viewer.';
 
 @InputType({ description: 'Team settings; omitted fields stay as they are (or take default_team_params on create).' })
 class TeamFieldsInput {
@@ -240,6 +243,32 @@ export class TeamMemberResolver {
   @FieldResolver(() => ID, { description: 'Team id.' })
   teamId(@Root() m: TeamMembership) {
     return m.team.id;
+  }
+
+  // the member's figures: null unless the caller is the member, a team admin or a platform admin
+  @FieldResolver(() => Float, { nullable: true, description: `Spend in USD in the current budget window. ${HIDDEN}` })
+  spend(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return memberBudget(ctx, m).spend;
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: `Member budget in USD (\`max_budget_in_team\`); null = no limit. ${HIDDEN}` })
+  maxBudget(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return memberBudget(ctx, m).maxBudget;
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: `Soft budget in USD: crossing it alerts, never blocks. ${HIDDEN}` })
+  softBudget(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return memberBudget(ctx, m).softBudget;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `How often the member budget resets (e.g. 30d, 1mo); null = never. ${HIDDEN}` })
+  budgetDuration(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return memberBudget(ctx, m).budgetDuration;
+  }
+
+  @FieldResolver(() => GraphQLISODateTime, { nullable: true, description: `When the member budget resets next (UTC). ${HIDDEN}` })
+  budgetResetAt(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
+    return memberBudget(ctx, m).budgetResetAt;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The member, if the caller may see that user.' })
