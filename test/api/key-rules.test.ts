@@ -271,7 +271,8 @@ describe('key rules: defaults, key_generation_settings and required params', () 
       const login = await fetch(`${s.url}/v2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: email, password }) });
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const g = await s.gql(GEN, { i: { keyAlias: `${user_id}-main` } }, null, { cookie });
+      // the main key is as wide as the user may have: a key minting keys grants only within itself
+      const g = await s.gql(GEN, { i: { keyAlias: `${user_id}-main`, maxBudget: 10, rpmLimit: 100 } }, null, { cookie });
       expect(g.errors).toBeUndefined();
       return g.data.generateKey.secret as string;
     };

@@ -176,9 +176,6 @@ export async function resolveKeyParams(
     }
   }
 
-  // a key used on the management API acts only within itself, whoever owns it
-  await applyCallingKeyCeiling(ctx, mode, v, existing);
-
   // fill what is still unset with the lower of bound and ceiling (generate only)
   if (mode === 'generate') {
     for (const [bk, field] of Object.entries(BOUND_FIELDS) as Array<[BoundKey, (typeof BOUND_FIELDS)[BoundKey]]>) {
@@ -194,6 +191,8 @@ export async function resolveKeyParams(
       }
     }
   }
+  // a key used on the management API acts only within itself, whoever owns it
+  await applyCallingKeyCeiling(ctx, mode, input, v, existing);
   return { values: v, owner, team };
 }
 
@@ -206,35 +205,39 @@ const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests
  * generate, so the new key is never wider than the one that made it. Master key and sessions
  * are untouched. A deliberate difference from LiteLLM.
  */
-async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, existing?: VirtualKey) {
+async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, explicit: KeyParams, v: KeyParams, existing?: VirtualKey) {
   const p = ctx.principal!;
   if (p.method !== 'virtual_key' || !p.keyId) return;
   const caller = await ctx.em.findOne(VirtualKey, { id: p.keyId }, { populate: ['user', 'team'] });
   if (!caller) return;
   const why = 'a key used on the management API can only grant what it has itself';
+  // explicit values above the calling key are refused; filled-in ones are narrowed to it
   const models = callerModels(caller);
   if (models) {
     // an empty list means "every model" on a key: a key that may call none cannot grant any
     if (!models.length) throw forbidden(`The calling key may use no model: ${why}.`);
-    if (v.models?.length) {
-      const outside = v.models.filter((m) => !models.includes(m));
+    if (explicit.models?.length) {
+      const outside = explicit.models.filter((m) => !models.includes(m));
       if (outside.length) throw forbidden(`models ${JSON.stringify(outside)} are outside the calling key's models (${JSON.stringify(models)}): ${why}.`);
-    } else if (mode === 'generate' || v.models !== undefined) v.models = [...models];
+    } else if (mode === 'generate' || explicit.models !== undefined) {
+      const inside = (v.models ?? []).filter((m) => models.includes(m));
+      v.models = inside.length ? inside : [...models];
+    }
   }
   for (const field of CALLER_LIMITS) {
     const cap = caller[field];
     if (cap === null) continue;
-    if (v[field] === undefined) {
-      if (mode === 'generate') v[field] = cap;
+    if (explicit[field] === undefined) {
+      if (mode === 'generate' && size(field, v[field] ?? null) > cap) v[field] = cap;
       continue;
     }
     if (mode !== 'generate' && !raises(field, v[field], current(existing!, field))) continue;
     if (size(field, v[field]) > cap) throw forbidden(`${field} ${v[field] === null ? '(none)' : v[field]} is above the calling key's ${field} ${cap}: ${why}.`);
   }
   if (caller.expiresAt) {
-    const left = Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000);
-    if (v.duration === undefined) {
-      if (mode === 'generate') v.duration = `${Math.max(1, left)}s`;
+    const left = Math.max(1, Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000));
+    if (explicit.duration === undefined) {
+      if (mode === 'generate' && size('duration', v.duration ?? null) > left) v.duration = `${left}s`;
     } else if (size('duration', v.duration) > left)
       throw forbidden(`duration ${v.duration ?? '(none)'} outlives the calling key, which expires at ${caller.expiresAt.toISOString()}: ${why}.`);
   }
