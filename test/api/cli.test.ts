@@ -192,7 +192,7 @@ describe('CLI: starting, precedence, stopping', () => {
     expect(c.stderr()).toMatch(/warning: .*general_settings\.some_setting_purser_does_not_know/);
     expect(c.stderr()).not.toMatch(STACK_FRAME);
 
-    expect(await whoAmI(url, 'sk-from-config')).toBe('default_user_id/proxy_admin');
+    expect(await whoAmI(url, 'sk-from-config')).toBe('default_user_id/PROXY_ADMIN');
     expect(await whoAmI(url, 'sk-from-env')).toBe('UNAUTHENTICATED');
     await c.printed('Master key: from general_settings.master_key');
     expect(c.stdout()).not.toContain('sk-from-config');
@@ -210,7 +210,7 @@ describe('CLI: starting, precedence, stopping', () => {
     const cwd = tempDir();
     const c = cli(cwd, 'general_settings:\n  ui_access_mode: all\n', { LITELLM_MASTER_KEY: 'sk-from-env', DATABASE_URL: 'sqlite:./env.db' });
     const url = await c.listening;
-    expect(await whoAmI(url, 'sk-from-env')).toBe('default_user_id/proxy_admin');
+    expect(await whoAmI(url, 'sk-from-env')).toBe('default_user_id/PROXY_ADMIN');
     await c.printed('Master key: from LITELLM_MASTER_KEY');
     expect(c.stdout()).not.toContain('sk-from-env');
     expect(existsSync(join(cwd, 'env.db'))).toBe(true);
@@ -235,7 +235,7 @@ describe('CLI: starting, precedence, stopping', () => {
     expect(first.stdout().split(key).length - 1).toBe(1);
     expect(first.stdout()).toContain(`Dashboard: ${url}/ui/`);
     expect(first.stderr()).not.toContain(key);
-    expect(await whoAmI(url, key)).toBe('default_user_id/proxy_admin');
+    expect(await whoAmI(url, key)).toBe('default_user_id/PROXY_ADMIN');
     // default database: ./data/purser.db
     expect(existsSync(join(cwd, 'data', 'purser.db'))).toBe(true);
     expect(await stop(first)).toBe(0);
@@ -246,7 +246,7 @@ describe('CLI: starting, precedence, stopping', () => {
     expect(second.stdout()).not.toContain(key);
     expect(second.stderr()).not.toContain(key);
     expect(readFileSync(file, 'utf8').trim()).toBe(key);
-    expect(await whoAmI(url2, key)).toBe('default_user_id/proxy_admin');
+    expect(await whoAmI(url2, key)).toBe('default_user_id/PROXY_ADMIN');
     expect(await stop(second)).toBe(0);
   });
 });

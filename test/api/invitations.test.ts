@@ -78,10 +78,10 @@ describe('invitations with a real SMTP server', () => {
     expect(info.data.invitation).toEqual({ email: 'ada@example.com', kind: 'invite', status: 'pending', valid: true });
     const ok = await accept(s, token, STRONG);
     expect(ok.code).toBeUndefined();
-    expect(ok.data.acceptInvitation).toEqual({ authMethod: 'session', user: { id: invitation.userId, email: 'ada@example.com' } });
+    expect(ok.data.acceptInvitation).toEqual({ authMethod: 'SESSION', user: { id: invitation.userId, email: 'ada@example.com' } });
     expect((await me(s, ok.cookie!)).data.me.user.id).toBe(invitation.userId);
     // the created user follows the creation rule
-    expect((await s.gql(`query($id: ID!) { user(id: $id) { role: userRole } }`, { id: invitation.userId })).data.user.role).toBe('internal_user_viewer');
+    expect((await s.gql(`query($id: ID!) { user(id: $id) { role: userRole } }`, { id: invitation.userId })).data.user.role).toBe('INTERNAL_USER_VIEWER');
 
     const again = await accept(s, token, STRONG2);
     expect(again.code).toBe('BAD_USER_INPUT');

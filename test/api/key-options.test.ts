@@ -34,7 +34,7 @@ describe('keyCreationOptions', () => {
     const o = (await s.gql(OPTIONS, {}, keys.member)).data.keyCreationOptions;
     expect(o.personal).toEqual({ allowed: true, reason: null, models: ['gpt-4o-mini', 'gpt-4o'], maxBudgetCeiling: 10, requiredParams: [] });
     expect(o.teams).toEqual([
-      { teamId: 'T', teamRole: 'user', allowed: false, reason: expect.stringMatching(/\["admin"\]/), models: ['gpt-4o-mini'], maxBudgetCeiling: 20 },
+      { teamId: 'T', teamRole: 'USER', allowed: false, reason: expect.stringMatching(/\["admin"\]/), models: ['gpt-4o-mini'], maxBudgetCeiling: 20 },
     ]);
     expect(o.forOtherUsers).toBe(false);
     expect(o.upperBounds).toEqual({ maxBudget: 100, duration: '90d', rpmLimit: 1000 });
@@ -46,7 +46,7 @@ describe('keyCreationOptions', () => {
 
   it('a team admin may mint team keys (ceiling: the team budget); a viewer team admin may not', async () => {
     const lead = (await s.gql(OPTIONS, {}, keys.lead)).data.keyCreationOptions;
-    expect(lead.teams[0]).toMatchObject({ teamId: 'T', teamRole: 'admin', allowed: true, reason: null, maxBudgetCeiling: 50 });
+    expect(lead.teams[0]).toMatchObject({ teamId: 'T', teamRole: 'ADMIN', allowed: true, reason: null, maxBudgetCeiling: 50 });
     expect((await s.gql(MINT, { i: { teamId: 'T', keyAlias: 'lead-team' } }, keys.lead)).data.generateKey.key.maxBudget).toBe(50);
 
     const viewer = (await s.gql(OPTIONS, {}, keys.viewer)).data.keyCreationOptions;

@@ -11,7 +11,7 @@ import { startServer, userWithKey, type TestServer } from '../helpers/server.js'
 
 const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret key { id keyAlias userId teamId models maxBudget tpmLimit rpmLimit expires budgetDuration budgetResetAt spend blocked } } }`;
 const UPD = `mutation($i: UpdateKeyInput!) { updateKey(input: $i) { id maxBudget expires userId teamId spend } }`;
-const REGEN = `mutation($i: UpdateKeyInput!) { regenerateKey(input: $i) { secret key { id maxBudget spend blocked } } }`;
+const REGEN = `mutation($i: RegenerateKeyInput!) { regenerateKey(input: $i) { secret key { id maxBudget spend blocked } } }`;
 const ME = `{ me { user { id } } }`;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

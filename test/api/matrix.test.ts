@@ -71,9 +71,9 @@ async function mint(userId: string | null, teamId: string | null, alias: string 
 }
 async function freshUser(teamId?: string): Promise<string> {
   const id = next('u');
-  await asMaster(`mutation($id: ID!, $teams: [TeamAssignmentInput!]) { createUser(input: { userId: $id, userRole: internal_user, teams: $teams }) { id } }`, {
+  await asMaster(`mutation($id: ID!, $teams: [TeamAssignmentInput!]) { createUser(input: { userId: $id, userRole: INTERNAL_USER, teams: $teams }) { id } }`, {
     id,
-    teams: teamId ? [{ teamId, role: 'user' }] : null,
+    teams: teamId ? [{ teamId, role: 'USER' }] : null,
   });
   return id;
 }
@@ -416,7 +416,7 @@ describe('the live server follows the table on GraphQL and REST', () => {
 describe('sign-in and sign-out', () => {
   it('the session cookie works on /graphql only, and logout (anonymous) ends it', async () => {
     const me = await s.gql(`{ me { authMethod user { id } } }`, {}, null, { cookie: tmemberCookie });
-    expect(me.data.me).toEqual({ authMethod: 'session', user: { id: 'tmember' } });
+    expect(me.data.me).toEqual({ authMethod: 'SESSION', user: { id: 'tmember' } });
     expect((await restWithCookie('GET', '/key/list', undefined, tmemberCookie)).status).toBe(401);
     const out = await s.gql(`mutation { logout }`, {}, null, { cookie: tmemberCookie });
     expect(out.data.logout).toBe(true);

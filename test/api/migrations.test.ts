@@ -184,7 +184,7 @@ describe('PostgreSQL end to end: the README flow', () => {
     expect(minted.data.generateKey.key.maxBudget).toBe(10);
     expect(minted.data.generateKey.key.metadata).toEqual({ purpose: 'laptop', n: 2 });
     const me = await s.gql('{ me { user { id userRole } } }', {}, minted.data.generateKey.secret);
-    expect(me.data.me.user).toEqual({ id: 'alice', userRole: 'internal_user' });
+    expect(me.data.me.user).toEqual({ id: 'alice', userRole: 'INTERNAL_USER' });
 
     const del = await s.gql(`mutation($id: ID!) { deleteKey(input: { id: $id }) { id } }`, { id: minted.data.generateKey.key.id }, alice);
     expect(del.errors).toBeUndefined();

@@ -21,14 +21,16 @@ const keyFromRest = (r: any) => ({
   expires: r.expires, tpmLimit: r.tpm_limit, rpmLimit: r.rpm_limit, maxParallelRequests: r.max_parallel_requests,
   metadata: r.metadata, blocked: r.blocked, spend: r.spend, createdBy: r.created_by, createdAt: r.created_at,
 });
+// REST keeps LiteLLM's lower-case values (`admin`, `internal_user`); GraphQL names the same enum values in UPPER_CASE.
+const gqlEnum = (v: string) => v.toUpperCase();
 const teamFromRest = (r: any, members: any[]) => ({
   id: r.team_id, teamAlias: r.team_alias, models: r.models, maxBudget: r.max_budget, softBudget: r.soft_budget,
   budgetDuration: r.budget_duration, budgetResetAt: r.budget_reset_at, tpmLimit: r.tpm_limit, rpmLimit: r.rpm_limit,
   blocked: r.blocked, metadata: r.metadata, memberPermissions: r.team_member_permissions, spend: r.spend,
-  members: members.map((m) => ({ userId: m.user_id, role: m.role, maxBudget: m.max_budget_in_team })),
+  members: members.map((m) => ({ userId: m.user_id, role: gqlEnum(m.role), maxBudget: m.max_budget_in_team })),
 });
 const userFromRest = (r: any) => ({
-  id: r.user_id, email: r.user_email, alias: r.user_alias, role: r.user_role, models: r.models, maxBudget: r.max_budget,
+  id: r.user_id, email: r.user_email, alias: r.user_alias, role: gqlEnum(r.user_role), models: r.models, maxBudget: r.max_budget,
   softBudget: r.soft_budget, budgetDuration: r.budget_duration, budgetResetAt: r.budget_reset_at, metadata: r.metadata,
   spend: r.spend, personalSpend: r.personal_spend, hasPassword: r.has_password,
 });
@@ -72,12 +74,12 @@ describe('REST/GraphQL parity', () => {
     const r = await s.rest('POST', '/team/new', { team_id: 'via-rest', team_alias: 'same', ...fields, members_with_roles: [{ user_id: 'bob', role: 'admin' }] });
     expect(r.status).toBe(200);
     const g = await s.gql(`mutation($i: CreateTeamInput!) { createTeam(input: $i) { id } }`, {
-      i: { teamId: 'via-gql', teamAlias: 'same', models: ['gpt-4o'], tpmLimit: 100, rpmLimit: 10, metadata: { cost_center: 7 }, softBudget: 5, members: [{ userId: 'bob', role: 'admin' }] },
+      i: { teamId: 'via-gql', teamAlias: 'same', models: ['gpt-4o'], tpmLimit: 100, rpmLimit: 10, metadata: { cost_center: 7 }, softBudget: 5, members: [{ userId: 'bob', role: 'ADMIN' }] },
     });
     expect(g.errors).toBeUndefined();
     const view = async (id: string) => (await s.gql(`query($id: ID!) { team(id: $id) { ${TEAM} } }`, { id })).data.team;
     const [a, b] = [await view('via-rest'), await view('via-gql')];
-    expect(a).toMatchObject({ maxBudget: 50, budgetDuration: '30d', members: [{ userId: 'bob', role: 'admin', maxBudget: null }] });
+    expect(a).toMatchObject({ maxBudget: 50, budgetDuration: '30d', members: [{ userId: 'bob', role: 'ADMIN', maxBudget: null }] });
     expect(without(a, 'id')).toEqual(without(b, 'id'));
     // the REST answer and /team/info show the same team
     expect(without(teamFromRest(r.body, r.body.members_with_roles.map((m: any) => ({ ...m, max_budget_in_team: null }))), 'id')).toEqual(without(a, 'id'));
@@ -165,7 +167,7 @@ describe('REST/GraphQL parity', () => {
       const r = (await s.rest('GET', `/user/info?user_id=${id}`, undefined, auth)).body;
       expect(userFromRest(r.user_info)).toEqual(without(g, 'keys', 'teams'));
       expect(r.keys.map((k: any) => k.key_id)).toEqual(g.keys.edges.map((e: any) => e.node.id));
-      expect(r.teams.map((m: any) => ({ teamId: m.team_id, role: m.role }))).toEqual(g.teams);
+      expect(r.teams.map((m: any) => ({ teamId: m.team_id, role: gqlEnum(m.role) }))).toEqual(g.teams);
     }
     for (const auth of [alice, tadmin, s.masterKey]) {
       const g = (await s.gql(`{ team(id: "ta") { ${TEAM} keys(first: 100) { edges { node { id } } } } }`, {}, auth)).data.team;

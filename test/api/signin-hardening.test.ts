@@ -58,7 +58,7 @@ describe('admin_only: no session for a non-admin on any path', () => {
   afterAll(() => s?.close());
 
   it('accepting an invitation is refused before anything changes: no session, no password, the link still valid', async () => {
-    const inv = (await s.gql(`mutation { inviteUser(input: { email: "ivy@example.com", userRole: internal_user }) { link invitation { userId } } }`)).data.inviteUser;
+    const inv = (await s.gql(`mutation { inviteUser(input: { email: "ivy@example.com", userRole: INTERNAL_USER }) { link invitation { userId } } }`)).data.inviteUser;
     const r = await accept(s, tokenOf(inv.link), STRONG);
     expect(r.code).toBe('FORBIDDEN');
     expect(r.message).toMatch(/limited to admins.*admin_only.*internal_user.*invitation was not used/);
@@ -66,14 +66,14 @@ describe('admin_only: no session for a non-admin on any path', () => {
     expect(await hasPassword(s, inv.invitation.userId)).toBe(false);
     expect(await invitationInfo(s, tokenOf(inv.link))).toEqual({ status: 'pending', valid: true });
     // once made an admin viewer, the same link works
-    expect((await s.gql(`mutation($id: ID!) { updateUser(input: { userId: $id, userRole: proxy_admin_viewer }) { id } }`, { id: inv.invitation.userId })).errors).toBeUndefined();
+    expect((await s.gql(`mutation($id: ID!) { updateUser(input: { userId: $id, userRole: PROXY_ADMIN_VIEWER }) { id } }`, { id: inv.invitation.userId })).errors).toBeUndefined();
     const ok = await accept(s, tokenOf(inv.link), STRONG);
     expect(ok.code).toBeUndefined();
     expect((await me(s, ok.cookie!)).data.me.user.id).toBe(inv.invitation.userId);
   });
 
   it('a password-reset link for a non-admin is refused the same way; for an admin viewer it signs in', async () => {
-    await createUsers(s, [['worker', 'internal_user'], ['watcher', 'proxy_admin_viewer']]);
+    await createUsers(s, [['worker', 'INTERNAL_USER'], ['watcher', 'PROXY_ADMIN_VIEWER']]);
     const reset = async (userId: string) => (await s.gql(`mutation($u: ID!) { sendPasswordReset(input: { userId: $u }) { link } }`, { u: userId })).data.sendPasswordReset.link as string;
     const link = await reset('worker');
     const r = await accept(s, tokenOf(link), STRONG);
@@ -96,7 +96,7 @@ describe('a session from before ui_access_mode became admin_only', () => {
 
   it('stops working after a restart with admin_only; an admin viewer session keeps working', async () => {
     const open = await startServer({}, { databaseUrl });
-    await createUsers(open, [['worker', 'internal_user'], ['watcher', 'proxy_admin_viewer']]);
+    await createUsers(open, [['worker', 'INTERNAL_USER'], ['watcher', 'PROXY_ADMIN_VIEWER']]);
     const worker = (await restLogin(open, 'worker@example.com', PW)).cookie!;
     const watcher = (await restLogin(open, 'watcher@example.com', PW)).cookie!;
     expect((await me(open, worker)).data.me.user.id).toBe('worker');
@@ -118,7 +118,7 @@ describe('throttle: attempts counted before the hash, per account strict, per ad
       { general_settings: { login_max_failures: 5, login_max_failures_per_address: 8, login_failure_window: '15m', login_lockout_duration: '10m' } },
       { env: { FORWARDED_ALLOW_IPS: '127.0.0.1' } },
     );
-    await createUsers(s, [['alice', 'internal_user'], ['bob', 'internal_user'], ['carol', 'internal_user']]);
+    await createUsers(s, [['alice', 'INTERNAL_USER'], ['bob', 'INTERNAL_USER'], ['carol', 'INTERNAL_USER']]);
   });
   afterAll(() => s?.close());
 
@@ -155,7 +155,7 @@ describe('throttle defaults: the per-address limit is much higher than the per-a
   let s: TestServer;
   beforeAll(async () => {
     s = await startServer();
-    await createUsers(s, [['bob', 'internal_user']]);
+    await createUsers(s, [['bob', 'INTERNAL_USER']]);
   });
   afterAll(() => s?.close());
 
@@ -173,7 +173,7 @@ describe('login CSRF: sign-in routes refuse cross-site requests', () => {
   const evil = { origin: 'https://evil.example.net' };
   beforeAll(async () => {
     s = await startServer();
-    await createUsers(s, [['bob', 'internal_user']]);
+    await createUsers(s, [['bob', 'INTERNAL_USER']]);
   });
   afterAll(() => s?.close());
 

@@ -52,7 +52,7 @@ describe('sign-in behind a trusted proxy (FORWARDED_ALLOW_IPS=127.0.0.1)', () =>
   let s: TestServer;
   beforeAll(async () => {
     s = await startServer({ general_settings: THROTTLE }, { env: { FORWARDED_ALLOW_IPS: '127.0.0.1' } });
-    await createUsers(s, [['alice', 'internal_user'], ['bob', 'internal_user'], ['gina', 'internal_user'], ['carol', 'internal_user'], ['dave', 'internal_user'], ['erin', 'internal_user']]);
+    await createUsers(s, [['alice', 'INTERNAL_USER'], ['bob', 'INTERNAL_USER'], ['gina', 'INTERNAL_USER'], ['carol', 'INTERNAL_USER'], ['dave', 'INTERNAL_USER'], ['erin', 'INTERNAL_USER']]);
   });
   afterAll(() => s?.close());
 
@@ -142,12 +142,12 @@ describe('sign-in behind a trusted proxy (FORWARDED_ALLOW_IPS=127.0.0.1)', () =>
 
   it('a role change by an admin ends the user sessions at once', async () => {
     const c = (await restLogin(s, 'dave@example.com', PW)).cookie!;
-    expect((await me(s, c)).data.me.user.role).toBe('internal_user');
-    const upd = await s.gql(`mutation { updateUser(input: { userId: "dave", userRole: internal_user_viewer }) { role: userRole } }`);
-    expect(upd.data.updateUser.role).toBe('internal_user_viewer');
+    expect((await me(s, c)).data.me.user.role).toBe('INTERNAL_USER');
+    const upd = await s.gql(`mutation { updateUser(input: { userId: "dave", userRole: INTERNAL_USER_VIEWER }) { role: userRole } }`);
+    expect(upd.data.updateUser.role).toBe('INTERNAL_USER_VIEWER');
     expect((await me(s, c)).code).toBe('UNAUTHENTICATED');
     const again = (await restLogin(s, 'dave@example.com', PW)).cookie!;
-    expect((await me(s, again)).data.me.user.role).toBe('internal_user_viewer');
+    expect((await me(s, again)).data.me.user.role).toBe('INTERNAL_USER_VIEWER');
   });
 
   it('deleting a user ends their sessions', async () => {
@@ -162,7 +162,7 @@ describe('sign-in with no trusted proxy (FORWARDED_ALLOW_IPS unset)', () => {
   let s: TestServer;
   beforeAll(async () => {
     s = await startServer({ general_settings: THROTTLE });
-    await createUsers(s, [['bob', 'internal_user']]);
+    await createUsers(s, [['bob', 'INTERNAL_USER']]);
   });
   afterAll(() => s?.close());
 
@@ -180,7 +180,7 @@ describe('ui_access_mode admin_only and LITELLM_UI_SESSION_DURATION', () => {
   let s: TestServer;
   beforeAll(async () => {
     s = await startServer({ general_settings: { ui_access_mode: 'admin_only' } }, { env: { LITELLM_UI_SESSION_DURATION: '3s' } });
-    await createUsers(s, [['worker', 'internal_user'], ['watcher', 'proxy_admin_viewer']]);
+    await createUsers(s, [['worker', 'INTERNAL_USER'], ['watcher', 'PROXY_ADMIN_VIEWER']]);
   });
   afterAll(() => s?.close());
 

@@ -1,7 +1,7 @@
 import '../http/fastify-types.js';
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GqlContext } from '../graphql/context.js';
-import { AuthMethodEnum } from '../graphql/enums.js';
+import { AuthMethodEnum, type CallerMethod } from '../graphql/enums.js';
 import { authorize, reachOf } from '../permissions/authorize.js';
 import { OPERATIONS } from '../permissions/map.js';
 import { User } from '../users/user.entity.js';
@@ -18,7 +18,7 @@ export class OperationPermission {
   @Field(() => String, { description: 'Operation name from the role map, e.g. key.generate.self.' })
   operation!: string;
 
-  @Field(() => String, { description: 'all, own, or team (objects of the listed teams).' })
+  @Field(() => String, { description: 'Scope: `all`, `own`, or `team` (objects of the listed teams).' })
   scope!: string;
 
   @Field(() => [String], { description: 'For team scope: the team ids.' })
@@ -28,7 +28,7 @@ export class OperationPermission {
 @ObjectType({ description: 'The caller: who they are and what they may do.' })
 export class Viewer {
   @Field(() => AuthMethodEnum, { description: 'How the caller authenticated.' })
-  authMethod!: AuthMethodEnum;
+  authMethod!: CallerMethod;
 
   @Field(() => User, { description: 'The caller as a user.' })
   user!: User;
@@ -75,7 +75,7 @@ export class AuthResolver {
   async me(@Ctx() ctx: GqlContext): Promise<Viewer> {
     authorize(ctx.principal, 'me.read');
     const user = await findUser(ctx, ctx.principal!.userId!);
-    return { authMethod: ctx.principal!.method as AuthMethodEnum, user, permissions: permissionsOf(ctx) };
+    return { authMethod: ctx.principal!.method as CallerMethod, user, permissions: permissionsOf(ctx) };
   }
 
   @Mutation(() => Viewer, { description: 'Sign in with email and password; sets the session cookie.' })
@@ -93,7 +93,7 @@ export class AuthResolver {
     const { user, cookie } = res;
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const signedIn = { ...ctx, principal: await principalForUser(ctx, user, 'session') };
-    return { authMethod: AuthMethodEnum.session, user, permissions: permissionsOf(signedIn) };
+    return { authMethod: AuthMethodEnum.SESSION, user, permissions: permissionsOf(signedIn) };
   }
 
   @Mutation(() => Boolean, { description: 'Change your own password; your other sessions end.' })

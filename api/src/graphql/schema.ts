@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchemaSync } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver.js';
@@ -13,11 +13,33 @@ import { UserResolver } from '../users/user.resolver.js';
 
 export const RESOLVERS = [AuthResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, SettingsResolver, InvitationResolver, UsageResolver] as const;
 
+export const QUERY_DESCRIPTION =
+  'Reads. Each field is checked against the permission map and answers only what the caller may see (own, team or all).';
+export const MUTATION_DESCRIPTION =
+  'Writes. Each mutation takes one argument, `input`, of its own input type named after it (`deleteKey(input: DeleteKeyInput!)`), so each can change alone; `logout` takes none.';
+
+/**
+ * type-graphql has no option for the root types' descriptions: copy Query and Mutation with a
+ * description (graphql-js `toConfig`, same fields and resolvers) and rebuild the schema around
+ * them. Done here, before the SDL is printed and the shield applied, so served and committed
+ * schemas stay identical.
+ */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const config = schema.toConfig();
+  const roots = new Set([config.query, config.mutation]);
+  return new GraphQLSchema({
+    ...config,
+    query: config.query && new GraphQLObjectType({ ...config.query.toConfig(), description: QUERY_DESCRIPTION }),
+    mutation: config.mutation && new GraphQLObjectType({ ...config.mutation.toConfig(), description: MUTATION_DESCRIPTION }),
+    types: config.types.filter((t) => !roots.has(t as GraphQLObjectType)),
+  });
+}
+
 let cached: GraphQLSchema | null = null;
 
-/** The schema as type-graphql builds it from the code (no shield). */
+/** The schema as type-graphql builds it from the code, with root descriptions (no shield). */
 export function buildBaseSchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({ resolvers: RESOLVERS as never, emitSchemaFile: false });
+  cached ??= describeRootTypes(buildSchemaSync({ resolvers: RESOLVERS as never, emitSchemaFile: false }));
   return cached;
 }
 

@@ -21,7 +21,7 @@ export class Invitation {
   @Property({ type: 'string', length: 64 })
   tokenHash!: string;
 
-  @Field(() => String, { description: 'invite (new user) or password_reset (existing user).' })
+  @Field(() => String, { description: 'Kind: `invite` (new user) or `password_reset` (existing user).' })
   @Property({ type: 'string', length: 16, default: 'invite' })
   kind: InvitationKind & Opt = 'invite';
 

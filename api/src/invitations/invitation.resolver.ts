@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { AuthMethodEnum, UserRoleEnum } from '../graphql/enums.js';
+import type { Role } from '../permissions/roles.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { setSessionCookie } from '../http/cookies.js';
@@ -26,7 +27,7 @@ const InvitationConnection = Connection(Invitation, 'Invitation');
 class InviteUserInput {
   @Field(() => String, { description: 'Email of the person.' }) email!: string;
   @Field(() => String, { nullable: true, description: 'Display name.' }) userAlias?: string | null;
-  @Field(() => UserRoleEnum, { nullable: true, description: 'Role; defaults by the creation rule.' }) userRole?: UserRoleEnum | null;
+  @Field(() => UserRoleEnum, { nullable: true, description: 'Role; defaults by the creation rule.' }) userRole?: Role | null;
   @Field(() => [ID], { nullable: true, description: 'Teams to join as member.' }) teamIds?: string[] | null;
   @Field(() => Float, { nullable: true, description: 'Budget in USD for personal keys.' }) maxBudget?: number | null;
   @Field(() => String, { nullable: true, description: 'Budget reset period, e.g. 1mo.' }) budgetDuration?: string | null;
@@ -34,14 +35,19 @@ class InviteUserInput {
   @Field(() => Boolean, { nullable: true, description: 'Email the link (needs PROXY_BASE_URL and SMTP).' }) sendEmail?: boolean | null;
 }
 
-@InputType({ description: 'An invitation to act on.' })
-class InvitationRefInput {
+@InputType({ description: 'An invitation to issue a new link for.' })
+class ResendInvitationInput {
   @Field(() => ID, { description: 'Invitation id.' }) id!: string;
-  @Field(() => Boolean, { nullable: true, description: 'Email the new link (resend only).' }) sendEmail?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Email the new link (needs PROXY_BASE_URL and SMTP).' }) sendEmail?: boolean | null;
+}
+
+@InputType({ description: 'An invitation to revoke.' })
+class RevokeInvitationInput {
+  @Field(() => ID, { description: 'Invitation id.' }) id!: string;
 }
 
 @InputType({ description: 'Send an existing user a link to set a new password.' })
-class PasswordResetInput {
+class SendPasswordResetInput {
   @Field(() => ID, { description: 'The user.' }) userId!: string;
   @Field(() => Boolean, { nullable: true, description: 'Email the link (needs PROXY_BASE_URL and SMTP).' }) sendEmail?: boolean | null;
 }
@@ -55,7 +61,7 @@ class AcceptInvitationInput {
 @InputType({ description: 'Filters for invitations.' })
 class InvitationFilter {
   @Field(() => ID, { nullable: true, description: 'Only this user.' }) userId?: string | null;
-  @Field(() => String, { nullable: true, description: 'pending, used, expired or revoked.' }) status?: string | null;
+  @Field(() => String, { nullable: true, description: 'Status: `pending`, `used`, `expired` or `revoked`.' }) status?: string | null;
 }
 
 @ObjectType({ description: 'An invitation with its link: the link is shown only here, once.' })
@@ -69,8 +75,8 @@ class IssuedInvitationPayload {
 class InvitationInfo {
   @Field(() => String, { nullable: true, description: 'Email of the invited person.' }) email!: string | null;
   @Field(() => String, { nullable: true, description: 'Their display name.' }) userAlias!: string | null;
-  @Field(() => String, { description: 'invite or password_reset.' }) kind!: string;
-  @Field(() => String, { description: 'pending, used, expired or revoked.' }) status!: string;
+  @Field(() => String, { description: 'Kind: `invite` or `password_reset`.' }) kind!: string;
+  @Field(() => String, { description: 'Status: `pending`, `used`, `expired` or `revoked`.' }) status!: string;
   @Field(() => Boolean, { description: 'Whether the link can still be used.' }) valid!: boolean;
   @Field(() => String, { description: 'When the link stops working (ISO).' }) expiresAt!: string;
 }
@@ -102,17 +108,17 @@ export class InvitationResolver {
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'New link for an invitation (the old one stops working).' })
-  async resendInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput, { description: 'The mutation input.' }) input: InvitationRefInput) {
+  async resendInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => ResendInvitationInput, { description: 'The mutation input.' }) input: ResendInvitationInput) {
     return payload(await resendInvitation(ctx, input.id, input.sendEmail === true));
   }
 
   @Mutation(() => Invitation, { description: 'Revoke an invitation: its link stops working.' })
-  revokeInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => InvitationRefInput, { description: 'The mutation input.' }) input: InvitationRefInput) {
+  revokeInvitation(@Ctx() ctx: GqlContext, @Arg('input', () => RevokeInvitationInput, { description: 'The mutation input.' }) input: RevokeInvitationInput) {
     return revokeInvitation(ctx, input.id);
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'Send an existing user a password-reset link (proxy_admin).' })
-  async sendPasswordReset(@Ctx() ctx: GqlContext, @Arg('input', () => PasswordResetInput, { description: 'The mutation input.' }) input: PasswordResetInput) {
+  async sendPasswordReset(@Ctx() ctx: GqlContext, @Arg('input', () => SendPasswordResetInput, { description: 'The mutation input.' }) input: SendPasswordResetInput) {
     return payload(await inviteExistingUser(ctx, input.userId, 'password_reset', input.sendEmail === true));
   }
 
@@ -122,10 +128,10 @@ export class InvitationResolver {
     const { user, cookie } = await acceptInvitation(ctx, input.token, input.password);
     setSessionCookie(ctx.app, ctx.reply, cookie);
     const principal = await principalForUser(ctx, user, 'session');
-    return { authMethod: AuthMethodEnum.session, user, permissions: permissionsOf({ ...ctx, principal }) };
+    return { authMethod: AuthMethodEnum.SESSION, user, permissions: permissionsOf({ ...ctx, principal }) };
   }
 
-  @FieldResolver(() => String, { description: 'pending, used, expired or revoked.' })
+  @FieldResolver(() => String, { description: 'Status: `pending`, `used`, `expired` or `revoked`.' })
   status(@Root() inv: Invitation) {
     return inv.status;
   }

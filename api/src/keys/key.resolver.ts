@@ -53,8 +53,9 @@ class GenerateKeyInput extends KeyFieldsInput {
   teamId?: string | null;
 }
 
-@InputType({ description: 'Changes to a key. Owner, team and spend: proxy_admin only.' })
-class UpdateKeyInput extends GenerateKeyInput {
+/** What update and regenerate may change: a base class only, so each mutation keeps its own input type. */
+@InputType({ description: 'Shared fields (not in the schema: no resolver names this type).' })
+class KeyChangeFields extends GenerateKeyInput {
   @Field(() => ID, { description: 'Key id (or its secret or token hash).' })
   id!: string;
 
@@ -62,11 +63,27 @@ class UpdateKeyInput extends GenerateKeyInput {
   spend?: number | null;
 }
 
-@InputType({ description: 'A key to act on.' })
-class KeyRefInput {
+@InputType({ description: 'Changes to a key. Owner, team and spend: proxy_admin only.' })
+class UpdateKeyInput extends KeyChangeFields {}
+
+@InputType({ description: 'A key to give a new secret, with optional changes as in updateKey.' })
+class RegenerateKeyInput extends KeyChangeFields {}
+
+/** The key a one-key mutation acts on: a base class only, so each mutation keeps its own input type. */
+@InputType({ description: 'Shared fields (not in the schema: no resolver names this type).' })
+class KeyRefFields {
   @Field(() => ID, { description: 'Key id (or its secret or token hash).' })
   id!: string;
 }
+
+@InputType({ description: 'The key to delete.' })
+class DeleteKeyInput extends KeyRefFields {}
+
+@InputType({ description: 'The key to block.' })
+class BlockKeyInput extends KeyRefFields {}
+
+@InputType({ description: 'The key to unblock.' })
+class UnblockKeyInput extends KeyRefFields {}
 
 @InputType({ description: 'Filters for keys.' })
 class KeyFilter {
@@ -134,7 +151,7 @@ export class KeyResolver {
   }
 
   @Mutation(() => GeneratedKey, { description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working.' })
-  regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateKeyInput, { description: 'The operation input.' }) input: UpdateKeyInput) {
+  regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => RegenerateKeyInput, { description: 'The operation input.' }) input: RegenerateKeyInput) {
     return regenerateKey(ctx, input.id, keyFields(input));
   }
 
@@ -144,18 +161,18 @@ export class KeyResolver {
   }
 
   @Mutation(() => DeleteKeyPayload, { description: 'Delete a key.' })
-  async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
+  async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteKeyInput, { description: 'The operation input.' }) input: DeleteKeyInput) {
     const k = await deleteKey(ctx, input.id);
     return { id: k.id };
   }
 
   @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })
-  blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
+  blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => BlockKeyInput, { description: 'The operation input.' }) input: BlockKeyInput) {
     return setKeyBlocked(ctx, input.id, true);
   }
 
   @Mutation(() => VirtualKey, { description: 'Unblock a key (proxy_admin or team admin).' })
-  unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => KeyRefInput, { description: 'The operation input.' }) input: KeyRefInput) {
+  unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => UnblockKeyInput, { description: 'The operation input.' }) input: UnblockKeyInput) {
     return setKeyBlocked(ctx, input.id, false);
   }
 

@@ -27,10 +27,10 @@ class Model {
 
 @ObjectType({ description: 'Key limits as numbers and durations (upper bounds or defaults).' })
 class KeyLimits {
-  @Field(() => Float, { nullable: true, description: 'max_budget in USD.' }) maxBudget!: number | null;
-  @Field(() => String, { nullable: true, description: 'budget_duration (e.g. 30d, 1mo).' }) budgetDuration!: string | null;
+  @Field(() => Float, { nullable: true, description: 'Budget in USD (`max_budget`).' }) maxBudget!: number | null;
+  @Field(() => String, { nullable: true, description: 'Budget reset period (`budget_duration`, e.g. 30d, 1mo).' }) budgetDuration!: string | null;
   @Field(() => String, { nullable: true, description: 'Key lifetime (e.g. 90d).' }) duration!: string | null;
-  @Field(() => Int, { nullable: true, description: 'max_parallel_requests.' }) maxParallelRequests!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Calls in flight at once (`max_parallel_requests`).' }) maxParallelRequests!: number | null;
   @Field(() => Int, { nullable: true, description: 'Tokens per minute.' }) tpmLimit!: number | null;
   @Field(() => Int, { nullable: true, description: 'Requests per minute.' }) rpmLimit!: number | null;
 }
@@ -42,7 +42,7 @@ class KeyScopeOption {
   @Field(() => [String], { description: 'Models that may be put on the key.' }) models!: string[];
   @Field(() => Float, { nullable: true, description: 'Highest maxBudget the caller may give (null = no ceiling).' })
   maxBudgetCeiling!: number | null;
-  @Field(() => [String], { description: 'key_generation_settings.required_params that apply.' }) requiredParams!: string[];
+  @Field(() => [String], { description: 'Parameters a new key must set here (`key_generation_settings.required_params`).' }) requiredParams!: string[];
 }
 
 @ObjectType({ description: 'Team-key option for one team of the caller.' })
@@ -58,8 +58,8 @@ class KeyCreationOptions {
   @Field(() => [TeamKeyOption], { description: 'Team keys, one entry per team of the caller (all teams for proxy_admin).' })
   teams!: TeamKeyOption[];
   @Field(() => Boolean, { description: 'Whether keys may be minted for other users.' }) forOtherUsers!: boolean;
-  @Field(() => KeyLimits, { description: 'litellm_settings.upperbound_key_generate_params.' }) upperBounds!: KeyLimits;
-  @Field(() => KeyLimits, { description: 'litellm_settings.default_key_generate_params.' }) defaults!: KeyLimits;
+  @Field(() => KeyLimits, { description: 'Upper bounds for every key (`litellm_settings.upperbound_key_generate_params`).' }) upperBounds!: KeyLimits;
+  @Field(() => KeyLimits, { description: 'Defaults for fields a new key leaves unset (`litellm_settings.default_key_generate_params`).' }) defaults!: KeyLimits;
 }
 
 @ObjectType({ description: 'Effective settings (secrets redacted).' })
@@ -67,7 +67,7 @@ class EffectiveSettings {
   @Field(() => GraphQLJSONObject, { description: 'The validated config with defaults applied, secrets replaced by "***".' })
   config!: Record<string, unknown>;
   @Field(() => String, { description: 'Where the master key comes from: config, env or file.' }) masterKeySource!: string;
-  @Field(() => String, { description: 'sqlite or postgresql.' }) databaseDialect!: string;
+  @Field(() => String, { description: 'Database in use: `sqlite` or `postgresql`.' }) databaseDialect!: string;
   @Field(() => String, { description: 'Base URL used in links (PROXY_BASE_URL or this server).' }) baseUrl!: string;
   @Field(() => String, { nullable: true, description: 'Config file in use.' }) configPath!: string | null;
   @Field(() => String, { nullable: true, description: 'PROXY_LOGOUT_URL.' }) logoutUrl!: string | null;

@@ -143,7 +143,7 @@ class CacheByModel extends CacheFiguresType {
 
 @ObjectType('CacheAnalytics', { description: 'Response-cache effectiveness over a day range.' })
 class CacheAnalyticsType extends CacheFiguresType {
-  @Field(() => Float, { description: 'cacheHits / (cacheHits + upstreamCalls); 0 without calls.' })
+  @Field(() => Float, { description: 'Share of calls answered from the cache: cacheHits / (cacheHits + upstreamCalls); 0 without calls.' })
   hitRatio!: number;
 
   @Field(() => Float, { description: 'Completion tokens served from the cache.' })
@@ -179,7 +179,7 @@ class SpendLogFilterInput {
   @Field(() => String, { nullable: true, description: 'Only calls to this model.' })
   model?: string | null;
 
-  @Field(() => String, { nullable: true, description: '`success` or `failure`.' })
+  @Field(() => String, { nullable: true, description: 'Outcome: `success` or `failure`.' })
   status?: string | null;
 }
 
@@ -203,7 +203,7 @@ class SpendLogEntry {
   @Field(() => String, { nullable: true, description: 'Deployment that answered (`cache` for cache hits).' })
   deployment!: string | null;
 
-  @Field(() => String, { description: '`chat` or `embedding`.' })
+  @Field(() => String, { description: 'Kind of call: `chat` or `embedding`.' })
   callType!: string;
 
   @Field(() => Int, { description: 'Prompt tokens.' })
@@ -224,7 +224,7 @@ class SpendLogEntry {
   @Field(() => Float, { description: 'What a cache hit saved, in USD.' })
   savedSpend!: number;
 
-  @Field(() => String, { description: '`success` or `failure`.' })
+  @Field(() => String, { description: 'Outcome: `success` or `failure`.' })
   status!: string;
 
   @Field(() => Int, { nullable: true, description: 'HTTP status returned to the client.' })

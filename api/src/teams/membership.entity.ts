@@ -4,9 +4,10 @@ import { MembershipSourceEnum, TeamRoleEnum } from '../graphql/enums.js';
 import { BudgetedEntity } from '../common/base.entity.js';
 import { TEAM_ROLES, type TeamRole } from '../permissions/roles.js';
 import type { User } from '../users/user.entity.js';
+import { MEMBERSHIP_SOURCES, type MembershipSource } from './membership-source.js';
 import type { Team } from './team.entity.js';
 
-export type MembershipSource = 'manual' | 'sso';
+export type { MembershipSource };
 
 /** A user in a team, with their team role and their own budget inside the team. */
 @Entity({ tableName: 'team_memberships' })
@@ -26,7 +27,7 @@ export class TeamMembership extends BudgetedEntity {
   @Enum({ items: () => [...TEAM_ROLES], type: 'string' })
   role!: TeamRole;
 
-  @Field(() => MembershipSourceEnum, { description: 'manual, or sso when made by group sync.' })
-  @Enum({ items: () => ['manual', 'sso'], type: 'string', default: 'manual' })
+  @Field(() => MembershipSourceEnum, { description: 'MANUAL, or SSO when made by group sync.' })
+  @Enum({ items: () => [...MEMBERSHIP_SOURCES], type: 'string', default: 'manual' })
   source: MembershipSource & Opt = 'manual';
 }

@@ -3,6 +3,7 @@ import { Arg, Ctx, Field, FieldResolver, Float, GraphQLISODateTime, ID, InputTyp
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { TeamRoleEnum } from '../graphql/enums.js';
+import type { TeamRole } from '../permissions/roles.js';
 import { listKeys } from '../keys/key.service.js';
 import { KeyConnectionForUser } from '../users/user.resolver.js';
 import { User } from '../users/user.entity.js';
@@ -67,7 +68,7 @@ class NewTeamMemberInput {
   email?: string | null;
 
   @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default user).' })
-  role?: TeamRoleEnum | null;
+  role?: TeamRole | null;
 }
 
 @InputType({ description: 'A new team.' })
@@ -91,8 +92,9 @@ class DeleteTeamInput {
   teamId!: string;
 }
 
-@InputType({ description: 'A team membership to add or change.' })
-class TeamMemberInput {
+/** Which membership, and its budget: a base class only, so add and update keep their own input types. */
+@InputType({ description: 'Shared fields (not in the schema: no resolver names this type).' })
+class TeamMemberFields {
   @Field(() => ID, { description: 'Team id.' })
   teamId!: string;
 
@@ -102,14 +104,23 @@ class TeamMemberInput {
   @Field(() => String, { nullable: true, description: 'Exact email of an existing user (or give userId).' })
   email?: string | null;
 
-  @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default user on add).' })
-  role?: TeamRoleEnum | null;
-
   @Field(() => Float, { nullable: true, description: 'Budget inside the team in USD (`max_budget_in_team`).' })
   maxBudgetInTeam?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Reset period of the member budget.' })
   budgetDuration?: string | null;
+}
+
+@InputType({ description: 'An existing user to add to a team, with role and member budget.' })
+class AddTeamMemberInput extends TeamMemberFields {
+  @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default USER).' })
+  role?: TeamRole | null;
+}
+
+@InputType({ description: "Changes to a member's team role or member budget; omitted fields stay as they are." })
+class UpdateTeamMemberInput extends TeamMemberFields {
+  @Field(() => TeamRoleEnum, { nullable: true, description: 'New role in the team.' })
+  role?: TeamRole | null;
 }
 
 @InputType({ description: 'A membership to remove.' })
@@ -197,12 +208,12 @@ export class TeamResolver {
   }
 
   @Mutation(() => TeamMembership, { description: 'Add an existing user to a team (proxy_admin or team admin).' })
-  addTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput, { description: 'The operation input.' }) input: TeamMemberInput) {
+  addTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => AddTeamMemberInput, { description: 'The operation input.' }) input: AddTeamMemberInput) {
     return addMember(ctx, input);
   }
 
   @Mutation(() => TeamMembership, { description: "Change a member's team role or budget (proxy_admin or team admin)." })
-  updateTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => TeamMemberInput, { description: 'The operation input.' }) input: TeamMemberInput) {
+  updateTeamMember(@Ctx() ctx: GqlContext, @Arg('input', () => UpdateTeamMemberInput, { description: 'The operation input.' }) input: UpdateTeamMemberInput) {
     return updateMember(ctx, input);
   }
 

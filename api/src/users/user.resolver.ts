@@ -4,6 +4,7 @@ import { listKeys } from '../keys/key.service.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { TeamRoleEnum, UserRoleEnum } from '../graphql/enums.js';
+import type { Role, TeamRole } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { isAllowed } from '../permissions/authorize.js';
 import { User } from './user.entity.js';
@@ -19,7 +20,7 @@ class TeamAssignmentInput {
   teamId!: string;
 
   @Field(() => TeamRoleEnum, { nullable: true, description: 'Role in the team (default user).' })
-  role?: TeamRoleEnum | null;
+  role?: TeamRole | null;
 
   @Field(() => Float, { nullable: true, description: 'Budget inside the team in USD (`max_budget_in_team`).' })
   maxBudgetInTeam?: number | null;
@@ -34,7 +35,7 @@ class UserFieldsInput {
   userAlias?: string | null;
 
   @Field(() => UserRoleEnum, { nullable: true, description: 'Global role; on create defaults by the creation rule.' })
-  userRole?: UserRoleEnum | null;
+  userRole?: Role | null;
 
   @Field(() => [String], { nullable: true, description: 'Models for personal keys; empty = all.' })
   models?: string[] | null;
@@ -88,7 +89,7 @@ class UpdateMeInput {
 @InputType({ description: 'Filters for users.' })
 class UserFilter {
   @Field(() => UserRoleEnum, { nullable: true, description: 'Only this role.' })
-  role?: UserRoleEnum | null;
+  role?: Role | null;
 
   @Field(() => String, { nullable: true, description: 'Email contains this (case-insensitive).' })
   email?: string | null;
