@@ -284,8 +284,9 @@ describe('key rules: defaults, key_generation_settings and required params', () 
   it('applies defaults before bounds and ceilings, then fills the rest with the bound', async () => {
     const k = (await s.gql(GEN, { i: { keyAlias: 'd1' } }, alice)).data.generateKey.key;
     expect(k).toMatchObject({ maxBudget: 5, rpmLimit: 7, tpmLimit: 1000 });
-    const explicit = (await s.gql(GEN, { i: { keyAlias: 'd2', maxBudget: 8, rpmLimit: 3 } }, alice)).data.generateKey.key;
-    expect(explicit).toMatchObject({ maxBudget: 8, rpmLimit: 3 });
+    // explicit values win over the defaults (within alice's key, which has the defaults itself)
+    const explicit = (await s.gql(GEN, { i: { keyAlias: 'd2', maxBudget: 4, rpmLimit: 3 } }, alice)).data.generateKey.key;
+    expect(explicit).toMatchObject({ maxBudget: 4, rpmLimit: 3 });
     // above both bound and ceiling: the bound check comes first (400, not 403)
     const both = await s.gql(GEN, { i: { keyAlias: 'd3', maxBudget: 150 } }, alice);
     expect(both.code).toBe('BAD_USER_INPUT');

@@ -177,21 +177,18 @@ export async function resolveKeyParams(
   }
 
   // a key used on the management API acts only within itself, whoever owns it
-  await applyCallingKeyCeiling(ctx, mode, v, existing);
+  const callerCaps = await applyCallingKeyCeiling(ctx, mode, v, existing);
 
-  // fill what is still unset with the lower of bound and ceiling (generate only)
+  // fill what is still unset with the lowest of bound, ceiling and calling key (generate only)
   if (mode === 'generate') {
     for (const [bk, field] of Object.entries(BOUND_FIELDS) as Array<[BoundKey, (typeof BOUND_FIELDS)[BoundKey]]>) {
       if (v[field] !== undefined && v[field] !== null) continue;
       if (v[field] === null && mode === 'generate' && bounds[bk] === undefined) continue;
-      const bound = bounds[bk];
-      const cap = ceiling && field in ceiling ? (ceiling as unknown as Record<string, number | null>)[field] : null;
-      if (bound === undefined && (cap === null || cap === undefined)) continue;
-      if (typeof bound === 'string') (v as Record<string, unknown>)[field] = bound;
-      else {
-        const candidates = [bound, cap].filter((x): x is number => typeof x === 'number');
-        (v as Record<string, unknown>)[field] = Math.min(...candidates);
-      }
+      const candidates = [bounds[bk], ceiling && field in ceiling ? (ceiling as unknown as Record<string, number | null>)[field] : null, callerCaps[field]]
+        .filter((x): x is number | string => typeof x === 'number' || typeof x === 'string');
+      if (!candidates.length) continue;
+      // durations compare by length ("30d" vs "3600s"), numbers by value
+      (v as Record<string, unknown>)[field] = candidates.reduce((a, b) => (size(field, b) < size(field, a) ? b : a));
     }
   }
   return { values: v, owner, team };
@@ -203,14 +200,16 @@ const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests
  * A virtual key on the management API mints or changes keys only within its own models,
  * max_budget, rpm/tpm/parallel limits and expiry (a key limited to one model and $0.01 cannot
  * mint a key with every model and $10). Unset values are filled from the calling key on
- * generate, so the new key is never wider than the one that made it. Master key and sessions
- * are untouched. A deliberate difference from LiteLLM.
+ * generate, so the new key is never wider than the one that made it: returned as caps, which
+ * the fill step weighs with the bound and the owner's ceiling (the lowest wins). Master key
+ * and sessions are untouched. A deliberate difference from LiteLLM.
  */
-async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, existing?: VirtualKey) {
+async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, existing?: VirtualKey): Promise<Partial<Record<string, number | string>>> {
+  const caps: Partial<Record<string, number | string>> = {};
   const p = ctx.principal!;
-  if (p.method !== 'virtual_key' || !p.keyId) return;
+  if (p.method !== 'virtual_key' || !p.keyId) return caps;
   const caller = await ctx.em.findOne(VirtualKey, { id: p.keyId }, { populate: ['user', 'team'] });
-  if (!caller) return;
+  if (!caller) return caps;
   const why = 'a key used on the management API can only grant what it has itself';
   const models = callerModels(caller);
   if (models) {
@@ -225,7 +224,7 @@ async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, exi
     const cap = caller[field];
     if (cap === null) continue;
     if (v[field] === undefined) {
-      if (mode === 'generate') v[field] = cap;
+      if (mode === 'generate') caps[field] = cap;
       continue;
     }
     if (mode !== 'generate' && !raises(field, v[field], current(existing!, field))) continue;
@@ -234,10 +233,11 @@ async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, exi
   if (caller.expiresAt) {
     const left = Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000);
     if (v.duration === undefined) {
-      if (mode === 'generate') v.duration = `${Math.max(1, left)}s`;
+      if (mode === 'generate') caps.duration = `${Math.max(1, left)}s`;
     } else if (size('duration', v.duration) > left)
       throw forbidden(`duration ${v.duration ?? '(none)'} outlives the calling key, which expires at ${caller.expiresAt.toISOString()}: ${why}.`);
   }
+  return caps;
 }
 
 /** The models a key may call: its own list, narrowed by its team's or owner's; null = all. */
