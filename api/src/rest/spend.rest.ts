@@ -1,32 +1,18 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { App, Ctx } from '../app/context.js';
+import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
-import { authorize } from '../permissions/authorize.js';
-import {
-  aggregate,
-  checkRange,
-  keyAliases,
-  keyIdsForApiKey,
-  metricsOf,
-  querySpendLogs,
-  scopeUsage,
-  type Group,
-  type RollupQuery,
-  type Scoped,
-} from '../spend/usage.service.js';
+import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from '../spend/activity.service.js';
+import { checkRange, metricsOf, querySpendLogs } from '../spend/usage.service.js';
 import { iso, restRoute } from './common.js';
 
 /**
- * LiteLLM's spend and activity reads, as thin adapters over the usage service (same scope
- * rules as GraphQL `usage`, `cacheAnalytics` and `spendLogs`; unlike LiteLLM, cache activity
- * is scoped by role too).
+ * LiteLLM's spend and activity reads, as thin adapters over the usage and activity services
+ * (same scope rules as GraphQL `usage`, `cacheAnalytics` and `spendLogs`).
  */
 
-const NO_KEY = '\u0000no-such-key';
 const list = (v: unknown): string[] =>
   v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
 const optStr = z.string().trim().min(1).optional();
@@ -44,7 +30,7 @@ const pageSchema = (defaultSize: number, max: number) => ({
 });
 
 /** LiteLLM `SpendMetrics` from summed roll-up figures. */
-function spendMetrics(g: Group['sums']) {
+function spendMetrics(g: Sums) {
   const m = metricsOf(g);
   return {
     spend: m.spend,
@@ -60,56 +46,26 @@ function spendMetrics(g: Group['sums']) {
     cache_savings: m.cacheSavings,
   };
 }
-type Sums = Group['sums'];
-const emptySums = (): Sums => ({ requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendMicros: 0, cacheHits: 0, savedMicros: 0, cachedCompletionTokens: 0 });
-const addSums = (a: Sums, b: Sums) => {
-  for (const k of Object.keys(a) as Array<keyof Sums>) a[k] += b[k];
-};
 
-interface DayAcc {
-  total: Sums;
-  models: Map<string, Sums>;
-  keys: Map<string, Sums>;
-  entities: Map<string, Sums>;
-}
-
-/** The activity response: one result per date (paged by date), totals over every date. */
-async function activityResponse(ctx: Ctx, days: Map<string, DayAcc>, page: number, pageSize: number) {
-  const keyIds = new Set<string>();
-  for (const d of days.values()) for (const k of d.keys.keys()) keyIds.add(k);
-  const keys = await keyAliases(ctx, [...keyIds]);
-  const total = emptySums();
-  for (const d of days.values()) addSums(total, d.total);
-  const ordered = [...days.keys()].sort();
-  const totalPages = Math.max(1, Math.ceil(ordered.length / pageSize));
-  const slice = ordered.slice((page - 1) * pageSize, page * pageSize);
-  const results = slice.map((date) => {
-    const d = days.get(date)!;
-    const entry = <K extends string>(m: Map<K, Sums>, meta: (k: K) => Record<string, unknown>) =>
-      Object.fromEntries([...m].map(([k, s]) => [k, { metrics: spendMetrics(s), metadata: meta(k) }]));
+/** LiteLLM's activity response: one result per date of the page, totals over every date. */
+function activityResponse(a: Activity) {
+  const results = a.days.map((d) => {
+    const entry = (m: Map<string, Sums>) => Object.fromEntries([...m].map(([k, s]) => [k, { metrics: spendMetrics(s), metadata: {} }]));
     const apiKeys: Record<string, unknown> = {};
     for (const [id, s] of d.keys) {
-      const k = keys.get(id);
+      const k = a.keys.get(id);
       apiKeys[k?.token ?? id] = {
         metrics: spendMetrics(s),
         metadata: { key_id: id, key_alias: k?.alias ?? null, team_id: k?.teamId ?? null, user_id: k?.userId ?? null, key_exists: !!k },
       };
     }
     return {
-      date,
+      date: d.date,
       metrics: spendMetrics(d.total),
-      breakdown: {
-        models: entry(d.models, () => ({})),
-        model_groups: {},
-        providers: {},
-        endpoints: {},
-        api_keys: apiKeys,
-        mcp_servers: {},
-        entities: entry(d.entities, () => ({})),
-      },
+      breakdown: { models: entry(d.models), model_groups: {}, providers: {}, endpoints: {}, api_keys: apiKeys, mcp_servers: {}, entities: entry(d.entities) },
     };
   });
-  const m = spendMetrics(total);
+  const m = spendMetrics(a.total);
   return {
     results,
     metadata: {
@@ -123,42 +79,11 @@ async function activityResponse(ctx: Ctx, days: Map<string, DayAcc>, page: numbe
       total_cache_read_input_tokens: 0,
       total_cache_creation_input_tokens: 0,
       total_cache_hits: m.cache_hits,
-      page,
-      total_pages: totalPages,
-      has_more: page < totalPages,
+      page: a.page,
+      total_pages: a.totalPages,
+      has_more: a.page < a.totalPages,
     },
   };
-}
-
-/** Adds day totals, models and keys (and optionally an entity) of one scoped query. */
-async function collect(ctx: Ctx, q: Scoped, days: Map<string, DayAcc>, entity: string | null) {
-  const keyQuery: RollupQuery = q.breakdown ? q : { ...q, where: { ...q.where, user: [q.self ?? ''] } };
-  const [byModel, byKey] = await Promise.all([aggregate(ctx, q, ['day', 'model']), aggregate(ctx, keyQuery, ['day', 'key'])]);
-  const acc = (day: string) => {
-    let d = days.get(day);
-    if (!d) days.set(day, (d = { total: emptySums(), models: new Map(), keys: new Map(), entities: new Map() }));
-    return d;
-  };
-  const bump = (m: Map<string, Sums>, k: string, s: Sums) => {
-    const cur = m.get(k) ?? emptySums();
-    addSums(cur, s);
-    m.set(k, cur);
-  };
-  for (const g of byModel) {
-    const d = acc(g.dims.day!);
-    addSums(d.total, g.sums);
-    bump(d.models, g.dims.model!, g.sums);
-    if (entity) bump(d.entities, entity, g.sums);
-  }
-  for (const g of byKey) if (g.dims.key) bump(acc(g.dims.day!).keys, g.dims.key, g.sums);
-}
-
-async function narrowToApiKey(ctx: Ctx, q: Scoped, apiKey: string | undefined) {
-  if (!apiKey) return;
-  const ids = await keyIdsForApiKey(ctx, apiKey);
-  q.where.key = ids.length ? ids : [NO_KEY];
-  // a plain team member filtering by a key sees it only if it is theirs
-  if (!q.breakdown) q.where.user = [q.self ?? ''];
 }
 
 export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
@@ -204,22 +129,11 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
   restRoute(fastify, app, 'GET', '/global/activity/cache_hits', async (ctx, req) => {
     const raw = (req.query ?? {}) as Record<string, unknown>;
     const q = z.object({ start_date: optStr, end_date: optStr }).parse({ start_date: raw.start_date, end_date: raw.end_date });
-    const { from, to } = dates(q);
-    const scoped = scopeUsage(ctx, { from, to }, [], 'usage');
-    // the filter options: what the caller could narrow to within scope
-    const [allModels, allKeys] = await Promise.all([aggregate(ctx, scoped, ['model']), aggregate(ctx, scoped, ['key'])]);
-    const info = await keyAliases(ctx, allKeys.map((g) => g.dims.key).filter((k): k is string => !!k));
-    const aliases = [...info.values()].map((k) => k.alias).filter((a): a is string => !!a).sort();
-    const models = list(raw.models ?? raw['models[]']);
-    const wantAliases = list(raw.key_aliases ?? raw['key_aliases[]']);
-    const narrowed: RollupQuery = { ...scoped, where: { ...scoped.where } };
-    if (models.length) narrowed.where.model = models;
-    if (wantAliases.length) {
-      const ids = [...info].filter(([, k]) => k.alias && wantAliases.includes(k.alias)).map(([id]) => id);
-      narrowed.where.key = ids.length ? ids : [NO_KEY];
-    }
-    const [totalGroup] = await aggregate(ctx, narrowed, []);
-    const s = totalGroup?.sums ?? emptySums();
+    const { sums: s, filterOptions } = await cacheActivity(ctx, {
+      ...dates(q),
+      models: list(raw.models ?? raw['models[]']),
+      keyAliases: list(raw.key_aliases ?? raw['key_aliases[]']),
+    });
     const figures = {
       api_requests: s.requests - s.cacheHits - s.failures,
       cache_hits: s.cacheHits,
@@ -235,7 +149,7 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
         cache_hit_ratio: s.requests ? (s.cacheHits / s.requests) * 100 : 0,
         saved_spend: s.savedMicros / 1e6,
       },
-      filter_options: { key_aliases: aliases, models: allModels.map((g) => g.dims.model!).sort() },
+      filter_options: { key_aliases: filterOptions.keyAliases, models: filterOptions.models },
     };
   });
 
@@ -243,12 +157,8 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
     const q = z
       .object({ start_date: optStr, end_date: optStr, model: optStr, api_key: optStr, user_id: optStr, ...pageSchema(50, 1000) })
       .parse(req.query ?? {});
-    const { from, to } = dates(q);
-    const scoped = scopeUsage(ctx, { from, to, userId: q.user_id ?? null, model: q.model ?? null }, [], 'usage');
-    await narrowToApiKey(ctx, scoped, q.api_key);
-    const days = new Map<string, DayAcc>();
-    await collect(ctx, scoped, days, null);
-    return activityResponse(ctx, days, q.page, q.page_size);
+    const activity = await userActivity(ctx, { ...dates(q), userId: q.user_id, model: q.model, apiKey: q.api_key }, q.page, q.page_size);
+    return activityResponse(activity);
   });
 
   restRoute(fastify, app, 'GET', '/team/daily/activity', async (ctx, req) => {
@@ -256,22 +166,8 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
     const q = z
       .object({ start_date: optStr, end_date: optStr, model: optStr, api_key: optStr, ...pageSchema(50, 1000) })
       .parse({ ...raw, team_ids: undefined });
-    const { from, to } = dates(q);
-    let teamIds = list(raw.team_ids ?? raw['team_ids[]']);
-    if (!teamIds.length) {
-      // no team named: every team the caller may read (admins: all teams)
-      const reach = authorize(ctx.principal, 'usage.read');
-      teamIds = reach.all
-        ? ((await (ctx.em as SqlEntityManager).getKnex()('teams').select('id')) as Array<{ id: string }>).map((t) => t.id)
-        : [...(ctx.principal?.teams.keys() ?? [])];
-    }
-    // check every team before reading any
-    const scopes = teamIds.map((teamId) => ({ teamId, q: scopeUsage(ctx, { from, to, teamId, model: q.model ?? null }, [], 'usage') }));
-    const days = new Map<string, DayAcc>();
-    for (const { teamId, q: scoped } of scopes) {
-      await narrowToApiKey(ctx, scoped, q.api_key);
-      await collect(ctx, scoped, days, teamId);
-    }
-    return activityResponse(ctx, days, q.page, q.page_size);
+    const teamIds = list(raw.team_ids ?? raw['team_ids[]']);
+    const activity = await teamActivity(ctx, { ...dates(q), teamIds, model: q.model, apiKey: q.api_key }, q.page, q.page_size);
+    return activityResponse(activity);
   });
 }
