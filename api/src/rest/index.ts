@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app/context.js';
 import { fieldNameTable, translateRestErrors } from './errors.js';
-import { invitationRestNames, registerInvitationRoutes } from './invitations.rest.js';
-import { keyRestNames, registerKeyRoutes } from './keys.rest.js';
-import { registerSpendRoutes } from './spend.rest.js';
-import { registerTeamRoutes, teamRestNames } from './teams.rest.js';
-import { registerUserRoutes, userRestNames } from './users.rest.js';
+import { invitationRestNames, registerInvitationRoutes } from '../invitations/invitation.rest.js';
+import { keyRestNames, registerKeyRoutes } from '../keys/key.rest.js';
+import { registerSpendRoutes } from '../spend/spend.rest.js';
+import { registerTeamRoutes, teamRestNames } from '../teams/team.rest.js';
+import { registerUserRoutes, userRestNames } from '../users/user.rest.js';
 
 /** Every REST route's field names, camelCase (the services') → snake_case (LiteLLM's). */
 export const REST_FIELD_NAMES = fieldNameTable([keyRestNames, userRestNames, teamRestNames, invitationRestNames]);

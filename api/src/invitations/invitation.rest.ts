@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app/context.js';
-import type { Invitation } from '../invitations/invitation.entity.js';
-import { getInvitation, inviteExistingUser, revokeInvitation } from '../invitations/invitation.service.js';
-import { iso, opt, parse, restRoute } from './common.js';
-import type { RestNames } from './errors.js';
+import type { Invitation } from './invitation.entity.js';
+import { getInvitation, inviteExistingUser, revokeInvitation } from './invitation.service.js';
+import { iso, opt, parse, restRoute } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
 
 /** LiteLLM's InvitationModel field names. */
 const invitationRow = (i: Invitation) => ({

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { badInput } from '../common/errors.js';
-import type { KeyParams } from '../keys/key.rules.js';
-import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from '../keys/key.service.js';
-import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
-import type { RestNames } from './errors.js';
-import { keyRow } from './shapes.js';
+import type { KeyParams } from './key.rules.js';
+import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
+import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow } from '../rest/shapes.js';
 
 export const keyFieldsSchema = z.object({
   key_alias: str(),

@@ -5,10 +5,10 @@ import { badInput } from '../common/errors.js';
 import { listKeys } from '../keys/key.service.js';
 import { isRole, type Role } from '../permissions/roles.js';
 import { memberBudget, visibleMembershipsOf } from '../teams/membership.service.js';
-import { deleteUsers, getUser, listUsers, onboardUser, updateUserByIdOrEmail } from '../users/user.service.js';
-import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
-import type { RestNames } from './errors.js';
-import { keyRow, memberRow, userRow } from './shapes.js';
+import { deleteUsers, getUser, listUsers, onboardUser, updateUserByIdOrEmail } from './user.service.js';
+import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow, memberRow, userRow } from '../rest/shapes.js';
 
 const role = () => opt(z.string().refine(isRole, 'must be one of proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer'));
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
-import { memberBudget } from '../teams/membership.service.js';
-import type { Team } from '../teams/team.entity.js';
+import { memberBudget } from './membership.service.js';
+import type { Team } from './team.entity.js';
 import {
   addMembers,
   createTeam,
@@ -15,10 +15,10 @@ import {
   updateMember,
   updateTeam,
   type TeamParams,
-} from '../teams/team.service.js';
-import { int, json, money, nn, opt, parse, restRoute, str, strList } from './common.js';
-import type { RestNames } from './errors.js';
-import { keyRow, memberRow, teamRow } from './shapes.js';
+} from './team.service.js';
+import { int, json, money, nn, opt, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow, memberRow, teamRow } from '../rest/shapes.js';
 
 const teamRole = () => opt(z.enum(['admin', 'user']));
 const memberRef = z.object({ role: teamRole(), user_id: str(), user_email: str() });

@@ -4,9 +4,9 @@ import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
-import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from '../spend/activity.service.js';
-import { checkRange, metricsOf, querySpendLogs } from '../spend/usage.service.js';
-import { iso, restRoute } from './common.js';
+import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from './activity.service.js';
+import { checkRange, metricsOf, querySpendLogs } from './usage.service.js';
+import { iso, restRoute } from '../rest/common.js';
 
 /**
  * LiteLLM's spend and activity reads, as thin adapters over the usage and activity services
