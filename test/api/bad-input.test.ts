@@ -130,10 +130,11 @@ describe('bad input: 4xx with a clear error, nothing written', () => {
 
   it('oversize strings and bodies → 400 / 413, deep JSON → 400', async () => {
     const long = 'a'.repeat(10_000);
-    expectRestError(await s.rest('POST', '/key/generate', { key_alias: long }), 400, 'keyAlias');
-    expectRestError(await s.rest('POST', '/team/new', { team_alias: long }), 400, 'teamAlias');
-    expectRestError(await s.rest('POST', '/user/new', { user_id: long }), 400, 'userId');
-    expectRestError(await s.rest('POST', '/user/new', { user_email: `${long}@example.com` }), 400, 'email');
+    // REST names the field as LiteLLM does (GraphQL's camelCase below)
+    expectRestError(await s.rest('POST', '/key/generate', { key_alias: long }), 400, 'key_alias');
+    expectRestError(await s.rest('POST', '/team/new', { team_alias: long }), 400, 'team_alias');
+    expectRestError(await s.rest('POST', '/user/new', { user_id: long }), 400, 'user_id');
+    expectRestError(await s.rest('POST', '/user/new', { user_email: `${long}@example.com` }), 400, 'user_email');
     expectRestError(await s.rest('POST', '/key/generate', { models: [long] }), 400, 'models');
     const g = await s.gql(GEN, { i: { keyAlias: long } });
     expect(g.code).toBe('BAD_USER_INPUT');
@@ -231,7 +232,7 @@ describe('bad input: 4xx with a clear error, nothing written', () => {
   });
 
   it('refuses bad input from a non-admin the same way, without writing', async () => {
-    expectRestError(await s.rest('POST', '/key/generate', { max_budget: -1 }, alice), 400, 'maxBudget');
+    expectRestError(await s.rest('POST', '/key/generate', { max_budget: -1 }, alice), 400, 'max_budget');
     expectRestError(await s.rest('POST', '/key/update', { key: keyId, duration: 'soon' }, alice), 400, 'duration');
     const g = await s.gql(`mutation($i: UpdateKeyInput!) { updateKey(input: $i) { id } }`, { i: { id: keyId, budgetDuration: '1 month' } }, alice);
     expect(g.code).toBe('BAD_USER_INPUT');

@@ -9,7 +9,7 @@ import { KeyConnectionForUser } from '../users/user.resolver.js';
 import { visibleUser } from '../users/user.service.js';
 import { VirtualKey } from './key.entity.js';
 import type { KeyParams } from './key.rules.js';
-import { deleteKey, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
+import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
 
 @InputType({ description: 'Key settings (LiteLLM names in camelCase). Omitted = default / unchanged; null = none.' })
 class KeyFieldsInput {
@@ -162,8 +162,8 @@ export class KeyResolver {
 
   @Mutation(() => DeleteKeyPayload, { description: 'Delete a key.' })
   async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteKeyInput, { description: 'The operation input.' }) input: DeleteKeyInput) {
-    const k = await deleteKey(ctx, input.id);
-    return { id: k.id };
+    const [k] = await deleteKeys(ctx, { refs: [input.id] });
+    return { id: k!.id };
   }
 
   @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })

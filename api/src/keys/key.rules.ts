@@ -96,6 +96,8 @@ export async function resolveKeyParams(
   let owner: User | null;
   let team: Team | null;
   if (mode === 'generate') {
+    // spend starts at 0: a new key cannot arrive with spend already counted (both surfaces)
+    if (v.spend !== undefined) throw badInput('spend cannot be set when generating a key.', 'spend');
     team = v.teamId ? await ctx.em.findOne(Team, { id: v.teamId }) : null;
     if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
     // a key without owner (service account) only for admins minting team keys

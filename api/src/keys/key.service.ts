@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Ctx } from '../app/context.js';
 import { audit } from '../audit/audit.service.js';
 import { applyBudgetInput, readDuration } from '../budgets/budget.service.js';
-import { conflict, notFound, unauthenticated } from '../common/errors.js';
+import { badInput, conflict, notFound, unauthenticated } from '../common/errors.js';
 import { displayKeyName, isSha256Hex, newId, newSecretKey, sha256 } from '../common/ids.js';
 import { usdToMicros } from '../common/money.js';
 import { paginate, type PageArgs } from '../common/pagination.js';
@@ -147,13 +147,40 @@ export async function regenerateKey(ctx: Ctx, ref: string, input: KeyParams) {
   return { secret: secret!, key };
 }
 
-export async function deleteKey(ctx: Ctx, ref: string) {
+/** One key; callers outside this module delete through deleteKeys (all or nothing). */
+async function deleteKey(ctx: Ctx, ref: string) {
   const k = await keyForWrite(ctx, ref, 'key.delete');
   audit(ctx, 'key.delete', { type: 'key', id: k.id }, keySnapshot(k), null);
   ctx.em.remove(k);
   await ctx.em.flush();
   keyChanged(k.token);
   return k;
+}
+
+/** A key by its exact alias, among the keys the caller may read (others are "not there"). */
+async function findKeyByAlias(ctx: Ctx, alias: string): Promise<VirtualKey> {
+  const k = await ctx.em.findOne(VirtualKey, { keyAlias: alias }, { populate: ['user', 'team'] });
+  if (!k || !isAllowed(ctx.principal, 'key.read', keyTarget(k))) throw badInput(`No key with alias '${alias}'.`, 'keyAliases');
+  return k;
+}
+
+/**
+ * Deletes keys named by reference (secret, hash or id) and by alias, all or nothing: every
+ * key must exist and be deletable by the caller, or none is deleted. GraphQL's deleteKey
+ * and LiteLLM's /key/delete both come here.
+ */
+export async function deleteKeys(ctx: Ctx, names: { refs?: string[]; aliases?: string[] }): Promise<VirtualKey[]> {
+  const refs = names.refs ?? [];
+  const aliases = names.aliases ?? [];
+  if (!refs.length && !aliases.length) throw badInput("At least one of 'keys' or 'keyAliases' must be provided.", 'keys');
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const ids = [...refs];
+    for (const alias of aliases) ids.push((await findKeyByAlias(tx, alias)).id);
+    const deleted: VirtualKey[] = [];
+    for (const ref of ids) deleted.push(await deleteKey(tx, ref));
+    return deleted;
+  });
 }
 
 export async function setKeyBlocked(ctx: Ctx, ref: string, blocked: boolean) {

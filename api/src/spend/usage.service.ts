@@ -158,6 +158,15 @@ export function scopeUsage(ctx: Ctx, f: UsageFilter, groupBy: readonly UsageDim[
   return out;
 }
 
+/**
+ * The query for per-key rows: splitting by key is a per-member breakdown, so a plain team
+ * member (no breakdown) gets only their own keys' rows. Cache analytics and REST activity
+ * both read keys through here.
+ */
+export function keyRowsQuery(q: Scoped): RollupQuery {
+  return q.breakdown ? q : { ...q, where: { ...q.where, user: [q.self ?? ''] } };
+}
+
 // ---------------------------------------------------------------- roll-up queries
 
 const knexOf = (ctx: Ctx) => (ctx.em as SqlEntityManager).getKnex();
@@ -386,8 +395,7 @@ export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter): Promise<Cac
 }
 
 export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped): Promise<CacheAnalytics> {
-  const keyQuery: RollupQuery = q.breakdown ? q : { ...q, where: { ...q.where, user: [q.self ?? ''] } };
-  const [days, models, keys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyQuery, ['key'])]);
+  const [days, models, keys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
   const total = zero();
   for (const g of days) add(total, g.sums);
   const aliases = await keyAliases(ctx, keys.map((g) => g.dims.key).filter((k): k is string => !!k));

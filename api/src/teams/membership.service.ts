@@ -71,3 +71,12 @@ export function memberBudget(ctx: Ctx, m: TeamMembership) {
     budgetResetAt: shown ? m.budgetResetAt : null,
   };
 }
+
+/**
+ * A user's memberships in the teams the caller may read, oldest first: `user.teams` on
+ * GraphQL and the teams of REST /user/info both list these.
+ */
+export async function visibleMembershipsOf(ctx: Ctx, userId: string): Promise<TeamMembership[]> {
+  const ms = await ctx.em.find(TeamMembership, { user: userId }, { populate: ['team', 'user'], orderBy: { createdAt: 'asc' } });
+  return ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id }));
+}

@@ -165,6 +165,15 @@ export async function deleteTeam(ctx: Ctx, teamId: string) {
   return { team, keyIds: keys.map((k) => k.id) };
 }
 
+/** LiteLLM's /team/delete: every team or none (one transaction). */
+export async function deleteTeams(ctx: Ctx, teamIds: string[]) {
+  return ctx.em.transactional(async (em) => {
+    const out = [];
+    for (const id of teamIds) out.push(await deleteTeam({ ...ctx, em }, id));
+    return out;
+  });
+}
+
 export async function getTeam(ctx: Ctx, id: string): Promise<Team> {
   authorize(ctx.principal, 'team.read');
   const team = await findTeam(ctx, id);
@@ -226,6 +235,15 @@ export async function addMember(ctx: Ctx, p: MemberParams) {
   });
   await ctx.em.flush();
   return m;
+}
+
+/** LiteLLM's /team/member_add with a list: every member is added or none (one transaction). */
+export async function addMembers(ctx: Ctx, list: MemberParams[]) {
+  return ctx.em.transactional(async (em) => {
+    const added: TeamMembership[] = [];
+    for (const p of list) added.push(await addMember({ ...ctx, em }, p));
+    return added;
+  });
 }
 
 export async function updateMember(ctx: Ctx, p: MemberParams) {

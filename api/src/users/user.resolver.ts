@@ -6,9 +6,9 @@ import type { GqlContext } from '../graphql/context.js';
 import { TeamRoleEnum, UserRoleEnum } from '../graphql/enums.js';
 import type { Role, TeamRole } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
-import { isAllowed } from '../permissions/authorize.js';
+import { visibleMembershipsOf } from '../teams/membership.service.js';
 import { User } from './user.entity.js';
-import { createUser, deleteUser, getUser, listUsers, updateMe, updateUser } from './user.service.js';
+import { deleteUser, getUser, listUsers, onboardUser, updateMe, updateUser } from './user.service.js';
 import { VirtualKey } from '../keys/key.entity.js';
 
 export const UserConnection = Connection(User, 'User');
@@ -137,12 +137,14 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: 'Create a user (proxy_admin).' })
-  createUser(@Ctx() ctx: GqlContext, @Arg('input', () => CreateUserInput, { description: 'The operation input.' }) input: CreateUserInput) {
-    return createUser(ctx, {
+  async createUser(@Ctx() ctx: GqlContext, @Arg('input', () => CreateUserInput, { description: 'The operation input.' }) input: CreateUserInput) {
+    const params = {
       ...fields(input),
       userId: input.userId,
       teams: input.teams?.map((t) => ({ teamId: t.teamId, role: t.role ?? undefined, maxBudgetInTeam: t.maxBudgetInTeam })),
-    });
+    };
+    // the same creation path as REST /user/new; GraphQL's createUser never mints a key
+    return (await onboardUser(ctx, params, { autoCreateKey: false })).user;
   }
 
   @Mutation(() => User, { description: 'Change a user, their role or budget (proxy_admin). A role change ends their sessions.' })
@@ -167,9 +169,8 @@ export class UserResolver {
   }
 
   @FieldResolver(() => [TeamMembership], { description: 'Memberships of this user in teams the caller may see.' })
-  async teams(@Root() user: User, @Ctx() ctx: GqlContext) {
-    const ms = await ctx.em.find(TeamMembership, { user: user.id }, { populate: ['team', 'user'], orderBy: { createdAt: 'asc' } });
-    return ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id }));
+  teams(@Root() user: User, @Ctx() ctx: GqlContext) {
+    return visibleMembershipsOf(ctx, user.id);
   }
 
   @FieldResolver(() => KeyConnectionForUser, { description: 'Keys of this user that the caller may see.' })

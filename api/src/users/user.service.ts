@@ -10,6 +10,7 @@ import { newId } from '../common/ids.js';
 import { paginate, type PageArgs } from '../common/pagination.js';
 import { checkEmail, checkId, checkMetadata, checkModels, checkString } from '../common/validate.js';
 import { VirtualKey } from '../keys/key.entity.js';
+import { generateKey } from '../keys/key.service.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
 import { isRole, isTeamRole, type Role, type TeamRole } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
@@ -148,6 +149,32 @@ export async function createUser(ctx: Ctx, params: CreateUserParams, opts: { ski
   return user;
 }
 
+export interface OnboardOptions {
+  /** LiteLLM's auto_create_key: a first personal key is minted unless this is false */
+  autoCreateKey?: boolean | null;
+  /** the first key's alias and lifetime (its models are the user's) */
+  keyAlias?: string | null;
+  duration?: string | null;
+}
+
+/**
+ * Creates a user and, unless autoCreateKey is false (LiteLLM's default for /user/new), mints
+ * their first personal key, in one transaction: a key the rules refuse (bounds, settings)
+ * leaves no user behind. GraphQL's createUser comes here with autoCreateKey false.
+ */
+export async function onboardUser(ctx: Ctx, params: CreateUserParams, opts: OnboardOptions = {}) {
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const user = await createUser(tx, params);
+    const key =
+      opts.autoCreateKey === false
+        ? null
+        : await generateKey(tx, { userId: user.id, keyAlias: opts.keyAlias, duration: opts.duration, models: params.models ?? undefined });
+    const ms = await em.find(TeamMembership, { user: user.id }, { populate: ['team'], orderBy: { createdAt: 'asc' } });
+    return { user, key, teamIds: ms.map((m) => m.team.id) };
+  });
+}
+
 export async function findUser(ctx: Ctx, id: string): Promise<User> {
   const user = await ctx.em.findOne(User, { id });
   if (!user) throw notFound(`User ${id} not found.`, 'userId');
@@ -257,6 +284,15 @@ export async function deleteUser(ctx: Ctx, userId: string) {
   ctx.em.remove([...keys, ...memberships, user]);
   await ctx.em.flush();
   return { user, keyIds: keys.map((k) => k.id) };
+}
+
+/** LiteLLM's /user/delete: every user or none (one transaction). */
+export async function deleteUsers(ctx: Ctx, userIds: string[]) {
+  return ctx.em.transactional(async (em) => {
+    const out = [];
+    for (const id of userIds) out.push(await deleteUser({ ...ctx, em }, id));
+    return out;
+  });
 }
 
 /** The caller's own profile: alias and password only (viewers included). */

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { badInput } from '../common/errors.js';
-import type { KeyParams } from '../keys/key.rules.js';
-import { deleteKey, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from '../keys/key.service.js';
-import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
-import { keyRow } from './shapes.js';
+import type { KeyParams } from './key.rules.js';
+import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
+import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow } from '../rest/shapes.js';
 
 export const keyFieldsSchema = z.object({
   key_alias: str(),
@@ -45,12 +46,15 @@ export function keyParams(b: KeyFields): KeyParams {
 }
 
 const refSchema = z.object({ key: z.string().min(1, 'key is required') });
+const deleteSchema = z.object({ keys: opt(z.array(z.string())), key_aliases: opt(z.array(z.string())) });
+
+/** The REST field names of these routes, for the one error-name table (rest/errors.ts). */
+export const keyRestNames: RestNames = { shapes: [keyFieldsSchema.shape, deleteSchema.shape], renames: {} };
 
 export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
   restRoute(fastify, app, 'POST', '/key/generate', async (ctx, req) => {
     const b = parse(keyFieldsSchema, req.body);
     if (b.key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'key');
-    if (b.spend !== undefined) throw badInput('spend cannot be set when generating a key.', 'spend');
     const { secret, key } = await generateKey(ctx, keyParams(b));
     return { ...keyRow(key), key: secret };
   });
@@ -76,21 +80,9 @@ export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
   );
 
   restRoute(fastify, app, 'POST', '/key/delete', async (ctx, req) => {
-    const b = parse(z.object({ keys: opt(z.array(z.string())), key_aliases: opt(z.array(z.string())) }), req.body);
-    const refs = [...(b.keys ?? [])];
-    if (!refs.length && !b.key_aliases?.length) throw badInput("At least one of 'keys' or 'key_aliases' must be provided.", 'keys');
-    // all or nothing: every key must exist and be deletable by the caller
-    return ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em };
-      for (const alias of b.key_aliases ?? []) {
-        const page = await listKeys(tx, { keyAlias: alias }, { first: 100 });
-        const exact = page.nodes.find((k) => k.keyAlias === alias);
-        if (!exact) throw badInput(`No key with alias '${alias}'.`, 'key_aliases');
-        refs.push(exact.id);
-      }
-      for (const ref of refs) await deleteKey(tx, ref);
-      return { deleted_keys: [...(b.keys ?? []), ...(b.key_aliases ?? [])] };
-    });
+    const b = parse(deleteSchema, req.body);
+    await deleteKeys(ctx, { refs: b.keys ?? [], aliases: b.key_aliases ?? [] });
+    return { deleted_keys: [...(b.keys ?? []), ...(b.key_aliases ?? [])] };
   });
 
   for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as const)

@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
-import { generateKey, listKeys } from '../keys/key.service.js';
+import { listKeys } from '../keys/key.service.js';
 import { isRole, type Role } from '../permissions/roles.js';
-import { TeamMembership } from '../teams/membership.entity.js';
-import { memberBudget } from '../teams/membership.service.js';
-import { isAllowed } from '../permissions/authorize.js';
-import { createUser, deleteUser, getUser, listUsers, updateUserByIdOrEmail } from '../users/user.service.js';
-import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from './common.js';
-import { keyRow, memberRow, userRow } from './shapes.js';
+import { memberBudget, visibleMembershipsOf } from '../teams/membership.service.js';
+import { deleteUsers, getUser, listUsers, onboardUser, updateUserByIdOrEmail } from './user.service.js';
+import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow, memberRow, userRow } from '../rest/shapes.js';
 
 const role = () => opt(z.string().refine(isRole, 'must be one of proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer'));
 
@@ -35,6 +34,12 @@ const newUserSchema = z.object({
   sso_user_id: str(),
 });
 
+/** The REST field names of these routes; the service calls user_email and user_alias email and alias. */
+export const userRestNames: RestNames = {
+  shapes: [newUserSchema.shape],
+  renames: { email: 'user_email', alias: 'user_alias', ssoId: 'sso_user_id' },
+};
+
 const fields = (b: Partial<z.output<typeof newUserSchema>>) => ({
   email: b.user_email,
   alias: b.user_alias,
@@ -48,25 +53,20 @@ const fields = (b: Partial<z.output<typeof newUserSchema>>) => ({
 });
 
 export function registerUserRoutes(fastify: FastifyInstance, app: App) {
-  // like LiteLLM, a key is minted for the new user unless auto_create_key is false
+  // like LiteLLM, a key is minted for the new user unless auto_create_key is false (the service decides)
   restRoute(fastify, app, 'POST', '/user/new', async (ctx, req) => {
     const b = parse(newUserSchema, req.body);
-    return ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em };
-      const user = await createUser(tx, {
+    const { user, key, teamIds } = await onboardUser(
+      ctx,
+      {
         ...fields(b),
         userId: b.user_id,
         ssoId: b.sso_user_id,
         teams: b.teams?.map((t) => (typeof t === 'string' ? t : { teamId: t.team_id, role: nn(t.role), maxBudgetInTeam: t.max_budget_in_team })),
-      });
-      let key: { secret: string; expires: string | null; id: string } | null = null;
-      if (b.auto_create_key !== false) {
-        const g = await generateKey(tx, { userId: user.id, keyAlias: b.key_alias, duration: b.duration, models: b.models ?? undefined });
-        key = { secret: g.secret, expires: iso(g.key.expiresAt), id: g.key.id };
-      }
-      const teams = await em.find(TeamMembership, { user: user.id }, { populate: ['team'] });
-      return { ...userRow(user), key: key?.secret ?? null, key_id: key?.id ?? null, expires: key?.expires ?? null, teams: teams.map((m) => m.team.id) };
-    });
+      },
+      { autoCreateKey: b.auto_create_key, keyAlias: b.key_alias, duration: b.duration },
+    );
+    return { ...userRow(user), key: key?.secret ?? null, key_id: key?.key.id ?? null, expires: iso(key?.key.expiresAt), teams: teamIds };
   });
 
   restRoute(fastify, app, 'POST', '/user/update', async (ctx, req) => {
@@ -78,10 +78,8 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
 
   restRoute(fastify, app, 'POST', '/user/delete', async (ctx, req) => {
     const b = parse(z.object({ user_ids: z.array(z.string()).min(1, 'user_ids must list at least one user') }), req.body);
-    return ctx.em.transactional(async (em) => {
-      for (const id of b.user_ids) await deleteUser({ ...ctx, em }, id);
-      return { deleted_users: b.user_ids };
-    });
+    await deleteUsers(ctx, b.user_ids);
+    return { deleted_users: b.user_ids };
   });
 
   restRoute(fastify, app, 'GET', '/user/info', async (ctx, req) => {
@@ -90,13 +88,8 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
     if (!id) throw badInput('user_id is required for a key without owner.', 'user_id');
     const user = await getUser(ctx, id);
     const keys = await listKeys(ctx, { userId: id }, { first: 100 });
-    const ms = await ctx.em.find(TeamMembership, { user: id }, { populate: ['team', 'user'] });
-    return {
-      user_id: id,
-      user_info: userRow(user),
-      keys: keys.nodes.map(keyRow),
-      teams: ms.filter((m) => isAllowed(ctx.principal, 'team.read', { kind: 'team', teamId: m.team.id })).map((m) => memberRow(m, memberBudget(ctx, m))),
-    };
+    const ms = await visibleMembershipsOf(ctx, id);
+    return { user_id: id, user_info: userRow(user), keys: keys.nodes.map(keyRow), teams: ms.map((m) => memberRow(m, memberBudget(ctx, m))) };
   });
 
   restRoute(fastify, app, 'GET', '/user/list', async (ctx, req) => {

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
-import { memberBudget } from '../teams/membership.service.js';
-import type { Team } from '../teams/team.entity.js';
+import { memberBudget } from './membership.service.js';
+import type { Team } from './team.entity.js';
 import {
-  addMember,
+  addMembers,
   createTeam,
-  deleteTeam,
+  deleteTeams,
   getTeam,
   listMembers,
   listTeams,
@@ -15,9 +15,10 @@ import {
   updateMember,
   updateTeam,
   type TeamParams,
-} from '../teams/team.service.js';
-import { int, json, money, nn, opt, parse, restRoute, str, strList } from './common.js';
-import { keyRow, memberRow, teamRow } from './shapes.js';
+} from './team.service.js';
+import { int, json, money, nn, opt, parse, restRoute, str, strList } from '../rest/common.js';
+import type { RestNames } from '../rest/errors.js';
+import { keyRow, memberRow, teamRow } from '../rest/shapes.js';
 
 const teamRole = () => opt(z.enum(['admin', 'user']));
 const memberRef = z.object({ role: teamRole(), user_id: str(), user_email: str() });
@@ -35,6 +36,15 @@ const teamFields = {
   team_member_permissions: strList(),
 };
 type TeamFields = { [K in keyof typeof teamFields]?: z.output<(typeof teamFields)[K]> };
+
+/** The REST field names of these routes, with the two the team service names differently. */
+const teamRef = { team_id: z.string({ error: 'team_id is required' }) };
+const memberUpdateSchema = z.object({ ...teamRef, user_id: str(), user_email: str(), role: teamRole(), max_budget_in_team: money(), budget_duration: str() });
+
+export const teamRestNames: RestNames = {
+  shapes: [teamFields, memberUpdateSchema.shape],
+  renames: { memberPermissions: 'team_member_permissions', members: 'members_with_roles' },
+};
 
 const params = (b: TeamFields): TeamParams => ({
   teamAlias: b.team_alias,
@@ -73,10 +83,8 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
 
   restRoute(fastify, app, 'POST', '/team/delete', async (ctx, req) => {
     const b = parse(z.object({ team_ids: z.array(z.string()).min(1, 'team_ids must list at least one team') }), req.body);
-    return ctx.em.transactional(async (em) => {
-      for (const id of b.team_ids) await deleteTeam({ ...ctx, em }, id);
-      return { deleted_teams: b.team_ids };
-    });
+    await deleteTeams(ctx, b.team_ids);
+    return { deleted_teams: b.team_ids };
   });
 
   restRoute(fastify, app, 'GET', '/team/info', async (ctx, req) => {
@@ -99,21 +107,16 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
       req.body,
     );
     const members = Array.isArray(b.member) ? b.member : [b.member];
-    return ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em };
-      const added = [];
-      for (const m of members)
-        added.push(await addMember(tx, { teamId: b.team_id, userId: m.user_id, email: m.user_email, role: nn(m.role), maxBudgetInTeam: b.max_budget_in_team }));
-      const team = await getTeam(tx, b.team_id);
-      return { ...(await withMembers(tx, team)), updated_users: added.map((m) => m.user.id), updated_team_memberships: added.map((m) => memberRow(m, memberBudget(tx, m))) };
-    });
+    const added = await addMembers(
+      ctx,
+      members.map((m) => ({ teamId: b.team_id, userId: m.user_id, email: m.user_email, role: nn(m.role), maxBudgetInTeam: b.max_budget_in_team })),
+    );
+    const team = await getTeam(ctx, b.team_id);
+    return { ...(await withMembers(ctx, team)), updated_users: added.map((m) => m.user.id), updated_team_memberships: added.map((m) => memberRow(m, memberBudget(ctx, m))) };
   });
 
   restRoute(fastify, app, 'POST', '/team/member_update', async (ctx, req) => {
-    const b = parse(
-      z.object({ team_id: z.string({ error: 'team_id is required' }), user_id: str(), user_email: str(), role: teamRole(), max_budget_in_team: money(), budget_duration: str() }),
-      req.body,
-    );
+    const b = parse(memberUpdateSchema, req.body);
     const m = await updateMember(ctx, { teamId: b.team_id, userId: b.user_id, email: b.user_email, role: nn(b.role), maxBudgetInTeam: b.max_budget_in_team, budgetDuration: b.budget_duration });
     return memberRow(m, memberBudget(ctx, m));
   });
