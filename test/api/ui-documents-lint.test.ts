@@ -48,6 +48,6 @@ describe('dashboard documents lint: @graphql-eslint against the committed SDL', 
     );
     // no field is deprecated today: the rule is on (an unknown rule id would fail config loading)
     const config = await eslint.calculateConfigForFile(resolve(ROOT, 'ui/src/lib/probe.ts/0_document.graphql'));
-    expect(config.rules['@graphql-eslint/no-deprecated']).toEqual([2]);
+    expect(config?.rules?.['@graphql-eslint/no-deprecated']).toEqual([2]);
   });
 });
