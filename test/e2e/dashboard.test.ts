@@ -91,7 +91,7 @@ describe('dashboard in a real browser', () => {
       const cookie = await sessionCookie(context);
       expect(cookie).toMatchObject({ httpOnly: true, path: '/' });
       const asCookie = `purser_session=${cookie!.value}`;
-      expect((await s.gql(`{ me { user { userRole } } }`, {}, null, { cookie: asCookie })).data.me.user.userRole).toBe('proxy_admin');
+      expect((await s.gql(`{ me { user { userRole } } }`, {}, null, { cookie: asCookie })).data.me.user.userRole).toBe('PROXY_ADMIN');
 
       // the dashboard signs out with a POST (GET /logout stays for LiteLLM's links)
       const [signOutRequest] = await Promise.all([

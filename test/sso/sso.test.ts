@@ -82,9 +82,9 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     const t = await p.s.gql(`mutation { createTeam(input: { teamId: "team-existing", teamAlias: "Existing", maxBudget: 3, models: ["gpt-4o"] }) { id } }`);
     expect(t.errors).toBeUndefined();
     for (const u of [
-      { userId: 'existing-user', email: 'existing@example.com', userRole: 'internal_user' },
-      { userId: 'unv-user', email: 'unv@example.com', userRole: 'internal_user' },
-      { userId: 'root-admin', email: 'root@example.com', userRole: 'proxy_admin' },
+      { userId: 'existing-user', email: 'existing@example.com', userRole: 'INTERNAL_USER' },
+      { userId: 'unv-user', email: 'unv@example.com', userRole: 'INTERNAL_USER' },
+      { userId: 'root-admin', email: 'root@example.com', userRole: 'PROXY_ADMIN' },
     ]) expect((await p.s.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: u })).errors).toBeUndefined();
   });
   afterAll(async () => {
@@ -100,12 +100,12 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     expect(cookie).toBeTruthy();
     const m = await me(p.s, cookie);
     expect(m.errors).toBeUndefined();
-    expect(m.data.me).toEqual({ authMethod: 'session', user: { id: 'vera', role: 'internal_user_viewer' } });
+    expect(m.data.me).toEqual({ authMethod: 'SESSION', user: { id: 'vera', role: 'INTERNAL_USER_VIEWER' } });
 
     const u = await userById(p.s, 'vera');
     expect(u).toMatchObject({ email: 'vera@example.com', alias: 'Vera', ssoId: 'vera', maxBudget: null });
     // "Everyone" does not match sso_team_id_pattern: no team, no membership
-    expect(u.teams.map((t: any) => [t.teamId, t.role, t.source]).sort()).toEqual([['team-existing', 'user', 'sso'], ['team-new', 'user', 'sso']]);
+    expect(u.teams.map((t: any) => [t.teamId, t.role, t.source]).sort()).toEqual([['team-existing', 'USER', 'SSO'], ['team-new', 'USER', 'SSO']]);
     const teams = await p.s.gql(`{ a: team(id: "team-existing") { maxBudget models } b: team(id: "team-new") { maxBudget models budgetDuration } }`);
     expect(teams.data.a).toEqual({ maxBudget: 3, models: ['gpt-4o'] }); // joined, untouched
     // created from default_team_params, models included for SSO-created teams
@@ -130,21 +130,21 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
 
   it('applies a valid IdP role (internal_user gets max_internal_user_budget) and ignores an unknown one', async () => {
     expect((await ssoFlow(p.s.url, p.idp, 'dev')).res.status).toBe(303);
-    expect(await userById(p.s, 'dev')).toMatchObject({ role: 'internal_user', maxBudget: 10, budgetDuration: '1mo' });
+    expect(await userById(p.s, 'dev')).toMatchObject({ role: 'INTERNAL_USER', maxBudget: 10, budgetDuration: '1mo' });
     expect((await ssoFlow(p.s.url, p.idp, 'odd-role')).res.status).toBe(303);
-    expect(await userById(p.s, 'odd-role')).toMatchObject({ role: 'internal_user_viewer', maxBudget: null });
+    expect(await userById(p.s, 'odd-role')).toMatchObject({ role: 'INTERNAL_USER_VIEWER', maxBudget: null });
   });
 
   it('PROXY_ADMIN_ID makes that SSO user a proxy_admin', async () => {
     const r = await ssoFlow(p.s.url, p.idp, 'boss');
-    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'boss', role: 'proxy_admin' });
+    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'boss', role: 'PROXY_ADMIN' });
   });
 
   it('links a verified email to the existing account (audited), keeping its id and role', async () => {
     const before = await counts(p.s);
     const r = await ssoFlow(p.s.url, p.idp, 'linker');
     expect(r.res.status).toBe(303);
-    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'existing-user', role: 'internal_user' });
+    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'existing-user', role: 'INTERNAL_USER' });
     expect(await userById(p.s, 'existing-user')).toMatchObject({ ssoId: 'linker', alias: 'Linked Person' });
     expect(await userById(p.s, 'linker')).toBeNull();
     expect(await counts(p.s)).toEqual(before);
@@ -158,12 +158,12 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     expectReadable(unv.html, /Account not linked/);
     expect(unv.html).toMatch(/not mark this email verified/);
     expect(sessionCookieOf(unv.res)).toBeNull();
-    expect(await userById(p.s, 'unv-user')).toMatchObject({ ssoId: null, role: 'internal_user' });
+    expect(await userById(p.s, 'unv-user')).toMatchObject({ ssoId: null, role: 'INTERNAL_USER' });
 
     const imp = await ssoFlow(p.s.url, p.idp, 'impostor');
     expect(imp.res.status).toBe(403);
     expectReadable(imp.html, /proxy admin account/);
-    expect(await userById(p.s, 'root-admin')).toMatchObject({ ssoId: null, role: 'proxy_admin' });
+    expect(await userById(p.s, 'root-admin')).toMatchObject({ ssoId: null, role: 'PROXY_ADMIN' });
     expect(await counts(p.s)).toEqual(before);
     expect((await auditOf(p.s, 'unv-user')).map((e) => e.action)).toEqual(['user.create']);
   });
@@ -283,14 +283,14 @@ describe('SSO: authoritative team sync, default_internal_user_params, ALLOWED_EM
   it('removes sso memberships the IdP no longer lists and spares manual ones (audited)', async () => {
     expect((await ssoFlow(p.s.url, p.idp, 'mover')).res.status).toBe(303);
     // role from default_internal_user_params; internal_user → budget from max_internal_user_budget
-    expect(await userById(p.s, 'mover')).toMatchObject({ role: 'internal_user', maxBudget: 5 });
+    expect(await userById(p.s, 'mover')).toMatchObject({ role: 'INTERNAL_USER', maxBudget: 5 });
     const add = await p.s.gql(`mutation { addTeamMember(input: { teamId: "manual-team", userId: "mover" }) { source } }`);
-    expect(add.data.addTeamMember.source).toBe('manual');
+    expect(add.data.addTeamMember.source).toBe('MANUAL');
 
     p.idp.accounts.set('mover', { ...p.idp.accounts.get('mover')!, groups: ['beta'] });
     expect((await ssoFlow(p.s.url, p.idp, 'mover')).res.status).toBe(303);
     const teams = (await userById(p.s, 'mover')).teams.map((t: any) => [t.teamId, t.source]).sort();
-    expect(teams).toEqual([['beta', 'sso'], ['manual-team', 'manual']]);
+    expect(teams).toEqual([['beta', 'SSO'], ['manual-team', 'MANUAL']]);
     const removed = (await auditOf(p.s, 'alpha')).filter((e) => e.action === 'team.member.remove');
     expect(removed).toHaveLength(1);
     expect(removed[0]!.actorMethod).toBe('system');
@@ -336,7 +336,7 @@ describe('SSO: ui_access_mode admin_only', () => {
 
     const ok = await ssoFlow(p.s.url, p.idp, 'chief');
     expect(ok.res.status).toBe(303);
-    expect((await me(p.s, sessionCookieOf(ok.res)!)).data.me.user).toEqual({ id: 'chief', role: 'proxy_admin_viewer' });
+    expect((await me(p.s, sessionCookieOf(ok.res)!)).data.me.user).toEqual({ id: 'chief', role: 'PROXY_ADMIN_VIEWER' });
   });
 });
 
@@ -359,8 +359,8 @@ describe('SSO: explicit endpoints (no GENERIC_ISSUER) and an unreachable IdP', (
   it('signs in with GENERIC_AUTHORIZATION/TOKEN/USERINFO_ENDPOINT', async () => {
     const r = await ssoFlow(p.s.url, p.idp, 'manual');
     expect(r.res.status).toBe(303);
-    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'manual', role: 'internal_user_viewer' });
-    expect(await userById(p.s, 'manual')).toMatchObject({ email: 'manual@example.com', alias: 'Manual', teams: [{ teamId: 'team-m', role: 'user', source: 'sso' }] });
+    expect((await me(p.s, sessionCookieOf(r.res)!)).data.me.user).toEqual({ id: 'manual', role: 'INTERNAL_USER_VIEWER' });
+    expect(await userById(p.s, 'manual')).toMatchObject({ email: 'manual@example.com', alias: 'Manual', teams: [{ teamId: 'team-m', role: 'USER', source: 'SSO' }] });
   });
 
   it('an unreachable issuer ends on a readable page', async () => {

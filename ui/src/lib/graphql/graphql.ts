@@ -15,11 +15,11 @@ export type AcceptInvitationInput = {
 /** How the caller authenticated. */
 export type AuthMethod =
   /** The master key (acts as default_user_id, a proxy_admin). */
-  | 'master_key'
+  | 'MASTER_KEY'
   /** A dashboard session cookie. */
-  | 'session'
+  | 'SESSION'
   /** A virtual key (sk-...), acting as its owner. */
-  | 'virtual_key';
+  | 'VIRTUAL_KEY';
 
 /** Your current and new password. */
 export type ChangePasswordInput = {
@@ -29,16 +29,16 @@ export type ChangePasswordInput = {
   newPassword: string;
 };
 
-/** Global role, as LiteLLM names them. */
+/** Global role, as LiteLLM names them (`proxy_admin` is PROXY_ADMIN here). */
 export type UserRole =
-  /** Sees, creates and deletes own keys; sees own spend. */
-  | 'internal_user'
-  /** Sees own keys and spend; cannot create or delete keys. */
-  | 'internal_user_viewer'
+  /** Sees, creates and deletes own keys; sees own spend and usage. */
+  | 'INTERNAL_USER'
+  /** Sees own keys and own spend and usage; cannot create or delete keys. */
+  | 'INTERNAL_USER_VIEWER'
   /** Platform admin: everything. */
-  | 'proxy_admin'
-  /** Sees everything, writes nothing. */
-  | 'proxy_admin_viewer';
+  | 'PROXY_ADMIN'
+  /** Sees all keys, users, teams, spend, usage, audit log and settings; cannot write. */
+  | 'PROXY_ADMIN_VIEWER';
 
 export type ChangePasswordMutationVariables = Exact<{
   input: ChangePasswordInput;
