@@ -3,7 +3,8 @@ import { readDuration, type BudgetInput } from '../budgets/budget.service.js';
 import { AppError, badInput, forbidden, notFound } from '../common/errors.js';
 import { microsToUsd } from '../common/money.js';
 import { checkId, checkLimit, checkMetadata, checkModels, checkMoney, checkString } from '../common/validate.js';
-import { authorize } from '../permissions/authorize.js';
+import { authorize, isAllowed } from '../permissions/authorize.js';
+import { TEAM_ROLES } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
@@ -88,7 +89,9 @@ export async function resolveKeyParams(
 ): Promise<ResolvedKey> {
   checkFields(input);
   const p = ctx.principal!;
-  const isAdmin = p.role === 'proxy_admin';
+  // what only the map's key.* bypass operations allow (proxy_admin), asked once
+  const pastTeamRules = isAllowed(p, 'key.team.rules.bypass');
+  const pastCeiling = isAllowed(p, 'key.ceiling.bypass');
   const ls = ctx.app.settings.config.litellm_settings;
   const v: KeyParams = { ...input };
 
@@ -101,7 +104,7 @@ export async function resolveKeyParams(
     team = v.teamId ? await ctx.em.findOne(Team, { id: v.teamId }) : null;
     if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
     // a key without owner (service account) only for admins minting team keys
-    const ownerId = v.userId ?? (team && isAdmin ? null : p.userId);
+    const ownerId = v.userId ?? (team && pastTeamRules ? null : p.userId);
     owner = ownerId ? await ctx.em.findOne(User, { id: ownerId }) : null;
     if (ownerId && !owner) throw notFound(`User ${ownerId} not found.`, 'userId');
     const target = { kind: 'key' as const, ownerId: owner?.id ?? null, teamId: team?.id ?? null };
@@ -115,8 +118,7 @@ export async function resolveKeyParams(
     owner = existing!.user ?? null;
     team = existing!.team ?? null;
     const moves = (v.userId !== undefined && v.userId !== (owner?.id ?? null)) || (v.teamId !== undefined && v.teamId !== (team?.id ?? null));
-    if ((moves || v.spend !== undefined) && !isAdmin)
-      throw forbidden('Only a proxy_admin may change the owner, team or spend of a key.');
+    if (moves || v.spend !== undefined) authorize(p, 'key.owner.change');
     if (v.teamId !== undefined && v.teamId !== (team?.id ?? null)) {
       team = v.teamId ? await ctx.em.findOne(Team, { id: v.teamId }) : null;
       if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
@@ -162,7 +164,7 @@ export async function resolveKeyParams(
   }
 
   // the caller's ceiling (non-admins): what the owner or the team may have
-  const ceiling = isAdmin ? null : ceilingOf(owner, team, membership);
+  const ceiling = pastCeiling ? null : ceilingOf(owner, team, membership);
   if (ceiling) {
     if (v.models?.length && ceiling.models.length) {
       const outside = v.models.filter((m) => !ceiling.models.includes(m) && m !== 'all-team-models');
@@ -317,8 +319,8 @@ export function generationRefusal(ctx: Ctx, team: Team | null): string | null {
       return `Personal key creation has been restricted by admin. Allowed roles=${JSON.stringify(roles)}. Your role=${p.role}.`;
     return null;
   }
-  if (p.role === 'proxy_admin') return null; // proxy_admin bypasses team rules
-  const allowed = s?.team_key_generation?.allowed_team_member_roles ?? ['admin', 'user'];
+  if (isAllowed(p, 'key.team.rules.bypass')) return null; // ROLES.md: proxy_admin bypasses team rules
+  const allowed: readonly string[] = s?.team_key_generation?.allowed_team_member_roles ?? TEAM_ROLES; // default: every team role (self-serve)
   const teamRole = p.teams.get(team.id);
   if (!teamRole || !allowed.includes(teamRole))
     return `Team key creation in team ${team.id} is limited to team roles ${JSON.stringify(allowed)}; your team role is ${teamRole ?? 'none'}.`;
@@ -329,7 +331,7 @@ function checkGenerationSettings(ctx: Ctx, v: KeyParams, team: Team | null) {
   const refusal = generationRefusal(ctx, team);
   if (refusal) throw genSettingsRefusal(refusal);
   const s = ctx.app.settings.config.litellm_settings.key_generation_settings;
-  if (team && ctx.principal!.role === 'proxy_admin') return;
+  if (team && isAllowed(ctx.principal, 'key.team.rules.bypass')) return;
   requireParams(v, team ? s?.team_key_generation?.required_params : s?.personal_key_generation?.required_params);
 }
 
