@@ -70,6 +70,22 @@ describe('keys', () => {
   });
 });
 
+describe('a key used on the management API grants only within itself', () => {
+  it("fills what is unset with the lowest of bound, owner's ceiling and the calling key; refuses more", async () => {
+    const k = await s.rest('POST', '/key/generate', { user_id: 'solo', max_budget: 0.5, models: ['gpt-4o-mini'], key_alias: 'solo-narrow' });
+    const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { key { maxBudget models } } }`;
+    const filled = await s.gql(GEN, { i: {} }, k.body.key);
+    expect(filled.data.generateKey.key).toEqual({ maxBudget: 0.5, models: ['gpt-4o-mini'] });
+    const rest = await s.rest('POST', '/key/generate', {}, k.body.key);
+    expect([rest.body.max_budget, rest.body.models]).toEqual([0.5, ['gpt-4o-mini']]);
+    const more = await s.rest('POST', '/key/generate', { max_budget: 1 }, k.body.key);
+    const moreG = await s.gql(GEN, { i: { maxBudget: 1 } }, k.body.key);
+    expect([more.status, moreG.code]).toEqual([403, 'FORBIDDEN']);
+    expect(more.body.error.message).toMatch(/^max_budget 1 is above the calling key's max_budget 0.5/);
+    expect(moreG.errors![0]!.message).toMatch(/^maxBudget 1 is above the calling key's maxBudget 0.5/);
+  });
+});
+
 describe('users', () => {
   it('/user/new mints a first key unless auto_create_key is false; GraphQL createUser never does; a refused key leaves no user', async () => {
     const withKey = await s.rest('POST', '/user/new', { user_id: 'n1', user_role: 'internal_user', models: ['gpt-4o-mini'], key_alias: 'n1-first', teams: ['G'] });

@@ -8,8 +8,9 @@ import { TEAM_ROLES } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
-import { durationSeconds, type Duration } from '../time/durations.js';
-import { VirtualKey } from './key.entity.js';
+import { applyCallingKeyCeiling } from './calling-key.rules.js';
+import type { VirtualKey } from './key.entity.js';
+import { current, raises, size } from './key-limits.js';
 
 /** Key fields as both surfaces take them (GraphQL camelCase; REST maps LiteLLM's snake_case). */
 export interface KeyParams extends BudgetInput {
@@ -44,15 +45,6 @@ const BOUND_FIELDS = {
   rpm_limit: 'rpmLimit',
 } as const;
 type BoundKey = keyof typeof BOUND_FIELDS;
-
-/** Comparable size of a value: durations in seconds, "none" = unbounded. */
-function size(field: string, v: unknown): number {
-  if (field === 'duration' || field === 'budgetDuration') {
-    const d: Duration | null = readDuration(field, v as string | null);
-    return d ? durationSeconds(d) : Infinity;
-  }
-  return v === null ? Infinity : (v as number);
-}
 
 function checkFields(p: KeyParams) {
   checkString('keyAlias', p.keyAlias);
@@ -196,85 +188,6 @@ export async function resolveKeyParams(
     }
   }
   return { values: v, owner, team };
-}
-
-const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests'] as const;
-
-/**
- * A virtual key on the management API mints or changes keys only within its own models,
- * max_budget, rpm/tpm/parallel limits and expiry (a key limited to one model and $0.01 cannot
- * mint a key with every model and $10). Unset values are filled from the calling key on
- * generate, so the new key is never wider than the one that made it: returned as caps, which
- * the fill step weighs with the bound and the owner's ceiling (the lowest wins). Master key
- * and sessions are untouched. A deliberate difference from LiteLLM.
- */
-async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, v: KeyParams, existing?: VirtualKey): Promise<Partial<Record<string, number | string>>> {
-  const caps: Partial<Record<string, number | string>> = {};
-  const p = ctx.principal!;
-  if (p.method !== 'virtual_key' || !p.keyId) return caps;
-  const caller = await ctx.em.findOne(VirtualKey, { id: p.keyId }, { populate: ['user', 'team'] });
-  if (!caller) return caps;
-  const why = 'a key used on the management API can only grant what it has itself';
-  const models = callerModels(caller);
-  if (models) {
-    // an empty list means "every model" on a key: a key that may call none cannot grant any
-    if (!models.length) throw forbidden(`The calling key may use no model: ${why}.`);
-    if (v.models?.length) {
-      const outside = v.models.filter((m) => !models.includes(m));
-      if (outside.length) throw forbidden(`models ${JSON.stringify(outside)} are outside the calling key's models (${JSON.stringify(models)}): ${why}.`);
-    } else if (mode === 'generate' || v.models !== undefined) v.models = [...models];
-  }
-  for (const field of CALLER_LIMITS) {
-    const cap = caller[field];
-    if (cap === null) continue;
-    if (v[field] === undefined) {
-      if (mode === 'generate') caps[field] = cap;
-      continue;
-    }
-    if (mode !== 'generate' && !raises(field, v[field], current(existing!, field))) continue;
-    if (size(field, v[field]) > cap) throw forbidden(`${field} ${v[field] === null ? '(none)' : v[field]} is above the calling key's ${field} ${cap}: ${why}.`);
-  }
-  if (caller.expiresAt) {
-    const left = Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000);
-    if (v.duration === undefined) {
-      if (mode === 'generate') caps.duration = `${Math.max(1, left)}s`;
-    } else if (size('duration', v.duration) > left)
-      throw forbidden(`duration ${v.duration ?? '(none)'} outlives the calling key, which expires at ${caller.expiresAt.toISOString()}: ${why}.`);
-  }
-  return caps;
-}
-
-/** The models a key may call: its own list, narrowed by its team's or owner's; null = all. */
-function callerModels(k: VirtualKey): string[] | null {
-  const own = k.models.filter((m) => m !== 'all-team-models');
-  const parent = (k.team ? k.team.models : (k.user?.models ?? [])).filter((m) => m !== 'all-team-models' && m !== 'no-default-models');
-  if (k.user && !k.team && k.user.models.includes('no-default-models')) return [];
-  if (own.length && parent.length) return own.filter((m) => parent.includes(m));
-  if (own.length) return own;
-  return parent.length ? parent : null;
-}
-
-function current(k: VirtualKey, field: string): unknown {
-  switch (field) {
-    case 'maxBudget':
-      return k.maxBudget;
-    case 'budgetDuration':
-      return k.budgetDuration;
-    case 'duration':
-      return k.expiresAt ? 0 : null; // any expiry is within a bound; "never" is the largest
-    case 'maxParallelRequests':
-      return k.maxParallelRequests;
-    case 'tpmLimit':
-      return k.tpmLimit;
-    case 'rpmLimit':
-      return k.rpmLimit;
-  }
-  return undefined;
-}
-
-function raises(field: string, next: unknown, prev: unknown): boolean {
-  if (field === 'duration') return true; // a new duration always sets a new expiry
-  return size(field, next) > size(field, prev ?? null);
 }
 
 interface Ceiling {
