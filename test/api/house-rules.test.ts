@@ -70,6 +70,22 @@ describe('keys', () => {
   });
 });
 
+describe('a key used on the management API grants only within itself', () => {
+  it("fills what is unset with the lowest of bound, owner's ceiling and the calling key; refuses more", async () => {
+    const k = await s.rest('POST', '/key/generate', { user_id: 'solo', max_budget: 0.5, models: ['gpt-4o-mini'], key_alias: 'solo-narrow' });
+    const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { key { maxBudget models } } }`;
+    const filled = await s.gql(GEN, { i: {} }, k.body.key);
+    expect(filled.data.generateKey.key).toEqual({ maxBudget: 0.5, models: ['gpt-4o-mini'] });
+    const rest = await s.rest('POST', '/key/generate', {}, k.body.key);
+    expect([rest.body.max_budget, rest.body.models]).toEqual([0.5, ['gpt-4o-mini']]);
+    const more = await s.rest('POST', '/key/generate', { max_budget: 1 }, k.body.key);
+    const moreG = await s.gql(GEN, { i: { maxBudget: 1 } }, k.body.key);
+    expect([more.status, moreG.code]).toEqual([403, 'FORBIDDEN']);
+    expect(more.body.error.message).toMatch(/^max_budget 1 is above the calling key's max_budget 0.5/);
+    expect(moreG.errors![0]!.message).toMatch(/^maxBudget 1 is above the calling key's maxBudget 0.5/);
+  });
+});
+
 describe('users', () => {
   it('/user/new mints a first key unless auto_create_key is false; GraphQL createUser never does; a refused key leaves no user', async () => {
     const withKey = await s.rest('POST', '/user/new', { user_id: 'n1', user_role: 'internal_user', models: ['gpt-4o-mini'], key_alias: 'n1-first', teams: ['G'] });
@@ -179,5 +195,69 @@ describe('field names in errors: REST says LiteLLM snake_case, GraphQL camelCase
     expect(over.body.error.message).toBe("max_budget 5 is above user solo's max_budget 1.");
     const overG = await s.gql(`mutation { generateKey(input: { maxBudget: 5 }) { key { id } } }`, {}, auth.solo);
     expect(overG.errors![0]!.message).toBe("maxBudget 5 is above user solo's maxBudget 1.");
+  });
+});
+
+describe("admin-only key powers are map operations (key.owner.change, key.ceiling.bypass, key.team.rules.bypass), alike on both surfaces", () => {
+  const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { key { id userId teamId models maxBudget } } }`;
+  const UPD = `mutation($i: UpdateKeyInput!) { updateKey(input: $i) { id spend } }`;
+  let lim: string;
+  let limKeyId: string;
+  beforeAll(async () => {
+    lim = await userWithKey(s, { user_id: 'lim', user_role: 'internal_user' });
+    expect((await s.rest('POST', '/user/update', { user_id: 'lim', models: ['gpt-4o-mini'], max_budget: 2 })).status).toBe(200);
+    limKeyId = (await s.rest('GET', '/key/info', undefined, lim)).body.info.key_id;
+  });
+
+  it("only key.owner.change may correct a key's spend (or move it)", async () => {
+    const refusal = "Your role (internal_user) does not allow this: change a key's owner, team or spend.";
+    const r = await s.rest('POST', '/key/update', { key: limKeyId, spend: 0 }, lim);
+    expect([r.status, r.body.error.message]).toEqual([403, refusal]);
+    const g = await s.gql(UPD, { i: { id: limKeyId, spend: 0 } }, lim);
+    expect([g.code, g.errors![0]!.message]).toEqual(['FORBIDDEN', refusal]);
+    expect((await s.rest('POST', '/key/update', { key: limKeyId, user_id: 'solo' }, lim)).status).toBe(403);
+    expect((await s.rest('POST', '/key/update', { key: limKeyId, spend: 0 })).status).toBe(200);
+    expect((await s.gql(UPD, { i: { id: limKeyId, spend: 0 } })).data.updateKey.spend).toBe(0);
+  });
+
+  it("only key.ceiling.bypass may give a key more than its owner's models and budget", async () => {
+    const r = await s.rest('POST', '/key/generate', { models: ['gpt-4o'] }, lim);
+    expect(r.status).toBe(403);
+    const g = await s.gql(GEN, { i: { models: ['gpt-4o'] } }, lim);
+    expect(g.code).toBe('FORBIDDEN');
+    expect(r.body.error.message).toBe(g.errors![0]!.message);
+    const over = await s.gql(GEN, { i: { maxBudget: 3 } }, lim);
+    expect(over.code).toBe('FORBIDDEN');
+    const admin = await s.rest('POST', '/key/generate', { user_id: 'lim', models: ['gpt-4o'], max_budget: 3 });
+    expect(admin.status).toBe(200);
+    const adminG = await s.gql(GEN, { i: { userId: 'lim', models: ['gpt-4o'], maxBudget: 3 } });
+    expect(adminG.data.generateKey.key).toMatchObject({ userId: 'lim', models: ['gpt-4o'], maxBudget: 3 });
+    // the dashboard's options say the same: a ceiling for lim, none for the admin
+    const opts = `{ keyCreationOptions { personal { maxBudgetCeiling } } }`;
+    expect((await s.gql(opts, {}, lim)).data.keyCreationOptions.personal.maxBudgetCeiling).toBe(2);
+    expect((await s.gql(opts)).data.keyCreationOptions.personal.maxBudgetCeiling).toBeNull();
+  });
+
+  it('only key.team.rules.bypass mints team keys past team_key_generation (team role, required params, no owner)', async () => {
+    const t = await startServer({ litellm_settings: { key_generation_settings: { team_key_generation: { allowed_team_member_roles: ['admin'], required_params: ['key_alias'] } } } });
+    try {
+      expect((await t.rest('POST', '/team/new', { team_id: 'T2' })).status).toBe(200);
+      const tu = await userWithKey(t, { user_id: 'tu', user_role: 'internal_user', teams: [{ team_id: 'T2', role: 'user' }] });
+      const ta = await userWithKey(t, { user_id: 'ta', user_role: 'internal_user', teams: [{ team_id: 'T2', role: 'admin' }] });
+      for (const [who, body] of [[tu, { team_id: 'T2', key_alias: 'x' }], [ta, { team_id: 'T2' }]] as const) {
+        const r = await t.rest('POST', '/key/generate', body, who);
+        const g = await t.gql(GEN, { i: { teamId: 'T2', keyAlias: (body as any).key_alias } }, who);
+        expect([r.status, g.code]).toEqual([403, 'FORBIDDEN']);
+        expect(r.body.error.message).toBe(g.errors![0]!.message);
+      }
+      expect((await t.rest('POST', '/key/generate', { team_id: 'T2', key_alias: 'ok' }, ta)).status).toBe(200);
+      // the admin: no team role, no alias, and the key may have no owner (a service key)
+      const r = await t.rest('POST', '/key/generate', { team_id: 'T2' });
+      expect([r.status, r.body.user_id, r.body.team_id]).toEqual([200, null, 'T2']);
+      const g = await t.gql(GEN, { i: { teamId: 'T2' } });
+      expect(g.data.generateKey.key).toMatchObject({ userId: null, teamId: 'T2' });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -10,7 +10,7 @@
  * NOT_FOUND is expected only where the service hides a key the caller may not read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../api/src/auth/principal.js';
+import { systemPrincipal, type Principal } from '../../api/src/auth/principal.js';
 import { isAllowed, mayAttempt, type Target } from '../../api/src/permissions/authorize.js';
 import { OPERATIONS, PERMISSIONS, ruleOf, type Operation } from '../../api/src/permissions/map.js';
 import type { Role, TeamRole } from '../../api/src/permissions/roles.js';
@@ -154,6 +154,11 @@ const CASES: Case[] = [
   { name: 'updateKey foreign key (fmember in F)', op: 'key.update', target: () => keyT('fmember', 'F'), expect: 'A A F N F N N F', prepare: mintFor(() => 'fmember', 'F'), gql: Q.updateKey, rest: R.updateKey },
   { name: "regenerateKey tadmin's key in T", op: 'key.update', target: () => keyT('tadmin', 'T'), expect: 'A A F N F A N F', prepare: mintFor(() => 'tadmin', 'T'),
     gql: `mutation($key: ID!) { regenerateKey(input: { id: $key }) { secret } }`, rest: (v) => ['POST', '/key/regenerate', { key: v.key }] },
+  // the admin-only key powers (test/api/house-rules.test.ts drives the ceiling and team-rule bypasses live)
+  { name: 'updateKey spend of own personal key', op: 'key.owner.change', target: (w) => keyT(w.userId, null), expect: 'A A F F F F F F', prepare: mintFor(ME, null),
+    gql: `mutation($key: ID!) { updateKey(input: { id: $key, spend: 0 }) { id } }`, rest: (v) => ['POST', '/key/update', { key: v.key, spend: 0 }] },
+  { name: "past the owner's or team's ceiling", op: 'key.ceiling.bypass', expect: 'A A F F F F F F' },
+  { name: 'past team_key_generation rules', op: 'key.team.rules.bypass', target: () => keyT(null, 'T'), expect: 'A A F F F F F F' },
   { name: 'deleteKey own personal key', op: 'key.delete', target: (w) => keyT(w.userId, null), expect: 'A A F A F A A F', prepare: mintFor(ME, null), gql: Q.deleteKey, rest: R.deleteKey },
   { name: "deleteKey tmember's key in T", op: 'key.delete', target: () => keyT('tmember', 'T'), expect: 'A A F N F A A F', prepare: mintFor(() => 'tmember', 'T'), gql: Q.deleteKey, rest: R.deleteKey },
   { name: 'deleteKey foreign key', op: 'key.delete', target: () => keyT('fmember', 'F'), expect: 'A A F N F N N F', prepare: mintFor(() => 'fmember', 'F'), gql: Q.deleteKey, rest: R.deleteKey },
@@ -296,13 +301,24 @@ describe('the role map is the contract', () => {
     expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'invitation.accept']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
-        'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage'].sort(),
+        'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
+        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
     for (const c of CASES.filter((x) => x.gql)) {
       const field = /\{\s*(\w+)/.exec(c.gql!.replace(/^[^{]*/, ''))![1]!;
       expect(PERMISSIONS[c.op].graphql.some((f) => f.endsWith(`.${field}`)), `${c.name}: ${field}`).toBe(true);
     }
+  });
+});
+
+describe('internal jobs act as the system principal, granted explicitly in the map', () => {
+  it('the SSO job may create users and teams, and nothing else; no role grant reaches it', () => {
+    const sso = systemPrincipal('sso');
+    expect(OPERATIONS.filter((op) => isAllowed(sso, op)).sort()).toEqual(['invitation.accept', 'session.login', 'session.logout', 'team.create', 'user.create']);
+    expect(OPERATIONS.filter((op) => ruleOf(op).system).sort()).toEqual(['team.create', 'user.create']);
+    // a role-shaped principal without the system method gets nothing from system grants
+    expect(isAllowed({ ...sso, method: 'virtual_key' }, 'user.create')).toBe(false);
   });
 });
 

@@ -19,6 +19,17 @@ export interface Principal {
   keyId?: string;
   /** the session id, when method is session */
   sessionId?: string;
+  /** the internal job acting, when method is system */
+  job?: SystemJob;
 }
+
+/** Internal jobs that write through the services (audited with actor method `system`). */
+export type SystemJob = 'sso';
+
+/**
+ * The principal of an internal job: no user, no role, so no role grant applies; authorize()
+ * allows it exactly the operations the permission map grants to `system` (deny by default).
+ */
+export const systemPrincipal = (job: SystemJob): Principal => ({ method: 'system', userId: null, role: null, email: null, teams: new Map(), job });
 
 export const DEFAULT_USER_ID = 'default_user_id';

@@ -7,6 +7,7 @@
  * - open: litellm_params / model_info; unknown keys are provider options, always a warning.
  */
 import { z } from 'zod';
+import { ROLES, TEAM_ROLES } from '../permissions/roles.js';
 import { durationMessage, isValidTimeZone, parseDuration } from '../time/durations.js';
 import { describeValue } from './errors.js';
 
@@ -56,13 +57,9 @@ const money = () => z.number().min(0);
 const count = () => z.int().min(0);
 const positiveInt = () => z.int().min(1);
 
-export const USER_ROLES = [
-  'proxy_admin',
-  'proxy_admin_viewer',
-  'internal_user',
-  'internal_user_viewer',
-] as const;
-export const TEAM_MEMBER_ROLES = ['admin', 'user'] as const;
+/** The role lists come from the permission map's roles.ts: the one place roles are named. */
+export const USER_ROLES = ROLES;
+export const TEAM_MEMBER_ROLES = TEAM_ROLES;
 
 const httpUrl = z.string().refine(
   (s) => /^https?:\/\//i.test(s) && URL.canParse(s),

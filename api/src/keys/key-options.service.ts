@@ -41,16 +41,18 @@ export async function keyCreationOptions(ctx: Ctx) {
   const ls = ctx.app.settings.config.litellm_settings;
   const kgs = ls.key_generation_settings;
   const all = configuredModels(ctx);
-  const isAdmin = p.role === 'proxy_admin';
+  // the same map operations the key rules ask (key.rules.ts)
+  const pastCeiling = isAllowed(p, 'key.ceiling.bypass');
+  const pastTeamRules = isAllowed(p, 'key.team.rules.bypass');
   const user = await ctx.em.findOneOrFail(User, { id: p.userId! });
   const cannot = `Your role (${p.role}) cannot create keys.`;
   const personalRefusal = mayAttempt(p, 'key.generate.self') ? generationRefusal(ctx, null) : cannot;
-  const personalCeiling = isAdmin ? null : ceilingOf(user, null, null);
+  const personalCeiling = pastCeiling ? null : ceilingOf(user, null, null);
   const ms = await ctx.em.find(TeamMembership, { user: user.id }, { populate: ['team'] });
   const teams = ms.map((m) => {
     const allowedByMap = isAllowed(p, 'key.generate.team', { kind: 'key', ownerId: p.userId, teamId: m.team.id });
     const refusal = allowedByMap ? generationRefusal(ctx, m.team) : cannot;
-    const ceiling = isAdmin ? null : ceilingOf(user, m.team, m);
+    const ceiling = pastCeiling ? null : ceilingOf(user, m.team, m);
     return {
       teamId: m.team.id,
       teamAlias: m.team.alias,
@@ -59,7 +61,7 @@ export async function keyCreationOptions(ctx: Ctx) {
       reason: refusal,
       models: narrow(all, m.team.models),
       maxBudgetCeiling: ceiling?.maxBudget ?? null,
-      requiredParams: isAdmin ? [] : (kgs?.team_key_generation?.required_params ?? []),
+      requiredParams: pastTeamRules ? [] : (kgs?.team_key_generation?.required_params ?? []),
     };
   });
   const personal: KeyScopeOption = {

@@ -3,12 +3,14 @@ import { readDuration, type BudgetInput } from '../budgets/budget.service.js';
 import { AppError, badInput, forbidden, notFound } from '../common/errors.js';
 import { microsToUsd } from '../common/money.js';
 import { checkId, checkLimit, checkMetadata, checkModels, checkMoney, checkString } from '../common/validate.js';
-import { authorize } from '../permissions/authorize.js';
+import { authorize, isAllowed } from '../permissions/authorize.js';
+import { TEAM_ROLES } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
-import { durationSeconds, type Duration } from '../time/durations.js';
-import { VirtualKey } from './key.entity.js';
+import { applyCallingKeyCeiling } from './calling-key.rules.js';
+import type { VirtualKey } from './key.entity.js';
+import { current, raises, size } from './key-limits.js';
 
 /** Key fields as both surfaces take them (GraphQL camelCase; REST maps LiteLLM's snake_case). */
 export interface KeyParams extends BudgetInput {
@@ -43,15 +45,6 @@ const BOUND_FIELDS = {
   rpm_limit: 'rpmLimit',
 } as const;
 type BoundKey = keyof typeof BOUND_FIELDS;
-
-/** Comparable size of a value: durations in seconds, "none" = unbounded. */
-function size(field: string, v: unknown): number {
-  if (field === 'duration' || field === 'budgetDuration') {
-    const d: Duration | null = readDuration(field, v as string | null);
-    return d ? durationSeconds(d) : Infinity;
-  }
-  return v === null ? Infinity : (v as number);
-}
 
 function checkFields(p: KeyParams) {
   checkString('keyAlias', p.keyAlias);
@@ -88,7 +81,9 @@ export async function resolveKeyParams(
 ): Promise<ResolvedKey> {
   checkFields(input);
   const p = ctx.principal!;
-  const isAdmin = p.role === 'proxy_admin';
+  // what only the map's key.* bypass operations allow (proxy_admin), asked once
+  const pastTeamRules = isAllowed(p, 'key.team.rules.bypass');
+  const pastCeiling = isAllowed(p, 'key.ceiling.bypass');
   const ls = ctx.app.settings.config.litellm_settings;
   const v: KeyParams = { ...input };
 
@@ -101,7 +96,7 @@ export async function resolveKeyParams(
     team = v.teamId ? await ctx.em.findOne(Team, { id: v.teamId }) : null;
     if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
     // a key without owner (service account) only for admins minting team keys
-    const ownerId = v.userId ?? (team && isAdmin ? null : p.userId);
+    const ownerId = v.userId ?? (team && pastTeamRules ? null : p.userId);
     owner = ownerId ? await ctx.em.findOne(User, { id: ownerId }) : null;
     if (ownerId && !owner) throw notFound(`User ${ownerId} not found.`, 'userId');
     const target = { kind: 'key' as const, ownerId: owner?.id ?? null, teamId: team?.id ?? null };
@@ -115,8 +110,7 @@ export async function resolveKeyParams(
     owner = existing!.user ?? null;
     team = existing!.team ?? null;
     const moves = (v.userId !== undefined && v.userId !== (owner?.id ?? null)) || (v.teamId !== undefined && v.teamId !== (team?.id ?? null));
-    if ((moves || v.spend !== undefined) && !isAdmin)
-      throw forbidden('Only a proxy_admin may change the owner, team or spend of a key.');
+    if (moves || v.spend !== undefined) authorize(p, 'key.owner.change');
     if (v.teamId !== undefined && v.teamId !== (team?.id ?? null)) {
       team = v.teamId ? await ctx.em.findOne(Team, { id: v.teamId }) : null;
       if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
@@ -162,7 +156,7 @@ export async function resolveKeyParams(
   }
 
   // the caller's ceiling (non-admins): what the owner or the team may have
-  const ceiling = isAdmin ? null : ceilingOf(owner, team, membership);
+  const ceiling = pastCeiling ? null : ceilingOf(owner, team, membership);
   if (ceiling) {
     if (v.models?.length && ceiling.models.length) {
       const outside = v.models.filter((m) => !ceiling.models.includes(m) && m !== 'all-team-models');
@@ -196,86 +190,6 @@ export async function resolveKeyParams(
   // a key used on the management API acts only within itself, whoever owns it
   await applyCallingKeyCeiling(ctx, mode, input, v, existing);
   return { values: v, owner, team };
-}
-
-const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests'] as const;
-
-/**
- * A virtual key on the management API mints or changes keys only within its own models,
- * max_budget, rpm/tpm/parallel limits and expiry (a key limited to one model and $0.01 cannot
- * mint a key with every model and $10). Unset values are filled from the calling key on
- * generate, so the new key is never wider than the one that made it. Master key and sessions
- * are untouched. A deliberate difference from LiteLLM.
- */
-async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, explicit: KeyParams, v: KeyParams, existing?: VirtualKey) {
-  const p = ctx.principal!;
-  if (p.method !== 'virtual_key' || !p.keyId) return;
-  const caller = await ctx.em.findOne(VirtualKey, { id: p.keyId }, { populate: ['user', 'team'] });
-  if (!caller) return;
-  const why = 'a key used on the management API can only grant what it has itself';
-  // explicit values above the calling key are refused; filled-in ones are narrowed to it
-  const models = callerModels(caller);
-  if (models) {
-    // an empty list means "every model" on a key: a key that may call none cannot grant any
-    if (!models.length) throw forbidden(`The calling key may use no model: ${why}.`);
-    if (explicit.models?.length) {
-      const outside = explicit.models.filter((m) => !models.includes(m));
-      if (outside.length) throw forbidden(`models ${JSON.stringify(outside)} are outside the calling key's models (${JSON.stringify(models)}): ${why}.`);
-    } else if (mode === 'generate' || explicit.models !== undefined) {
-      const inside = (v.models ?? []).filter((m) => models.includes(m));
-      v.models = inside.length ? inside : [...models];
-    }
-  }
-  for (const field of CALLER_LIMITS) {
-    const cap = caller[field];
-    if (cap === null) continue;
-    if (explicit[field] === undefined) {
-      if (mode === 'generate' && size(field, v[field] ?? null) > cap) v[field] = cap;
-      continue;
-    }
-    if (mode !== 'generate' && !raises(field, v[field], current(existing!, field))) continue;
-    if (size(field, v[field]) > cap) throw forbidden(`${field} ${v[field] === null ? '(none)' : v[field]} is above the calling key's ${field} ${cap}: ${why}.`);
-  }
-  if (caller.expiresAt) {
-    const left = Math.max(1, Math.floor((caller.expiresAt.getTime() - Date.now()) / 1000));
-    if (explicit.duration === undefined) {
-      if (mode === 'generate' && size('duration', v.duration ?? null) > left) v.duration = `${left}s`;
-    } else if (size('duration', v.duration) > left)
-      throw forbidden(`duration ${v.duration ?? '(none)'} outlives the calling key, which expires at ${caller.expiresAt.toISOString()}: ${why}.`);
-  }
-}
-
-/** The models a key may call: its own list, narrowed by its team's or owner's; null = all. */
-function callerModels(k: VirtualKey): string[] | null {
-  const own = k.models.filter((m) => m !== 'all-team-models');
-  const parent = (k.team ? k.team.models : (k.user?.models ?? [])).filter((m) => m !== 'all-team-models' && m !== 'no-default-models');
-  if (k.user && !k.team && k.user.models.includes('no-default-models')) return [];
-  if (own.length && parent.length) return own.filter((m) => parent.includes(m));
-  if (own.length) return own;
-  return parent.length ? parent : null;
-}
-
-function current(k: VirtualKey, field: string): unknown {
-  switch (field) {
-    case 'maxBudget':
-      return k.maxBudget;
-    case 'budgetDuration':
-      return k.budgetDuration;
-    case 'duration':
-      return k.expiresAt ? 0 : null; // any expiry is within a bound; "never" is the largest
-    case 'maxParallelRequests':
-      return k.maxParallelRequests;
-    case 'tpmLimit':
-      return k.tpmLimit;
-    case 'rpmLimit':
-      return k.rpmLimit;
-  }
-  return undefined;
-}
-
-function raises(field: string, next: unknown, prev: unknown): boolean {
-  if (field === 'duration') return true; // a new duration always sets a new expiry
-  return size(field, next) > size(field, prev ?? null);
 }
 
 interface Ceiling {
@@ -320,8 +234,8 @@ export function generationRefusal(ctx: Ctx, team: Team | null): string | null {
       return `Personal key creation has been restricted by admin. Allowed roles=${JSON.stringify(roles)}. Your role=${p.role}.`;
     return null;
   }
-  if (p.role === 'proxy_admin') return null; // proxy_admin bypasses team rules
-  const allowed = s?.team_key_generation?.allowed_team_member_roles ?? ['admin', 'user'];
+  if (isAllowed(p, 'key.team.rules.bypass')) return null; // ROLES.md: proxy_admin bypasses team rules
+  const allowed: readonly string[] = s?.team_key_generation?.allowed_team_member_roles ?? TEAM_ROLES; // default: every team role (self-serve)
   const teamRole = p.teams.get(team.id);
   if (!teamRole || !allowed.includes(teamRole))
     return `Team key creation in team ${team.id} is limited to team roles ${JSON.stringify(allowed)}; your team role is ${teamRole ?? 'none'}.`;
@@ -332,7 +246,7 @@ function checkGenerationSettings(ctx: Ctx, v: KeyParams, team: Team | null) {
   const refusal = generationRefusal(ctx, team);
   if (refusal) throw genSettingsRefusal(refusal);
   const s = ctx.app.settings.config.litellm_settings.key_generation_settings;
-  if (team && ctx.principal!.role === 'proxy_admin') return;
+  if (team && isAllowed(ctx.principal, 'key.team.rules.bypass')) return;
   requireParams(v, team ? s?.team_key_generation?.required_params : s?.personal_key_generation?.required_params);
 }
 

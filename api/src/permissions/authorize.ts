@@ -32,6 +32,11 @@ function teamGrantsApply(rule: OperationRule, p: Principal) {
 export function reachOf(p: Principal, op: Operation): Reach {
   const rule: OperationRule = PERMISSIONS[op];
   const reach: Reach = { all: false, own: false, teams: [], ownInTeams: [] };
+  // an internal job has no role: only the map's explicit system grants apply
+  if (p.method === 'system') {
+    reach.all = rule.system === 'all';
+    return reach;
+  }
   if (!p.role) return reach;
   const scope: GlobalScope | undefined = rule.roles[p.role];
   if (scope === 'all') reach.all = true;
@@ -100,6 +105,7 @@ export function isAllowed(p: Principal | null, op: Operation, target?: Target): 
 }
 
 function denied(p: Principal, op: Operation) {
+  if (p.method === 'system') return forbidden(`The ${p.job ?? 'internal'} job is not granted this in the permission map: ${PERMISSIONS[op].description.toLowerCase()}.`);
   const role = p.role ?? 'none (key without owner)';
   return forbidden(`Your role (${role}) does not allow this: ${PERMISSIONS[op].description.toLowerCase()}.`);
 }

@@ -12,6 +12,8 @@ import type { Role, TeamRole } from './roles.js';
  *   team - every object of that team (its keys, its members)
  *   own  - only the caller's own objects within that team
  * A team grant on a `write` operation needs a global role that is not a viewer.
+ * Internal jobs act as the system principal (method `system`, no role): they get only what an
+ * operation grants explicitly with `system`.
  */
 export type GlobalScope = 'all' | 'own';
 export type TeamScope = 'team' | 'own';
@@ -25,6 +27,8 @@ export interface OperationRule {
   teamRoles?: Partial<Record<TeamRole, TeamScope>>;
   /** GraphQL root fields guarded by this operation (shield rules are generated from these) */
   graphql: string[];
+  /** granted to internal jobs (the system principal, e.g. SSO provisioning); absent = refused */
+  system?: 'all';
 }
 
 const EVERY_ROLE_OWN = {
@@ -53,7 +57,8 @@ export const PERMISSIONS = {
     roles: READ_ALL_OR_OWN,
     teamRoles: { admin: 'team' },
   },
-  'user.create': { graphql: ['Mutation.createUser', 'Mutation.inviteUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' } },
+  // SSO provisioning creates the users and teams the IdP names (the system principal)
+  'user.create': { graphql: ['Mutation.createUser', 'Mutation.inviteUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' }, system: 'all' },
   'user.update': {
     graphql: ['Mutation.updateUser'], description: "Update another user, their role or budget",
     write: true,
@@ -62,7 +67,7 @@ export const PERMISSIONS = {
   'user.delete': { graphql: ['Mutation.deleteUser'], description: 'Delete users', write: true, roles: { proxy_admin: 'all' } },
 
   'team.read': { graphql: ['Query.teams', 'Query.team'], description: 'Read teams, their settings and budget', write: false, roles: READ_ALL_OR_OWN },
-  'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' } },
+  'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' }, system: 'all' },
   'team.update': { graphql: ['Mutation.updateTeam'], description: 'Update team settings and budget', write: true, roles: { proxy_admin: 'all' } },
   'team.delete': { graphql: ['Mutation.deleteTeam'], description: 'Delete teams', write: true, roles: { proxy_admin: 'all' } },
   'team.member.budget.read': {
@@ -100,6 +105,24 @@ export const PERMISSIONS = {
     write: true,
     roles: { proxy_admin: 'all' },
     teamRoles: { admin: 'team', user: 'team' },
+  },
+  // what only a platform admin may do to keys (ROLES.md "Key rules"): read by the key rules
+  'key.owner.change': {
+    graphql: ['Mutation.updateKey', 'Mutation.regenerateKey'], description: "Change a key's owner, team or spend",
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'key.ceiling.bypass': {
+    graphql: ['Mutation.generateKey', 'Mutation.updateKey', 'Mutation.regenerateKey'],
+    description: "Give a key more than its owner's or team's ceiling (models, budget, limits)",
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'key.team.rules.bypass': {
+    graphql: ['Mutation.generateKey'],
+    description: 'Mint team keys outside team_key_generation (team role, required params), ownerless service keys included',
+    write: true,
+    roles: { proxy_admin: 'all' },
   },
   'key.update': {
     graphql: ['Mutation.updateKey', 'Mutation.regenerateKey'], description: 'Update or regenerate a key',

@@ -1,6 +1,6 @@
 import type { Ctx } from '../app/context.js';
 import { audit } from '../audit/audit.service.js';
-import { DEFAULT_USER_ID, type Principal } from '../auth/principal.js';
+import { DEFAULT_USER_ID, systemPrincipal } from '../auth/principal.js';
 import { createSession, endSessionsOf } from '../auth/session.service.js';
 import { sessionRefusal } from '../auth/session-policy.js';
 import type { Role } from '../permissions/roles.js';
@@ -14,8 +14,11 @@ import { userSnapshot } from '../users/user.snapshot.js';
 import type { SsoIdentity } from './claims.js';
 import { SsoFlowError } from './oidc.js';
 
-/** SSO writes act as the system (audited as such): the IdP, not a person, made the change. */
-const SYSTEM: Principal = { method: 'system', userId: DEFAULT_USER_ID, role: 'proxy_admin', email: null, teams: new Map() };
+/**
+ * SSO writes act as the system principal (audited as such): the IdP, not a person, made the
+ * change, and the permission map grants that job exactly what it needs (users, teams).
+ */
+const SYSTEM = systemPrincipal('sso');
 
 export interface TeamSyncResult {
   joined: string[];
@@ -96,7 +99,6 @@ export async function signInWithSso(ctx: Ctx, who: SsoIdentity): Promise<{ user:
       user = await createUser(
         tx,
         { userId: ssoId.length <= 128 ? ssoId : undefined, ssoId, email: verifiedEmail, alias: who.name.value, role, metadata: { auth_provider: 'sso' } },
-        { skipAuthorize: true },
       );
       created = true;
     } else {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
+import { TEAM_ROLES } from '../permissions/roles.js';
 import { memberBudget } from './membership.service.js';
 import type { Team } from './team.entity.js';
 import {
@@ -20,7 +21,7 @@ import { int, json, money, nn, opt, parse, restRoute, str, strList } from '../re
 import type { RestNames } from '../rest/errors.js';
 import { keyRow, memberRow, teamRow } from '../rest/shapes.js';
 
-const teamRole = () => opt(z.enum(['admin', 'user']));
+const teamRole = () => opt(z.enum(TEAM_ROLES));
 const memberRef = z.object({ role: teamRole(), user_id: str(), user_email: str() });
 
 const teamFields = {

@@ -8,7 +8,7 @@ import { paginate, type PageArgs } from '../common/pagination.js';
 import { checkId, checkLimit, checkMetadata, checkModels, checkString } from '../common/validate.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
-import { isTeamRole, type TeamRole } from '../permissions/roles.js';
+import { isTeamRole, TEAM_ROLES, type TeamRole } from '../permissions/roles.js';
 import { User } from '../users/user.entity.js';
 import { TeamMembership } from './membership.entity.js';
 import { addMembership, endMembership, membershipSnapshot } from './membership.service.js';
@@ -124,7 +124,7 @@ export async function createTeam(ctx: Ctx, params: CreateTeamParams, from: 'api'
   if (await ctx.em.findOne(Team, { id })) throw conflict(`Team with id ${id} already exists.`, 'teamId');
   const members: Array<{ user: User; role: TeamRole }> = [];
   for (const [i, m] of (p.members ?? []).entries()) {
-    if (m.role != null && !isTeamRole(m.role)) throw badInput(`members[${i}].role must be admin or user.`, 'members');
+    if (m.role != null && !isTeamRole(m.role)) throw badInput(`members[${i}].role must be ${TEAM_ROLES.join(' or ')}.`, 'members');
     const user = await resolveMember(ctx, m, `members[${i}]`);
     if (members.some((x) => x.user.id === user.id)) throw badInput(`members[${i}]: ${user.id} is listed twice.`, 'members');
     members.push({ user, role: m.role ?? 'user' });
@@ -217,7 +217,7 @@ async function findMembership(ctx: Ctx, teamId: string, ref: MemberRef) {
 }
 
 function checkMemberParams(p: MemberParams) {
-  if (p.role != null && !isTeamRole(p.role)) throw badInput('role must be admin or user.', 'role');
+  if (p.role != null && !isTeamRole(p.role)) throw badInput(`role must be ${TEAM_ROLES.join(' or ')}.`, 'role');
   checkBudgetInput({ maxBudget: p.maxBudgetInTeam, budgetDuration: p.budgetDuration });
 }
 

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { listKeys } from '../keys/key.service.js';
-import { isRole, type Role } from '../permissions/roles.js';
+import { isRole, ROLES, TEAM_ROLES, type Role } from '../permissions/roles.js';
 import { memberBudget, visibleMembershipsOf } from '../teams/membership.service.js';
 import { deleteUsers, getUser, listUsers, onboardUser, updateUserByIdOrEmail } from './user.service.js';
 import { iso, json, money, nn, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
 import type { RestNames } from '../rest/errors.js';
 import { keyRow, memberRow, userRow } from '../rest/shapes.js';
 
-const role = () => opt(z.string().refine(isRole, 'must be one of proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer'));
+const role = () => opt(z.string().refine(isRole, `must be one of ${ROLES.join(', ')}`));
 
 const userFields = {
   user_email: str(),
@@ -27,7 +27,7 @@ const userFields = {
 const newUserSchema = z.object({
   ...userFields,
   user_id: str(),
-  teams: opt(z.array(z.union([z.string(), z.object({ team_id: z.string(), role: opt(z.enum(['admin', 'user'])), max_budget_in_team: money() })]))),
+  teams: opt(z.array(z.union([z.string(), z.object({ team_id: z.string(), role: opt(z.enum(TEAM_ROLES)), max_budget_in_team: money() })]))),
   auto_create_key: opt(z.boolean()),
   key_alias: str(),
   duration: str(),

@@ -12,7 +12,7 @@ import { checkEmail, checkId, checkMetadata, checkModels, checkString } from '..
 import { VirtualKey } from '../keys/key.entity.js';
 import { generateKey } from '../keys/key.service.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
-import { isRole, isTeamRole, type Role, type TeamRole } from '../permissions/roles.js';
+import { isRole, isTeamRole, ROLES, TEAM_ROLES, type Role, type TeamRole } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { addMembership } from '../teams/membership.service.js';
 import { Team } from '../teams/team.entity.js';
@@ -97,7 +97,7 @@ function checkUserFields(p: Partial<CreateUserParams>) {
   checkMetadata('metadata', p.metadata);
   checkBudgetInput(p);
   if (p.role !== undefined && p.role !== null && !isRole(p.role))
-    throw badInput(`userRole must be one of proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer.`, 'userRole');
+    throw badInput(`userRole must be one of ${ROLES.join(', ')}.`, 'userRole');
   if (p.password !== undefined && p.password !== null) checkPasswordPolicy('password', p.password);
 }
 
@@ -109,8 +109,8 @@ async function assertEmailFree(ctx: Ctx, email: string | null | undefined, excep
 }
 
 /** Creates a user by the one creation rule; joins the given (or default) teams. */
-export async function createUser(ctx: Ctx, params: CreateUserParams, opts: { skipAuthorize?: boolean } = {}) {
-  if (!opts.skipAuthorize) authorize(ctx.principal, 'user.create');
+export async function createUser(ctx: Ctx, params: CreateUserParams) {
+  authorize(ctx.principal, 'user.create');
   checkUserFields(params);
   const p = resolveNewUser(ctx, params);
   const id = p.userId?.trim() || newId();
@@ -122,7 +122,7 @@ export async function createUser(ctx: Ctx, params: CreateUserParams, opts: { ski
   const teams: TeamAssignment[] = (p.teams ?? []).map((t) => (typeof t === 'string' ? { teamId: t } : t));
   const teamRows: Team[] = [];
   for (const [i, t] of teams.entries()) {
-    if (t.role !== undefined && !isTeamRole(t.role)) throw badInput(`teams[${i}].role must be admin or user.`, `teams`);
+    if (t.role !== undefined && !isTeamRole(t.role)) throw badInput(`teams[${i}].role must be ${TEAM_ROLES.join(' or ')}.`, `teams`);
     const team = await ctx.em.findOne(Team, { id: t.teamId });
     if (!team) throw badInput(`teams[${i}]: team "${t.teamId}" does not exist.`, 'teams');
     teamRows.push(team);
