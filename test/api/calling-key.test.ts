@@ -29,10 +29,10 @@ afterAll(() => s?.close());
 describe('a key on the management API', () => {
   it.each([
     ['models', { models: ['gpt-4o'] }, /models \["gpt-4o"\] are outside the calling key's models/],
-    ['max_budget', { max_budget: 10 }, /maxBudget 10 is above the calling key's maxBudget 0.01/],
-    ['rpm_limit', { rpm_limit: 6 }, /rpmLimit 6 is above the calling key's rpmLimit 5/],
-    ['tpm_limit', { tpm_limit: 5000 }, /tpmLimit 5000 is above the calling key's tpmLimit 1000/],
-    ['max_parallel_requests', { max_parallel_requests: 3 }, /maxParallelRequests 3 is above the calling key's/],
+    ['max_budget', { max_budget: 10 }, /max_budget 10 is above the calling key's max_budget 0.01/],
+    ['rpm_limit', { rpm_limit: 6 }, /rpm_limit 6 is above the calling key's rpm_limit 5/],
+    ['tpm_limit', { tpm_limit: 5000 }, /tpm_limit 5000 is above the calling key's tpm_limit 1000/],
+    ['max_parallel_requests', { max_parallel_requests: 3 }, /max_parallel_requests 3 is above the calling key's/],
     ['duration', { duration: '30d' }, /outlives the calling key/],
   ])('cannot mint a key wider than itself: %s (REST 403)', async (_f, body, message) => {
     const r = await mint(body, narrow.key);

@@ -95,7 +95,7 @@ describe('users', () => {
     expect(info.body.info).toMatchObject({ key_alias: 'n1-first', user_id: 'n1', team_id: null, models: ['gpt-4o-mini'] });
     const without = await s.rest('POST', '/user/new', { user_id: 'n2', auto_create_key: false });
     expect([without.body.key, without.body.key_id]).toEqual([null, null]);
-    const g = await s.gql(`mutation { createUser(input: { userId: "n3", userRole: internal_user }) { id keys { totalCount } } }`);
+    const g = await s.gql(`mutation { createUser(input: { userId: "n3", userRole: INTERNAL_USER }) { id keys { totalCount } } }`);
     expect(g.data.createUser).toEqual({ id: 'n3', keys: { totalCount: 0 } });
     // the key rules refuse the first key: the user is not created either
     const refused = await s.rest('POST', '/user/new', { user_id: 'n4', duration: 'soon' });
