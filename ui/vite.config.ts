@@ -1,3 +1,4 @@
+import tailwindcss from '@tailwindcss/vite';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
@@ -6,7 +7,7 @@ import { defineConfig } from 'vite';
 const apiTarget = process.env.PURSER_API_URL ?? 'http://localhost:4000';
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [tailwindcss(), sveltekit()],
   ssr: {
     // The workspace root hoists cookie@2 (for the API's Fastify); SvelteKit needs its own
     // nested cookie@0.6. Bundling it into the build-time server output makes Vite resolve

@@ -83,8 +83,12 @@ describe('dashboard in a real browser', () => {
     const { context, page } = await freshPage(browser);
     try {
       await signIn(page, s.url, 'admin', MASTER_KEY);
-      await page.waitForURL(`${s.url}/ui/`);
-      await expect.poll(() => page.locator('main p').filter({ hasText: 'Signed in as' }).innerText()).toMatch(/^Signed in as \S+ \(proxy_admin\)$/);
+      await page.waitForURL(`${s.url}/ui/keys`);
+      const who = page.getByRole('group', { name: 'Signed in as' });
+      await expect.poll(() => who.innerText()).toMatch(/Proxy admin/);
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.waitForURL(`${s.url}/ui/account`);
+      await expect.poll(() => page.locator('main p').filter({ hasText: 'Signed in as' }).innerText()).toMatch(/^Signed in as \S+ \(Proxy admin\)$/);
       await expect(page.getByRole('heading', { name: 'Permissions' }).isVisible()).resolves.toBe(true);
       expect(await page.locator('ul.permissions li').count()).toBeGreaterThan(0);
 
@@ -106,7 +110,16 @@ describe('dashboard in a real browser', () => {
       const after = await s.gql(`{ me { user { id } } }`, {}, null, { cookie: asCookie });
       expect(after.code).toBe('UNAUTHENTICATED');
 
-      // the home page, signed out, sends the browser back to sign in
+      // the home page, signed out, sends the browser back to sign in; a deep link comes back after sign-in
+      await page.goto(`${s.url}/ui/usage?days=7`);
+      await page.waitForURL(`${s.url}/ui/login?next=${encodeURIComponent('/ui/usage?days=7')}`);
+      await page.getByLabel('Email or admin').fill('admin');
+      await page.getByLabel('Password', { exact: true }).fill(MASTER_KEY);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL(`${s.url}/ui/usage?days=7`);
+      await page.getByRole('heading', { name: 'Usage' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${s.url}/ui/login`);
       await page.goto(`${s.url}/ui/`);
       await page.waitForURL(`${s.url}/ui/login`);
     } finally {
@@ -155,7 +168,8 @@ describe('dashboard in a real browser', () => {
       await page.getByLabel('New password').fill(STRONG);
       await page.getByLabel('Confirm password').fill(STRONG);
       await submit.click();
-      await page.waitForURL(`${s.url}/ui/`);
+      await page.waitForURL(`${s.url}/ui/keys`);
+      await page.goto(`${s.url}/ui/account`);
       await expect.poll(() => page.locator('main p').filter({ hasText: 'Signed in as' }).innerText()).toMatch(/^Signed in as grace@example\.com \(/);
       expect(await page.getByRole('heading', { name: 'Change password' }).isVisible()).toBe(true);
       expect(await sessionCookie(context)).toBeDefined();
@@ -255,8 +269,8 @@ describe('dashboard sign-in page with auto_redirect_ui_login_to_sso', () => {
       await page.getByLabel('Email or admin').fill('admin');
       await page.getByLabel('Password', { exact: true }).fill(MASTER_KEY);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL(`${s.url}/ui/`);
-      await expect.poll(() => page.locator('main p').filter({ hasText: 'Signed in as' }).innerText()).toMatch(/\(proxy_admin\)$/);
+      await page.waitForURL(`${s.url}/ui/keys`);
+      await expect.poll(() => page.getByRole('group', { name: 'Signed in as' }).innerText()).toMatch(/Proxy admin/);
     } finally {
       await context.close();
     }

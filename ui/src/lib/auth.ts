@@ -31,7 +31,7 @@ async function readErrorMessage(res: Response): Promise<string | undefined> {
  * On success the server sets the session cookie and we navigate to the dashboard home;
  * otherwise the API's `error.message` is returned for display.
  */
-export async function signIn(username: string, password: string): Promise<SignInResult> {
+export async function signIn(username: string, password: string, next: string | null = null): Promise<SignInResult> {
   let res: Response;
   try {
     res = await fetch('/v2/login', {
@@ -46,7 +46,8 @@ export async function signIn(username: string, password: string): Promise<SignIn
 
   if (res.ok) {
     const login = (await res.json().catch(() => ({}))) as LoginSuccess;
-    await goto(resolve('/'), { replaceState: true, invalidateAll: true });
+    // eslint-disable-next-line svelte/no-navigation-without-resolve -- `next` is a checked /ui/ path
+    await goto(safeNext(next) ?? resolve('/keys'), { replaceState: true, invalidateAll: true });
     return { ok: true, login };
   }
 
@@ -56,6 +57,23 @@ export async function signIn(username: string, password: string): Promise<SignIn
   if (res.status === 401) return { ok: false, message: 'Invalid username or password.' };
   if (res.status === 403) return { ok: false, message: 'You are not allowed to sign in to this dashboard.' };
   return { ok: false, message: `Sign-in failed (HTTP ${res.status}).` };
+}
+
+/** The sign-in page for a signed-out visit to `url`, remembering where to come back. */
+export function signInPath(url: URL): string {
+  const here = url.pathname + url.search;
+  const home = resolve('/');
+  if (url.pathname === home || url.pathname === home.replace(/\/$/, '')) return resolve('/login');
+  return `${resolve('/login')}?next=${encodeURIComponent(here)}`;
+}
+
+/** `next` only when it is a path of the dashboard itself (never another origin). */
+export function safeNext(next: string | null): string | null {
+  if (!next) return null;
+  const base = resolve('/').replace(/\/$/, '') + '/';
+  if (!next.startsWith(base) || next.startsWith('//') || next.includes('\\')) return null;
+  if (next.startsWith(resolve('/login'))) return null;
+  return next;
 }
 
 /** 429: the server's message, making sure it says how long to wait (from `retry-after`). */

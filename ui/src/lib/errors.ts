@@ -1,4 +1,5 @@
 import type { CombinedError } from '@urql/core';
+import { toast } from 'svelte-sonner';
 
 /** Outcome of a form action: done, or a message to show next to the form. */
 export type ActionResult = { ok: true } | { ok: false; message: string };
@@ -12,4 +13,21 @@ export function errorMessage(error: CombinedError): string {
   if (first?.message) return first.message;
   if (error.networkError) return 'Could not reach the server. Please try again.';
   return 'Something went wrong. Please try again.';
+}
+
+/** The one error handler of UI actions: the API's message, in a toast. */
+export function showError(error: CombinedError | undefined, fallback = 'Something went wrong. Please try again.'): void {
+  toast.error(error ? errorMessage(error) : fallback);
+}
+
+/**
+ * Runs a mutation result through the handler: the data when it worked, null (and a toast with
+ * the API's message) when it did not.
+ */
+export function dataOrToast<T>(result: { data?: T | null; error?: CombinedError }): T | null {
+  if (result.error || !result.data) {
+    showError(result.error, 'No data returned.');
+    return null;
+  }
+  return result.data;
 }

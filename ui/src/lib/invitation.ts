@@ -57,6 +57,6 @@ export async function acceptInvitation(client: Client, token: string, password: 
   if (result.error || !result.data) {
     return { ok: false, message: result.error ? errorMessage(result.error) : 'No data returned.' };
   }
-  await goto(resolve('/'), { replaceState: true, invalidateAll: true });
+  await goto(resolve('/keys'), { replaceState: true, invalidateAll: true });
   return { ok: true };
 }

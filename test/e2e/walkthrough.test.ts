@@ -1,0 +1,267 @@
+/**
+ * The product's walkthrough in real Chromium (Debian's /usr/bin/chromium via playwright-core)
+ * against a real Purser serving ui/build and a fake upstream: the admin invites a user and
+ * copies the link; the user accepts it in a fresh browser, creates a personal key (the secret
+ * shown once), calls the gateway with it, sees the spend on Usage and a cache hit on Cache,
+ * deletes the key. An admin viewer sees every key and can change nothing; an internal viewer
+ * sees only their keys and cannot create one. Every page fits a 360 px wide phone.
+ * Controls are found by role and accessible name.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { chat, flush, upstreamModel, USAGE } from '../helpers/gateway.js';
+import { MASTER_KEY, startServer, UI_BUILD_DIR, type TestServer } from '../helpers/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const STRONG = 'violet-harbor-trombone-58';
+const MODEL = 'gpt-4o-mini';
+
+let s: TestServer;
+let up: FakeUpstream;
+let browser: Browser;
+
+async function fresh(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(10_000);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(`${s.url}/ui/login`);
+  await page.getByLabel('Email or admin').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${s.url}/ui/keys`);
+}
+
+/** Opens an invitation link, sets the password, lands on the keys page. */
+async function accept(page: Page, link: string) {
+  await page.goto(link);
+  await page.getByLabel('New password').fill(STRONG);
+  await page.getByLabel('Confirm password').fill(STRONG);
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await page.waitForURL(`${s.url}/ui/keys`);
+}
+
+/** The server's spelling of a role enum value (lower or UPPER case), by introspection. */
+async function role(name: string): Promise<string> {
+  const r = await s.gql(`{ __type(name: "UserRole") { enumValues { name } } }`);
+  return r.data.__type.enumValues.map((v: { name: string }) => v.name).find((v: string) => v.toLowerCase() === name)!;
+}
+
+/** Invites through the API (the admin's browser flow is tested once, below). */
+async function invite(email: string, userRole: string): Promise<{ link: string; userId: string }> {
+  const r = await s.gql(`mutation($i: InviteUserInput!) { inviteUser(input: $i) { link invitation { userId } } }`, { i: { email, userRole: await role(userRole) } });
+  expect(r.errors).toBeUndefined();
+  return { link: r.data.inviteUser.link, userId: r.data.inviteUser.invitation.userId };
+}
+
+async function mintFor(userId: string, keyAlias: string): Promise<string> {
+  const r = await s.gql(`mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret } }`, { i: { userId, keyAlias } });
+  expect(r.errors).toBeUndefined();
+  return r.data.generateKey.secret;
+}
+
+async function navLinks(page: Page): Promise<string[]> {
+  const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+  await links.first().waitFor();
+  return links.allInnerTexts();
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(UI_BUILD_DIR, 'index.html'))) throw new Error(`the dashboard is not built (${UI_BUILD_DIR}): run \`npm run build\``);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  up = await startFakeUpstream({ usage: USAGE, text: 'the answer' });
+  s = await startServer(
+    { model_list: [upstreamModel(MODEL, up)], litellm_settings: { cache: true, cache_params: { type: 'local', ttl: 600 } } },
+    { ui: true },
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+  await up?.close();
+});
+
+describe('the walkthrough in a real browser', () => {
+  it('admin invites an internal user; they accept, create a key, call the gateway, see usage and a cache hit, delete the key', async () => {
+    // the admin invites from the Users page and copies the link
+    const admin = await fresh();
+    let link: string;
+    try {
+      await signIn(admin.page, 'admin', MASTER_KEY);
+      await admin.page.getByRole('link', { name: 'Users' }).click();
+      await admin.page.getByRole('button', { name: 'Invite user' }).click();
+      const dialog = admin.page.getByRole('dialog', { name: 'Invite user' });
+      await dialog.getByLabel('Email', { exact: true }).fill('ines@example.com');
+      await dialog.getByLabel('Name').fill('Ines Duarte');
+      // the role picker offers the four roles and starts on internal user
+      expect(await dialog.getByRole('combobox', { name: 'Role' }).innerText()).toBe('Internal user');
+      await dialog.getByRole('button', { name: 'Send invitation' }).click();
+
+      const ready = admin.page.getByRole('dialog', { name: 'Invitation ready' });
+      expect(await ready.getByRole('status').innerText()).toMatch(/No email was sent/);
+      link = await ready.getByLabel('Invitation link', { exact: true }).inputValue();
+      expect(link.startsWith(`${s.url}/ui/invite/`)).toBe(true);
+      await ready.getByRole('button', { name: 'Copy invitation link' }).click();
+      expect(await admin.page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+      await ready.getByRole('button', { name: 'Done' }).click();
+      await admin.page.getByRole('cell', { name: 'ines@example.com' }).waitFor();
+    } finally {
+      await admin.context.close();
+    }
+
+    const { context, page } = await fresh();
+    try {
+      await accept(page, link);
+      // an internal user's navigation: no Users, no Invitations
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Account']);
+      await page.getByText('No keys yet').waitFor();
+
+      // creates a personal key: the secret is shown once
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const create = page.getByRole('dialog', { name: 'Create key' });
+      expect(await create.getByRole('combobox', { name: 'Owner' }).innerText()).toBe('Personal key (just me)');
+      await create.getByLabel('Alias', { exact: true }).fill('ines-laptop');
+      await create.getByRole('button', { name: 'Create key' }).click();
+      const created = page.getByRole('dialog', { name: 'Your new key' });
+      const secret = await created.getByLabel('Secret key', { exact: true }).inputValue();
+      expect(secret).toMatch(/^sk-/);
+      await created.getByRole('button', { name: 'Copy secret key' }).click();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+      await created.getByRole('button', { name: 'Done' }).click();
+      const row = page.getByRole('row').filter({ hasText: 'ines-laptop' });
+      await row.waitFor();
+      expect(await row.innerText()).toMatch(/active/);
+      // never shown again: not on the page, not after a reload
+      await page.reload();
+      await row.waitFor();
+      expect(await page.content()).not.toContain(secret);
+
+      // a real call through the gateway with that secret, then the same call again (cache hit)
+      const body = { model: MODEL, messages: [{ role: 'user', content: 'hello' }] };
+      expect((await chat(s, secret, body)).status).toBe(200);
+      expect((await chat(s, secret, body)).status).toBe(200);
+      await flush(s);
+
+      await page.getByRole('link', { name: 'Usage' }).click();
+      await page.waitForURL(`${s.url}/ui/usage`);
+      await page.getByRole('link', { name: '7 days' }).click();
+      await page.waitForURL(`${s.url}/ui/usage?days=7`);
+      await page.getByLabel('Spend: $0.05').waitFor();
+      await page.getByLabel('Requests: 2').waitFor();
+      expect(await page.getByRole('table', { name: 'Top keys' }).innerText()).toMatch(/ines-laptop/);
+
+      await page.getByRole('link', { name: 'Cache' }).click();
+      await page.getByLabel('Cache hits: 1').waitFor();
+      await page.getByLabel('Hit ratio: 50%').waitFor();
+
+      // deletes the key, after confirming; the gateway refuses it from then on
+      await page.getByRole('link', { name: 'Keys' }).click();
+      await page.getByRole('button', { name: 'Delete key ines-laptop' }).click();
+      await page.getByRole('dialog', { name: 'Delete key ines-laptop?' }).getByRole('button', { name: 'Delete key' }).click();
+      await page.getByText('No keys yet').waitFor();
+      expect((await chat(s, secret, body)).status).toBe(401);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a proxy_admin_viewer sees every key, user and usage, and has no create, invite or delete control', async () => {
+    const someone = await invite('owner@example.com', 'internal_user');
+    await mintFor(someone.userId, 'owners-key');
+    const { link } = await invite('vera@example.com', 'proxy_admin_viewer');
+    const { context, page } = await fresh();
+    try {
+      await accept(page, link);
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Account']);
+      const row = page.getByRole('row').filter({ hasText: 'owners-key' });
+      await row.waitFor();
+      expect(await row.innerText()).toMatch(/owner@example\.com/);
+      expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Delete key/ }).count()).toBe(0);
+
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('cell', { name: /owner@example\.com/ }).waitFor();
+      expect(await page.getByRole('button', { name: 'Invite user' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Invitations' }).click();
+      await page.getByRole('table', { name: 'Invitations' }).waitFor();
+      expect(await page.getByRole('button', { name: /^(Resend|Revoke)/ }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Usage' }).click();
+      await page.getByLabel(/^Spend: /).waitFor();
+      await page.getByRole('link', { name: 'Teams' }).click();
+      await page.getByRole('heading', { name: 'Teams' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Create team' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an internal_user_viewer sees only their own keys and has no create control', async () => {
+    const { link, userId } = await invite('ivo@example.com', 'internal_user_viewer');
+    await mintFor(userId, 'ivos-key');
+    const { context, page } = await fresh();
+    try {
+      await accept(page, link);
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Account']);
+      await page.getByRole('row').filter({ hasText: 'ivos-key' }).waitFor();
+      expect(await page.getByRole('row').filter({ hasText: 'owners-key' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Delete key/ }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Usage' }).click();
+      await page.getByLabel('Spend: $0.00').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('every page fits a 360 px wide phone without horizontal scroll; the menu opens the navigation', async () => {
+    const team = await s.gql(`mutation { createTeam(input: { teamAlias: "Phone team" }) { id } }`);
+    const teamId = team.data.createTeam.id;
+    const { link } = await invite('phone@example.com', 'internal_user');
+    const { context, page } = await fresh({ width: 360, height: 740 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    try {
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Welcome to Purser' }).waitFor();
+      expect(await overflow()).toBe(0);
+      await page.goto(`${s.url}/ui/login`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await overflow()).toBe(0);
+      await signIn(page, 'admin', MASTER_KEY);
+      const pages: [string, string][] = [
+        ['/ui/keys', 'Keys'],
+        ['/ui/usage', 'Usage'],
+        ['/ui/cache', 'Cache'],
+        ['/ui/teams', 'Teams'],
+        [`/ui/teams/${teamId}`, 'Phone team'],
+        ['/ui/users', 'Users'],
+        ['/ui/invitations', 'Invitations'],
+        ['/ui/account', 'Account'],
+      ];
+      for (const [path, heading] of pages) {
+        await page.goto(`${s.url}${path}`);
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await page.getByLabel('Loading').waitFor({ state: 'detached' });
+        expect({ path, overflow: await overflow() }).toEqual({ path, overflow: 0 });
+      }
+      // the navigation is a menu at this width
+      expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Open menu' }).click();
+      await page.getByRole('dialog').getByRole('link', { name: 'Usage' }).click();
+      await page.waitForURL(`${s.url}/ui/usage`);
+      await page.getByRole('heading', { name: 'Usage', exact: true }).waitFor();
+      expect(await page.getByRole('dialog').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import type { Client } from '@urql/core';
+import { toast } from 'svelte-sonner';
+import { dataOrToast } from '$lib/errors';
+import { graphql } from '$lib/graphql';
+import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
+
+export const PAGE_SIZE = 25;
+
+/** One page of the keys the caller may see (the server scopes: admins all, others own/team). */
+export const KeysQuery = graphql(`
+  query Keys($first: Int, $after: String, $filter: KeyFilter) {
+    keys(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          keyAlias
+          keyName
+          userId
+          teamId
+          blocked
+          expires
+          spend
+          maxBudget
+          lastUsedAt
+          createdAt
+          models
+          user {
+            email
+          }
+          team {
+            teamAlias
+          }
+        }
+      }
+    }
+  }
+`);
+
+export type KeyRow = ResultOf<typeof KeysQuery>['keys']['edges'][number]['node'];
+export type KeyOptions = ResultOf<typeof KeyCreationOptionsQuery>['keyCreationOptions'];
+
+/** What the Create key dialog may offer this caller. */
+export const KeyCreationOptionsQuery = graphql(`
+  query KeyCreationOptions {
+    keyCreationOptions {
+      forOtherUsers
+      personal {
+        allowed
+        reason
+        models
+        maxBudgetCeiling
+        requiredParams
+      }
+      teams {
+        teamId
+        teamAlias
+        teamRole
+        allowed
+        reason
+        models
+        maxBudgetCeiling
+        requiredParams
+      }
+      upperBounds {
+        maxBudget
+        budgetDuration
+        duration
+        rpmLimit
+        tpmLimit
+        maxParallelRequests
+      }
+      defaults {
+        maxBudget
+        budgetDuration
+        duration
+      }
+    }
+  }
+`);
+
+const GenerateKeyMutation = graphql(`
+  mutation GenerateKey($input: GenerateKeyInput!) {
+    generateKey(input: $input) {
+      secret
+      key {
+        id
+        keyAlias
+        keyName
+      }
+    }
+  }
+`);
+
+const DeleteKeyMutation = graphql(`
+  mutation DeleteKey($id: ID!) {
+    deleteKey(input: { id: $id }) {
+      id
+    }
+  }
+`);
+
+export type KeyStatus = 'active' | 'blocked' | 'expired';
+
+export function keyStatus(key: Pick<KeyRow, 'blocked' | 'expires'>, now = Date.now()): KeyStatus {
+  if (key.blocked) return 'blocked';
+  if (key.expires && new Date(key.expires).getTime() <= now) return 'expired';
+  return 'active';
+}
+
+/** Mints a key; returns the secret (shown once) or null after a toast with the API's message. */
+export type NewKey = VariablesOf<typeof GenerateKeyMutation>['input'];
+
+export async function createKey(client: Client, input: NewKey): Promise<{ secret: string; alias: string | null } | null> {
+  const data = dataOrToast(await client.mutation(GenerateKeyMutation, { input }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!data) return null;
+  toast.success(`Key ${data.generateKey.key.keyAlias ?? data.generateKey.key.keyName} created`);
+  return { secret: data.generateKey.secret, alias: data.generateKey.key.keyAlias ?? null };
+}
+
+export async function deleteKey(client: Client, key: Pick<KeyRow, 'id' | 'keyAlias' | 'keyName'>): Promise<boolean> {
+  const data = dataOrToast(await client.mutation(DeleteKeyMutation, { id: key.id }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!data) return false;
+  toast.success(`Key ${key.keyAlias ?? key.keyName} deleted`);
+  return true;
+}
