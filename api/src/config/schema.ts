@@ -102,6 +102,10 @@ const litellmParams = open({
   organization: z.string().optional(),
   input_cost_per_token: money().optional(),
   output_cost_per_token: money().optional(),
+  cache_creation_input_token_cost: money().optional(),
+  cache_read_input_token_cost: money().optional(),
+  /** native: the upstream serves /v1/responses itself; chat: translate Responses to Chat Completions */
+  responses_api: z.enum(['native', 'chat']).optional(),
 });
 
 const modelInfo = open({
@@ -109,6 +113,8 @@ const modelInfo = open({
   mode: z.enum(['chat', 'embedding', 'completion']).optional(),
   input_cost_per_token: money().optional(),
   output_cost_per_token: money().optional(),
+  cache_creation_input_token_cost: money().optional(),
+  cache_read_input_token_cost: money().optional(),
   max_tokens: positiveInt().optional(),
   max_input_tokens: positiveInt().optional(),
   max_output_tokens: positiveInt().optional(),

@@ -7,8 +7,13 @@ export interface Deployment {
   modelName: string;
   /** the model name sent upstream (`openai/` prefix removed) */
   upstreamModel: string;
-  kind: 'mock' | 'openai';
+  /** the upstream protocol family: which provider calls it, what it speaks natively */
+  kind: 'mock' | 'openai' | 'anthropic' | 'azure';
   apiBase: string;
+  /** Azure's api-version */
+  apiVersion: string | null;
+  /** it serves OpenAI's Responses API itself (else /v1/responses is translated to Chat Completions) */
+  responsesNative: boolean;
   apiKey: string | null;
   timeoutMs: number;
   mockResponse: string | null;
@@ -19,6 +24,25 @@ export interface Deployment {
 }
 
 const DEFAULT_OPENAI_BASE = 'https://api.openai.com/v1';
+const DEFAULT_ANTHROPIC_BASE = 'https://api.anthropic.com';
+
+function kindOf(model: string, lp: Record<string, unknown>): Deployment['kind'] {
+  if (typeof lp.mock_response === 'string') return 'mock';
+  if (model.startsWith('anthropic/')) return 'anthropic';
+  if (model.startsWith('azure/')) return 'azure';
+  return 'openai';
+}
+
+/**
+ * Responses is passed through to OpenAI itself and Azure; other OpenAI-compatible servers
+ * (vLLM, Ollama, Groq, Gemini...) mostly lack it, so they get it translated unless the config
+ * says `responses_api: native` (or forces translation with `responses_api: chat`).
+ */
+function responsesNativeOf(kind: Deployment['kind'], model: string, lp: Record<string, unknown>): boolean {
+  if (lp.responses_api === 'native') return kind === 'openai' || kind === 'azure';
+  if (lp.responses_api === 'chat') return false;
+  return kind === 'azure' || (kind === 'openai' && model.startsWith('openai/') && lp.api_base === undefined);
+}
 
 function priceOf(m: ModelEntry): Price | null {
   const lp = m.litellm_params as Record<string, unknown>;
@@ -26,8 +50,13 @@ function priceOf(m: ModelEntry): Price | null {
   const builtIn = builtInPrice((mi.base_model as string | undefined) ?? m.litellm_params.model);
   const input = (mi.input_cost_per_token ?? lp.input_cost_per_token) as number | undefined;
   const output = (mi.output_cost_per_token ?? lp.output_cost_per_token) as number | undefined;
-  if (input === undefined && output === undefined) return builtIn;
-  return { input: input ?? builtIn?.input ?? 0, output: output ?? builtIn?.output ?? 0 };
+  const cacheWrite = (mi.cache_creation_input_token_cost ?? lp.cache_creation_input_token_cost) as number | undefined;
+  const cacheRead = (mi.cache_read_input_token_cost ?? lp.cache_read_input_token_cost) as number | undefined;
+  if (input === undefined && output === undefined && cacheWrite === undefined && cacheRead === undefined) return builtIn;
+  const p: Price = { input: input ?? builtIn?.input ?? 0, output: output ?? builtIn?.output ?? 0 };
+  if (cacheWrite !== undefined) p.cacheWrite = cacheWrite;
+  if (cacheRead !== undefined) p.cacheRead = cacheRead;
+  return p;
 }
 
 function maxOutputOf(m: ModelEntry): number | null {
@@ -46,12 +75,15 @@ export class Router {
       const lp = m.litellm_params as Record<string, unknown>;
       const mi = (m.model_info ?? {}) as Record<string, unknown>;
       const model = m.litellm_params.model;
+      const kind = kindOf(model, lp);
       const d: Deployment = {
         id: (mi.id as string | undefined) ?? `${m.model_name}#${i}`,
         modelName: m.model_name,
-        upstreamModel: model.replace(/^(openai|azure|hosted_vllm|ollama_chat|openrouter|lm_studio|custom_openai)\//, ''),
-        kind: typeof lp.mock_response === 'string' ? 'mock' : 'openai',
-        apiBase: ((lp.api_base as string | undefined) ?? DEFAULT_OPENAI_BASE).replace(/\/+$/, ''),
+        upstreamModel: model.replace(/^(openai|azure|anthropic|hosted_vllm|ollama_chat|openrouter|lm_studio|custom_openai)\//, ''),
+        kind,
+        apiBase: ((lp.api_base as string | undefined) ?? (kind === 'anthropic' ? DEFAULT_ANTHROPIC_BASE : DEFAULT_OPENAI_BASE)).replace(/\/+$/, ''),
+        apiVersion: (lp.api_version as string | undefined) ?? null,
+        responsesNative: responsesNativeOf(kind, model, lp),
         apiKey: (lp.api_key as string | undefined) ?? null,
         timeoutMs: ((lp.timeout as number | undefined) ?? 600) * 1000,
         mockResponse: (lp.mock_response as string | undefined) ?? null,
@@ -98,7 +130,10 @@ export class Router {
     let p = this.estimates.get(name);
     if (p === undefined) {
       const priced = (this.byName.get(name) ?? []).map((d) => d.price).filter((x): x is Price => !!x);
-      p = priced.length ? { input: Math.max(...priced.map((x) => x.input)), output: Math.max(...priced.map((x) => x.output)) } : null;
+      // a prompt written to a provider's cache may cost more than plain input: estimate with the higher
+      p = priced.length
+        ? { input: Math.max(...priced.map((x) => Math.max(x.input, x.cacheWrite ?? 0))), output: Math.max(...priced.map((x) => x.output)) }
+        : null;
       // deployments never change after start: computed once per model name
       if (this.byName.has(name)) this.estimates.set(name, p);
     }

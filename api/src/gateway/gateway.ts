@@ -13,18 +13,21 @@ import type { KeyCache, KeySnapshot } from './key-cache.js';
 import type { BudgetLedger, Reservation } from './ledger.js';
 import { Limiter, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
+import { messagesDialect } from './dialects/messages.js';
+import type { Dialect, Translation } from './dialects/types.js';
 import { gwError } from './errors.js';
-import { costMicros } from './pricing.js';
-import { outputBound, reportedTokens } from './request-numbers.js';
-import type { CallSignal, Endpoint, Provider, UpstreamResult, Usage } from './providers/types.js';
+import { costMicros, usageCostMicros, type TokenUsage } from './pricing.js';
+import { reportedTokens } from './request-numbers.js';
+import type { CallSignal, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, cacheScopeOf, replayAsSse, type LocalResponseCache } from './response-cache.js';
-import { relayStream } from './stream.js';
-import { promptChars, tokensOfText } from './tokens.js';
+import type { ResponseOwners } from './response-owners.js';
+import { MalformedUpstream, relayEvents, relayStream } from './stream.js';
+import { tokensOfText } from './tokens.js';
 
 export interface GatewayDeps {
   settings: Settings;
   router: Router;
-  providers: { mock: Provider; openai: Provider };
+  providers: Record<Deployment['kind'], Provider>;
   keys: KeyCache;
   ledger: BudgetLedger;
   limiter: Limiter;
@@ -32,6 +35,8 @@ export interface GatewayDeps {
   recorder: SpendRecorder;
   metrics: GatewayMetrics;
   alerts: BudgetAlerts;
+  /** which key created which stored Responses object */
+  owners: ResponseOwners;
 }
 
 /**
@@ -52,14 +57,20 @@ class CallAbort extends EventEmitter implements CallSignal {
 }
 
 /** Tokens of a finished call: the upstream's usage where it is sane, else counted from the text. */
-function tokensUsed(usage: Usage | null | undefined, body: Record<string, unknown>, answerChars: number) {
+function tokensUsed(usage: Usage | null | undefined, promptChars: number, answerChars: number): TokenUsage {
   const u = usage && typeof usage === 'object' ? usage : null;
   // a usage object without a field means 0 of it (embeddings report no completion tokens)
   return {
-    prompt: reportedTokens(u ? (u.prompt_tokens ?? 0) : undefined, tokensOfText(promptChars(body))),
+    prompt: reportedTokens(u ? (u.prompt_tokens ?? 0) : undefined, tokensOfText(promptChars)),
     completion: reportedTokens(u ? (u.completion_tokens ?? 0) : undefined, tokensOfText(answerChars)),
+    cacheRead: 0,
+    cacheWrite: 0,
   };
 }
+
+/** A translated call's tokens: the usage its upstream reported, else counted from the text. */
+const countedUsage = (usage: TokenUsage | null, promptChars: number, answerChars: number): TokenUsage =>
+  usage ?? { prompt: tokensOfText(promptChars), completion: tokensOfText(answerChars), cacheRead: 0, cacheWrite: 0 };
 
 const AUTH_FAILED = 'Authentication Error: invalid, expired or blocked API key.';
 
@@ -69,9 +80,11 @@ interface Call {
   start: Date;
   t0: number;
   snap: KeySnapshot;
-  endpoint: Endpoint;
+  dialect: Dialect;
   model: string;
   body: Record<string, unknown>;
+  /** protocol headers for the upstream (anthropic-version, anthropic-beta) */
+  forward: Record<string, string> | undefined;
   reservation: Reservation;
   admission: Admission;
   upstreamMs: number;
@@ -103,26 +116,29 @@ export class Gateway {
     return this.d.router.names().filter((m) => !snap.allowedModels || snap.allowedModels.has(m));
   }
 
-  async handle(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint): Promise<void> {
-    const t0 = performance.now();
-    const start = new Date();
+  /** Authenticates, checks the body's shape and the model the key asks for: everything before admission. */
+  async accept(req: FastifyRequest, dialect: Dialect) {
     const snap = await this.authenticate(req);
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw gwError(400, 'invalid_request_error', 'Request body must be a JSON object.');
     const model = body.model;
     if (typeof model !== 'string' || !model) throw gwError(400, 'invalid_request_error', 'model is required.', 'model');
-    if (endpoint === 'chat/completions' && (!Array.isArray(body.messages) || !body.messages.length))
-      throw gwError(400, 'invalid_request_error', 'messages must be a non-empty array.', 'messages');
-    if (endpoint === 'embeddings' && !(typeof body.input === 'string' || Array.isArray(body.input)))
-      throw gwError(400, 'invalid_request_error', 'input must be a string or an array of strings.', 'input');
+    const forward = dialect.validate(body, req.headers);
     if (!this.d.router.has(model))
-      throw gwError(400, 'invalid_request_error', `Invalid model name passed in model=${model}. Call /v1/models for the models this key may use.`, 'model');
+      throw gwError(dialect.name === 'messages' ? 404 : 400, 'invalid_request_error', `Invalid model name passed in model=${model}. Call /v1/models for the models this key may use.`, 'model');
     if (snap.allowedModels && !snap.allowedModels.has(model))
       throw gwError(403, 'key_model_access_denied', `key not allowed to access model. This key can only access models=${JSON.stringify([...snap.allowedModels])}. Tried to access ${model}`, 'model');
+    return { snap, body, model, forward };
+  }
+
+  async handle(req: FastifyRequest, reply: FastifyReply, dialect: Dialect): Promise<void> {
+    const t0 = performance.now();
+    const start = new Date();
+    const { snap, body, model, forward } = await this.accept(req, dialect);
 
     // the estimate is what the call can cost at most: its prompt plus the most output it may produce
-    const out = outputBound(body, endpoint, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
-    const estimate = costMicros(this.d.router.estimatePrice(model), tokensOfText(promptChars(body)), out.tokensPerChoice * out.choices);
+    const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
+    const estimate = costMicros(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
 
     // budgets: spend + in-flight estimates against every budget the call counts against
     const refusal = this.d.ledger.check(snap.budgets);
@@ -150,9 +166,10 @@ export class Gateway {
       start,
       t0,
       snap,
-      endpoint,
+      dialect,
       model,
       body,
+      forward,
       reservation: this.d.ledger.reserve(snap.budgets, estimate),
       admission,
       upstreamMs: 0,
@@ -168,18 +185,40 @@ export class Gateway {
     }
   }
 
+  /**
+   * POST /v1/messages/count_tokens: free, so no admission and no spend row. An `anthropic/`
+   * deployment counts; for any other, the gateway's own estimate (characters / 4).
+   */
+  async countTokens(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const { body, model, forward } = await this.accept(req, messagesDialect);
+    const d = this.d.router.pick(model).find((x) => x.kind === 'anthropic');
+    if (!d) {
+      reply.send({ input_tokens: tokensOfText(messagesDialect.promptChars(body)) });
+      return;
+    }
+    const { cache: _cache, ...sent } = body;
+    const r = await this.d.providers.anthropic.call({ deployment: d, endpoint: 'messages/count_tokens', body: { ...sent, model: d.upstreamModel }, stream: false, signal: new CallAbort(), forward });
+    if (r.kind === 'error') {
+      const status = r.status === 499 ? 400 : r.status;
+      reply.status(status).send(messagesDialect.errorBody(status, r.type, r.message, r.code));
+      return;
+    }
+    reply.status(r.status).header('content-type', 'application/json').send(r.kind === 'json' ? r.text : '{}');
+  }
+
   private async serve(call: Call, req: FastifyRequest, reply: FastifyReply) {
-    const { body, endpoint } = call;
-    const stream = endpoint === 'chat/completions' && body.stream === true;
+    const { body, dialect } = call;
+    const stream = dialect.stream(body);
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const cacheCfg = body.cache as Record<string, unknown> | undefined;
-    const useCache = this.d.cache && !(cacheCfg && (cacheCfg['no-cache'] === true || cacheCfg.no_cache === true));
-    const ck = useCache ? cacheKey(cacheScopeOf(this.d.settings.config.litellm_settings.cache_params.scope, call.snap), endpoint, body) : null;
+    // the response cache holds Chat Completions and Embeddings answers
+    const useCache = this.d.cache && (dialect.name === 'chat' || dialect.name === 'embeddings') && !(cacheCfg && (cacheCfg['no-cache'] === true || cacheCfg.no_cache === true));
+    const ck = useCache ? cacheKey(cacheScopeOf(this.d.settings.config.litellm_settings.cache_params.scope, call.snap), dialect.endpoint, body) : null;
 
     if (ck) {
       const hit = this.d.cache!.get(ck);
       if (hit) {
-        const usage = { prompt: hit.promptTokens, completion: hit.completionTokens };
+        const usage = { prompt: hit.promptTokens, completion: hit.completionTokens, cacheRead: 0, cacheWrite: 0 };
         if (stream) {
           this.sendStreamHead(call, reply);
           for (const chunk of replayAsSse(hit.text, includeUsage)) reply.raw.write(chunk);
@@ -200,14 +239,21 @@ export class Gateway {
     req.raw.on('close', onClose);
     let result: UpstreamResult | null = null;
     let deployment: Deployment | null = null;
+    let plan: Translation | null = null;
     const upstreamStart = performance.now();
     for (const d of this.d.router.pick(call.model)) {
       deployment = d;
       // the body without `cache` (a rest copy, not `delete`, which would slow JSON.stringify down)
       const { cache: _cache, ...sent } = body;
-      sent.model = d.upstreamModel;
-      if (stream) sent.stream_options = { ...((body.stream_options as object) ?? {}), include_usage: true };
-      result = await this.d.providers[d.kind].call({ deployment: d, endpoint, body: sent, stream, signal: abort });
+      plan = dialect.plan(d);
+      if (plan) {
+        result = await this.d.providers[d.kind].call({ deployment: d, endpoint: plan.endpoint, body: plan.request(sent, d, stream), stream, signal: abort, forward: call.forward });
+      } else {
+        // Chat Completions / Embeddings to an OpenAI-compatible upstream: the body as it came
+        sent.model = d.upstreamModel;
+        if (stream) sent.stream_options = { ...((body.stream_options as object) ?? {}), include_usage: true };
+        result = await this.d.providers[d.kind].call({ deployment: d, endpoint: dialect.endpoint, body: sent, stream, signal: abort });
+      }
       if (result.kind !== 'error' || !result.retryable) break;
     }
     call.upstreamMs = performance.now() - upstreamStart;
@@ -217,12 +263,10 @@ export class Gateway {
       const r = result as Extract<UpstreamResult, { kind: 'error' }>;
       this.finish(call, { status: r.status, error: r.message, deployment: d.id });
       const status = r.status === 499 ? 400 : r.status;
-      reply
-        .status(status)
-        .header('x-litellm-overhead-duration-ms', this.overhead(call))
-        .send({ error: { message: r.message, type: r.type, param: null, code: r.code ?? String(status) } });
+      reply.status(status).header('x-litellm-overhead-duration-ms', this.overhead(call)).send(dialect.errorBody(status, r.type, r.message, r.code));
       return;
     }
+    if (plan) return this.serveTranslated(call, reply, d, plan, result, abort, () => req.raw.off('close', onClose), ck);
     if (result.kind === 'json') {
       req.raw.off('close', onClose);
       let usage: Usage | undefined;
@@ -231,7 +275,7 @@ export class Gateway {
       } catch {
         /* a non-JSON 200: pass it on, estimate */
       }
-      const tokens = tokensUsed(usage, body, result.text.length);
+      const tokens = tokensUsed(usage, dialect.promptChars(body), result.text.length);
       const cost = costMicros(d.price, tokens.prompt, tokens.completion);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(result.text);
       if (ck && result.status === 200) this.d.cache!.set(ck, { text: result.text, promptTokens: tokens.prompt, completionTokens: tokens.completion, costMicros: cost });
@@ -242,7 +286,7 @@ export class Gateway {
     this.sendStreamHead(call, reply);
     const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort });
     req.raw.off('close', onClose);
-    const usage = tokensUsed(out.usage, body, out.contentChars);
+    const usage = tokensUsed(out.usage, dialect.promptChars(body), out.contentChars);
     const cost = costMicros(d.price, usage.prompt, usage.completion);
     if (ck && out.complete && out.assembled)
       this.d.cache!.set(ck, { text: out.assembled, promptTokens: usage.prompt, completionTokens: usage.completion, costMicros: cost });
@@ -254,6 +298,63 @@ export class Gateway {
       deployment: d.id,
       error: out.complete ? null : 'client disconnected during the stream',
       response: out.assembled,
+    });
+  }
+
+  /**
+   * A call whose answer goes through a Translation (another protocol, or a pass-through that
+   * reads another protocol's usage). An answer the upstream's protocol does not allow is a
+   * failed call: the client gets its dialect's error, nothing is charged.
+   */
+  private async serveTranslated(
+    call: Call,
+    reply: FastifyReply,
+    d: Deployment,
+    plan: Translation,
+    result: Exclude<UpstreamResult, { kind: 'error' }>,
+    abort: CallAbort,
+    detach: () => void,
+    ck: string | null,
+  ) {
+    const { dialect, body } = call;
+    if (result.kind === 'json') {
+      detach();
+      let answer;
+      try {
+        answer = plan.response(result.text, call.model);
+      } catch (e) {
+        if (!(e instanceof MalformedUpstream)) throw e;
+        const message = `The upstream for deployment ${d.id} answered in a shape its protocol does not allow: ${e.message}.`;
+        this.finish(call, { status: 502, error: message, deployment: d.id });
+        reply.status(502).header('x-litellm-overhead-duration-ms', this.overhead(call)).send(dialect.errorBody(502, 'upstream_error', message, null));
+        return;
+      }
+      const usage = countedUsage(answer.usage, dialect.promptChars(body), answer.text.length);
+      const cost = usageCostMicros(d.price, usage);
+      if (plan.stores && answer.id) this.d.owners.remember(answer.id, call.snap.token, d.id);
+      reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(answer.text);
+      if (ck && result.status === 200) this.d.cache!.set(ck, { text: answer.text, promptTokens: usage.prompt, completionTokens: usage.completion, costMicros: cost });
+      this.finish(call, { status: result.status, usage, cost, estimated: !answer.usage, deployment: d.id, response: answer.text });
+      return;
+    }
+    const t = plan.stream(call.model, body);
+    this.sendStreamHead(call, reply);
+    const out = await relayEvents(result.chunks, reply.raw, t, abort);
+    detach();
+    const id = t.id?.();
+    if (plan.stores && id) this.d.owners.remember(id, call.snap.token, d.id);
+    if (out.broken) {
+      this.finish(call, { status: 502, error: `The upstream for deployment ${d.id} sent a malformed stream: ${out.broken}.`, deployment: d.id });
+      return;
+    }
+    const usage = countedUsage(t.usage(), dialect.promptChars(body), t.contentChars());
+    this.finish(call, {
+      status: out.complete ? 200 : 499,
+      usage,
+      cost: usageCostMicros(d.price, usage),
+      estimated: !t.usage(),
+      deployment: d.id,
+      error: out.complete ? null : 'client disconnected during the stream',
     });
   }
 
@@ -276,7 +377,7 @@ export class Gateway {
   /** Settles the reservation, charges tokens, queues the spend row, updates metrics and alerts. */
   private finish(
     call: Call,
-    o: { status: number; usage?: { prompt: number; completion: number }; cost?: number; cacheHit?: boolean; saved?: number; estimated?: boolean; deployment?: string; error?: string | null; response?: unknown },
+    o: { status: number; usage?: TokenUsage; cost?: number; cacheHit?: boolean; saved?: number; estimated?: boolean; deployment?: string; error?: string | null; response?: unknown },
   ) {
     const cost = o.cost ?? 0;
     const usage = o.usage ?? { prompt: 0, completion: 0 };
@@ -293,7 +394,7 @@ export class Gateway {
       teamId: snap.teamId,
       model: call.model,
       deployment: o.deployment ?? null,
-      callType: call.endpoint === 'embeddings' ? 'embedding' : 'chat',
+      callType: call.dialect.callType,
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
       costMicros: cost,
@@ -306,7 +407,7 @@ export class Gateway {
       unpriced: !this.d.router.estimatePrice(call.model),
       startTime: call.start,
       endTime: end,
-      endUser: typeof call.body.user === 'string' ? call.body.user : null,
+      endUser: call.dialect.endUser(call.body),
       request: call.body,
       response: o.response ?? null,
       budgets: [...call.reservation.windows].map(([id, window]) => ({ id, window })),

@@ -39,6 +39,22 @@ export interface Price {
   input: number;
   /** USD per completion token */
   output: number;
+  /** USD per prompt token written to the provider's prompt cache (model_info cache_creation_input_token_cost); default: input */
+  cacheWrite?: number;
+  /** USD per prompt token read from the provider's prompt cache (model_info cache_read_input_token_cost); default: input */
+  cacheRead?: number;
+}
+
+/**
+ * Tokens of a finished call. `prompt` counts every input token, cached ones included
+ * (`cacheRead` / `cacheWrite` of them are priced at their own rates); reasoning tokens are
+ * part of `completion`.
+ */
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+  cacheRead: number;
+  cacheWrite: number;
 }
 
 /** `openai/gpt-4o-2024-08-06` → the built-in row of gpt-4o (longest matching prefix). */
@@ -64,4 +80,14 @@ export function builtInMaxOutputTokens(model: string): number | null {
 export function costMicros(price: Price | null, promptTokens: number, completionTokens: number): number {
   if (!price) return 0;
   return Math.round((promptTokens * price.input + completionTokens * price.output) * 1e6);
+}
+
+/** Cost of a call's tokens in micro-dollars, cached prompt tokens at their own prices. */
+export function usageCostMicros(price: Price | null, u: TokenUsage): number {
+  if (!price) return 0;
+  if (!u.cacheRead && !u.cacheWrite) return costMicros(price, u.prompt, u.completion);
+  const plain = Math.max(0, u.prompt - u.cacheRead - u.cacheWrite);
+  return Math.round(
+    (plain * price.input + u.cacheRead * (price.cacheRead ?? price.input) + u.cacheWrite * (price.cacheWrite ?? price.input) + u.completion * price.output) * 1e6,
+  );
 }

@@ -17,12 +17,27 @@ export interface OutputBound {
 /** A request number shown in an error: never the whole hostile value. */
 const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 40) ?? String(v));
 
-function integerIn(body: Record<string, unknown>, field: string, max: number, why: string): number | null {
+export function integerIn(body: Record<string, unknown>, field: string, max: number, why: string): number | null {
   const v = body[field];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max)
     throw gwError(400, 'invalid_request_error', `${field} must be an integer from 1 to ${max}${why}, got ${shown(v)}.`, field);
   return v;
+}
+
+/** A cap the API requires (Anthropic's `max_tokens`): as integerIn, and present. */
+export function requiredInteger(body: Record<string, unknown>, field: string, max: number, why: string): number {
+  const v = integerIn(body, field, max, why);
+  if (v === null) throw gwError(400, 'invalid_request_error', `${field} is required: an integer from 1 to ${max}${why}.`, field);
+  return v;
+}
+
+/** An optional finite number within [min, max] (temperature, top_p). */
+export function numberIn(body: Record<string, unknown>, field: string, min: number, max: number): void {
+  const v = body[field];
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+    throw gwError(400, 'invalid_request_error', `${field} must be a number from ${min} to ${max}, got ${shown(v)}.`, field);
 }
 
 /**

@@ -1,17 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { App } from '../app/context.js';
-import { AppError } from '../common/errors.js';
+import { logUnexpected } from '../common/error-log.js';
+import { AppError, errorType } from '../common/errors.js';
+import { chatDialect, embeddingsDialect } from './dialects/chat.js';
+import { anthropicError } from './dialects/envelopes.js';
+import { messagesDialect } from './dialects/messages.js';
 import type { GatewayRuntime } from './runtime.js';
 
 /**
- * The OpenAI-compatible routes: their own plugin scope with no session, cookie or GraphQL
- * hooks. Keys only (Authorization: Bearer, x-api-key, api-key, x-litellm-api-key).
+ * The gateway routes: their own plugin scope with no session, cookie or GraphQL hooks. Keys
+ * only (Authorization: Bearer, x-api-key, api-key, x-litellm-api-key). OpenAI's routes answer
+ * errors in OpenAI's envelope (the server's handler); Anthropic's in Anthropic's.
  */
 export function registerGatewayRoutes(fastify: FastifyInstance, app: App, rt: GatewayRuntime) {
   const gw = rt.gateway;
   for (const prefix of ['/v1', '']) {
-    fastify.post(`${prefix}/chat/completions`, (req, reply) => gw.handle(req, reply, 'chat/completions'));
-    fastify.post(`${prefix}/embeddings`, (req, reply) => gw.handle(req, reply, 'embeddings'));
+    fastify.post(`${prefix}/chat/completions`, (req, reply) => gw.handle(req, reply, chatDialect));
+    fastify.post(`${prefix}/embeddings`, (req, reply) => gw.handle(req, reply, embeddingsDialect));
     fastify.get(`${prefix}/models`, async (req) => {
       const snap = await gw.authenticate(req);
       return { object: 'list', data: gw.modelsFor(snap).map((id) => ({ id, object: 'model', created: 0, owned_by: 'purser' })) };
@@ -25,5 +30,19 @@ export function registerGatewayRoutes(fastify: FastifyInstance, app: App, rt: Ga
       return { id, object: 'model', created: 0, owned_by: 'purser' };
     });
   }
-  void app;
+  fastify.register(async (anthropic) => {
+    // every refusal here, from a bad key to a body too large, in Anthropic's envelope
+    anthropic.setErrorHandler((err: FastifyError | AppError | Error, _req, reply) => {
+      if (err instanceof AppError) return reply.status(err.status).headers(err.headers).send(anthropicError(err.status, errorType(err), err.message));
+      const status = (err as FastifyError).statusCode;
+      if (status && status >= 400 && status < 500) {
+        const invalidJson = (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
+        return reply.status(status).send(anthropicError(status, '', invalidJson ? 'Request body is not valid JSON.' : err.message));
+      }
+      logUnexpected(app.log, 'gateway', err);
+      return reply.status(500).send(anthropicError(500, 'api_error', 'Internal server error.'));
+    });
+    anthropic.post('/v1/messages', (req, reply) => gw.handle(req, reply, messagesDialect));
+    anthropic.post('/v1/messages/count_tokens', (req, reply) => gw.countTokens(req, reply));
+  });
 }

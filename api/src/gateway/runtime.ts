@@ -15,7 +15,11 @@ import { BudgetLedger } from './ledger.js';
 import { Limiter } from './limiter.js';
 import { GatewayMetrics } from './metrics.js';
 import { MockProvider } from './providers/mock.js';
+import { AnthropicProvider } from './providers/anthropic.js';
+import { AzureProvider } from './providers/azure.js';
+import { UpstreamHttp } from './providers/http.js';
 import { OpenAIProvider } from './providers/openai.js';
+import { ResponseOwners } from './response-owners.js';
 import { LocalResponseCache } from './response-cache.js';
 
 /** Everything the gateway keeps in memory, built once per server. */
@@ -57,8 +61,9 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const cache =
     ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
   if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');
-  const openai = new OpenAIProvider();
-  const gateway = new Gateway({ settings, router, providers: { mock: new MockProvider(), openai }, keys, ledger, limiter, cache, recorder, metrics, alerts });
+  const http = new UpstreamHttp();
+  const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
+  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners() });
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -101,7 +106,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     async close() {
       resetJob.stop();
       await recorder.stop();
-      await openai.close();
+      await http.close();
     },
   };
 }

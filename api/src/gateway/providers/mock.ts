@@ -5,12 +5,15 @@ import type { Provider, UpstreamCall, UpstreamResult } from './types.js';
 /** LiteLLM's `mock_response`: a fixed answer with realistic usage, streaming too (works offline). */
 export class MockProvider implements Provider {
   async call(c: UpstreamCall): Promise<UpstreamResult> {
+    const body = c.body ?? {};
+    if (c.endpoint !== 'chat/completions' && c.endpoint !== 'embeddings')
+      return { kind: 'error', status: 400, message: `A mock_response deployment serves no ${c.endpoint}.`, type: 'invalid_request_error', code: null, retryable: false };
     const text = c.deployment.mockResponse ?? '';
-    const prompt = tokensOfText(promptChars(c.body));
+    const prompt = tokensOfText(promptChars(body));
     const created = Math.floor(Date.now() / 1000);
     const model = c.deployment.upstreamModel;
     if (c.endpoint === 'embeddings') {
-      const inputs = Array.isArray(c.body.input) ? c.body.input : [c.body.input];
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
       const data = inputs.map((inp, index) => ({ object: 'embedding', index, embedding: vector(String(inp)) }));
       return { kind: 'json', status: 200, text: JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: prompt, total_tokens: prompt } }) };
     }
@@ -30,7 +33,7 @@ export class MockProvider implements Provider {
           usage,
         }),
       };
-    const includeUsage = (c.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     async function* chunks() {
       const chunk = (delta: Record<string, unknown>, finish: string | null) =>
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
