@@ -17,7 +17,6 @@ const ANTHROPIC_TYPES = new Set([
 
 /** Anthropic's error type for an HTTP status (what its SDKs and Claude Code branch on). */
 export function anthropicErrorType(status: number, type?: string): string {
-  if (type && ANTHROPIC_TYPES.has(type)) return type;
   if (status === 401) return 'authentication_error';
   if (status === 402) return 'billing_error';
   if (status === 403) return 'permission_error';
@@ -25,6 +24,7 @@ export function anthropicErrorType(status: number, type?: string): string {
   if (status === 413) return 'request_too_large';
   if (status === 429) return 'rate_limit_error';
   if (status === 529) return 'overloaded_error';
+  if (type && ANTHROPIC_TYPES.has(type)) return type;
   if (status >= 500) return 'api_error';
   return 'invalid_request_error';
 }
