@@ -69,6 +69,7 @@ export class Router {
   private readonly byName = new Map<string, Deployment[]>();
   private readonly estimates = new Map<string, Price | null>();
   private readonly maxOutputs = new Map<string, number | null>();
+  private readonly byId = new Map<string, Deployment>();
 
   constructor(config: PurserConfig) {
     config.model_list.forEach((m, i) => {
@@ -91,7 +92,9 @@ export class Router {
         maxOutputTokens: maxOutputOf(m),
         mode: ((mi.mode as Deployment['mode'] | undefined) ?? (/embed/i.test(model) ? 'embedding' : 'chat')),
       };
+      if (kind === 'azure' && lp.api_base === undefined) throw new Error(`model_list[${i}] (${m.model_name}): an azure/ model needs litellm_params.api_base, the resource URL.`);
       this.byName.set(m.model_name, [...(this.byName.get(m.model_name) ?? []), d]);
+      this.byId.set(d.id, d);
     });
     // a request may ask for up to the largest known output of the model's deployments; unknown
     // anywhere = unknown (the estimate then falls back to default_max_tokens_estimate)
@@ -102,6 +105,11 @@ export class Router {
   /** The most output tokens one call of this model can produce, when every deployment says. */
   maxOutputTokens(name: string): number | null {
     return this.maxOutputs.get(name) ?? null;
+  }
+
+  /** A deployment by its id (where a stored Responses object lives). */
+  deployment(id: string): Deployment | null {
+    return this.byId.get(id) ?? null;
   }
 
   names(): string[] {

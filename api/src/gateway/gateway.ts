@@ -14,6 +14,7 @@ import type { BudgetLedger, Reservation } from './ledger.js';
 import { Limiter, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
 import { messagesDialect } from './dialects/messages.js';
+import { responsesDialect } from './dialects/responses.js';
 import type { Dialect, Translation } from './dialects/types.js';
 import { gwError } from './errors.js';
 import { costMicros, usageCostMicros, type TokenUsage } from './pricing.js';
@@ -206,6 +207,26 @@ export class Gateway {
     reply.status(r.status).header('content-type', 'application/json').send(r.kind === 'json' ? r.text : '{}');
   }
 
+  /**
+   * GET / DELETE /v1/responses/{id}: to the deployment that created it, for the key that
+   * created it; for any other key the id does not exist.
+   */
+  async storedResponse(req: FastifyRequest, reply: FastifyReply, method: 'GET' | 'DELETE'): Promise<void> {
+    const snap = await this.authenticate(req);
+    const id = (req.params as { id: string }).id;
+    const owner = /^[A-Za-z0-9_-]{1,256}$/.test(id) ? this.d.owners.deploymentFor(id, snap.token) : null;
+    const d = owner ? this.d.router.deployment(owner) : null;
+    if (!d) throw gwError(404, 'invalid_request_error', `No response with id '${id.slice(0, 80)}' was created with this key (responses translated to Chat Completions are not stored).`, 'id');
+    const r = await this.d.providers[d.kind].call({ deployment: d, endpoint: 'responses', method, suffix: `/${id}`, stream: false, signal: new CallAbort() });
+    if (r.kind === 'error') {
+      const status = r.status === 499 ? 400 : r.status;
+      reply.status(status).send(responsesDialect.errorBody(status, r.type, r.message, r.code));
+      return;
+    }
+    if (method === 'DELETE') this.d.owners.forget(id);
+    reply.status(r.status).header('content-type', 'application/json').send(r.kind === 'json' ? r.text : '{}');
+  }
+
   private async serve(call: Call, req: FastifyRequest, reply: FastifyReply) {
     const { body, dialect } = call;
     const stream = dialect.stream(body);
@@ -321,7 +342,7 @@ export class Gateway {
       detach();
       let answer;
       try {
-        answer = plan.response(result.text, call.model);
+        answer = plan.response(result.text, call.model, body);
       } catch (e) {
         if (!(e instanceof MalformedUpstream)) throw e;
         const message = `The upstream for deployment ${d.id} answered in a shape its protocol does not allow: ${e.message}.`;

@@ -5,6 +5,7 @@ import { AppError, errorType } from '../common/errors.js';
 import { chatDialect, embeddingsDialect } from './dialects/chat.js';
 import { anthropicError } from './dialects/envelopes.js';
 import { messagesDialect } from './dialects/messages.js';
+import { responsesDialect } from './dialects/responses.js';
 import type { GatewayRuntime } from './runtime.js';
 
 /**
@@ -17,6 +18,9 @@ export function registerGatewayRoutes(fastify: FastifyInstance, app: App, rt: Ga
   for (const prefix of ['/v1', '']) {
     fastify.post(`${prefix}/chat/completions`, (req, reply) => gw.handle(req, reply, chatDialect));
     fastify.post(`${prefix}/embeddings`, (req, reply) => gw.handle(req, reply, embeddingsDialect));
+    fastify.post(`${prefix}/responses`, (req, reply) => gw.handle(req, reply, responsesDialect));
+    fastify.get(`${prefix}/responses/:id`, (req, reply) => gw.storedResponse(req, reply, 'GET'));
+    fastify.delete(`${prefix}/responses/:id`, (req, reply) => gw.storedResponse(req, reply, 'DELETE'));
     fastify.get(`${prefix}/models`, async (req) => {
       const snap = await gw.authenticate(req);
       return { object: 'list', data: gw.modelsFor(snap).map((id) => ({ id, object: 'model', created: 0, owned_by: 'purser' })) };

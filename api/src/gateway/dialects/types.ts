@@ -21,7 +21,7 @@ export interface Translation {
   /** the body for the upstream, `model` set to the deployment's */
   request(body: Record<string, unknown>, d: Deployment, stream: boolean): Record<string, unknown>;
   /** throws MalformedUpstream when the answer is not what the protocol promises */
-  response(text: string, clientModel: string): JsonAnswer;
+  response(text: string, clientModel: string, body: Record<string, unknown>): JsonAnswer;
   stream(clientModel: string, body: Record<string, unknown>): EventTranslator;
   /** the upstream keeps what it answered (Responses): remember which key created it */
   stores?: boolean;

@@ -1,0 +1,303 @@
+/**
+ * OpenAI's Responses API on Purser (issue 14), through the official `openai` SDK: passed
+ * through to a deployment that serves it (a fake Responses upstream that records what arrived),
+ * translated to Chat Completions for one that does not; stored responses only for the key that
+ * created them; Azure OpenAI's paths and header for chat, embeddings and responses. Spend is
+ * exact for each usage shape; bad input and malformed streams charge nothing.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { PRICE, USAGE, bearer, flush, mintKey, post, sdk, sql, upstreamModel } from '../helpers/gateway.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+/** the fake's Responses usage: 18 input (8 of them cached), 20 output (6 of them reasoning) */
+const RESPONSES_MICROS = 10 * 1000 + 8 * 500 + 20 * 2000;
+const CHAT_MICROS = 50_000;
+const TOOL = { name: 'get_weather', input: { city: 'Paris' } };
+const WEATHER = { type: 'function' as const, name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+
+let s: TestServer;
+let native: FakeUpstream;
+let chatUp: FakeUpstream;
+let azure: FakeUpstream;
+
+beforeAll(async () => {
+  native = await startFakeUpstream({ text: 'Native answer.' });
+  chatUp = await startFakeUpstream({ text: 'Chat answer.', usage: USAGE });
+  azure = await startFakeUpstream({ text: 'Azure answer.', usage: USAGE });
+  s = await startServer({
+    model_list: [
+      {
+        model_name: 'native',
+        litellm_params: { model: 'openai/gpt-4.1', api_base: native.base, api_key: 'sk-upstream', responses_api: 'native' },
+        model_info: { ...PRICE, cache_read_input_token_cost: 0.0005, id: 'dep-native', max_output_tokens: 64 },
+      },
+      upstreamModel('chat-only', chatUp, 'dep-chat'),
+      {
+        model_name: 'az',
+        litellm_params: { model: 'azure/my-deploy', api_base: azure.url, api_key: 'az-key', api_version: '2024-10-21' },
+        model_info: { ...PRICE, cache_read_input_token_cost: 0.0005, id: 'dep-az', max_output_tokens: 64 },
+      },
+      { model_name: 'az-embed', litellm_params: { model: 'azure/my-embed', api_base: azure.url, api_key: 'az-key' }, model_info: { ...PRICE, mode: 'embedding' } },
+    ],
+    general_settings: { proxy_batch_write_at: 30 },
+  });
+});
+afterAll(async () => {
+  await s?.close();
+  await native?.close();
+  await chatUp?.close();
+  await azure?.close();
+});
+
+const rowsOf = (keyId: string) => sql(s, 'select * from spend_logs where key_id = ? order by start_time, request_id', [keyId]);
+const keySpend = async (keyId: string) => (await sql(s, 'select budget_spend from virtual_keys where id = ?', [keyId]))[0].budget_spend;
+
+describe('pass-through to a deployment that serves Responses', () => {
+  it('create with instructions and a function tool: the body as sent, usage with cached tokens priced', async () => {
+    const k = await mintKey(s);
+    const { client } = sdk(s, k.key);
+    const before = native.received.length;
+    const r = await client.responses.create({ model: 'native', instructions: 'Be brief.', input: 'Hi', tools: [WEATHER], max_output_tokens: 50, user: 'end-user-r' });
+    expect(r.output_text).toBe('Native answer.');
+    expect(r.usage).toMatchObject({ input_tokens: 18, output_tokens: 20, input_tokens_details: { cached_tokens: 8 }, output_tokens_details: { reasoning_tokens: 6 } });
+    const got = native.received.slice(before);
+    expect(got.length).toBe(1);
+    expect(got[0]!.path).toBe('/v1/responses');
+    expect(got[0]!.headers.authorization).toBe('Bearer sk-upstream');
+    expect(got[0]!.body).toEqual({ model: 'gpt-4.1', instructions: 'Be brief.', input: 'Hi', tools: [WEATHER], max_output_tokens: 50, user: 'end-user-r' });
+    await flush(s);
+    const [row] = await rowsOf(k.id);
+    expect(row).toMatchObject({ call_type: 'responses', model: 'native', deployment: 'dep-native', prompt_tokens: 18, completion_tokens: 20, cost_micros: RESPONSES_MICROS, end_user: 'end-user-r', status: 'success' });
+    expect(await keySpend(k.id)).toBe(RESPONSES_MICROS);
+  });
+
+  it('streamed with a function tool: events relayed as they came, usage from response.completed', async () => {
+    native.behaviour.tool = TOOL;
+    try {
+      const k = await mintKey(s);
+      const { client } = sdk(s, k.key);
+      const stream = await client.responses.create({ model: 'native', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Weather?' }] }], tools: [WEATHER], stream: true });
+      const types: string[] = [];
+      let completed: any = null;
+      for await (const e of stream) {
+        types.push(e.type);
+        if (e.type === 'response.completed') completed = e.response;
+      }
+      expect(types[0]).toBe('response.created');
+      expect(types).toContain('response.output_text.delta');
+      expect(types).toContain('response.function_call_arguments.delta');
+      expect(types.at(-1)).toBe('response.completed');
+      expect(completed.output.find((o: any) => o.type === 'function_call')).toMatchObject({ name: 'get_weather', arguments: JSON.stringify(TOOL.input), call_id: 'call_fake_1' });
+      await flush(s);
+      const [row] = await rowsOf(k.id);
+      expect(row).toMatchObject({ call_type: 'responses', prompt_tokens: 18, completion_tokens: 20, cost_micros: RESPONSES_MICROS, status: 'success' });
+    } finally {
+      native.behaviour.tool = null;
+    }
+  });
+
+  it('GET and DELETE /v1/responses/{id}: for the key that created it; any other key gets 404', async () => {
+    const k = await mintKey(s);
+    const other = await mintKey(s);
+    const { client } = sdk(s, k.key);
+    const created = await client.responses.create({ model: 'native', input: 'Keep this' });
+    const streamed = await client.responses.create({ model: 'native', input: 'And this', stream: true });
+    let streamedId = '';
+    for await (const e of streamed) if (e.type === 'response.created') streamedId = e.response.id;
+    for (const id of [created.id, streamedId]) {
+      expect((await client.responses.retrieve(id)).id).toBe(id);
+      const stranger = await sdk(s, other.key).client.responses.retrieve(id).catch((e) => e);
+      expect(stranger).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((await sdk(s, other.key).client.responses.delete(id).catch((e) => e)).status).toBe(404);
+    }
+    expect(native.received.at(-1)!.path).toBe(`/v1/responses/${streamedId}`);
+    await client.responses.delete(created.id);
+    expect(native.received.at(-1)).toMatchObject({ path: `/v1/responses/${created.id}` });
+    expect((await client.responses.retrieve(created.id).catch((e) => e)).status).toBe(404);
+  });
+
+  it('previous_response_id is passed through', async () => {
+    const k = await mintKey(s);
+    const { client } = sdk(s, k.key);
+    const first = await client.responses.create({ model: 'native', input: 'one' });
+    await client.responses.create({ model: 'native', input: 'two', previous_response_id: first.id });
+    expect(native.received.at(-1)!.body.previous_response_id).toBe(first.id);
+  });
+});
+
+describe('translated to Chat Completions', () => {
+  it('create with a function tool and a function call output: the chat body upstream, a function_call back', async () => {
+    chatUp.behaviour.tool = TOOL;
+    try {
+      const k = await mintKey(s);
+      const { client } = sdk(s, k.key);
+      const before = chatUp.received.length;
+      const r = await client.responses.create({
+        model: 'chat-only',
+        instructions: 'Be brief.',
+        store: false,
+        max_output_tokens: 20,
+        tools: [WEATHER],
+        input: [
+          { role: 'user', content: 'Weather in Paris?' },
+          { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+          { type: 'function_call_output', call_id: 'call_1', output: '18 C' },
+          { role: 'user', content: [{ type: 'input_text', text: 'Tomorrow?' }] },
+        ],
+      });
+      expect(r.object).toBe('response');
+      expect(r.status).toBe('completed');
+      expect(r.output_text).toBe('Chat answer.');
+      expect(r.output.find((o) => o.type === 'function_call')).toMatchObject({ type: 'function_call', call_id: 'call_fake_1', name: 'get_weather', arguments: JSON.stringify(TOOL.input) });
+      expect(r.usage).toMatchObject({ input_tokens: 10, output_tokens: 20, total_tokens: 30 });
+      const got = chatUp.received.slice(before);
+      expect(got.length).toBe(1);
+      expect(got[0]!.path).toBe('/v1/chat/completions');
+      expect(got[0]!.body).toEqual({
+        model: 'gpt-4o-mini',
+        max_tokens: 20,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Weather in Paris?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          { role: 'tool', tool_call_id: 'call_1', content: '18 C' },
+          { role: 'user', content: 'Tomorrow?' },
+        ],
+        tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: WEATHER.parameters, strict: false } }],
+      });
+      await flush(s);
+      const [row] = await rowsOf(k.id);
+      expect(row).toMatchObject({ call_type: 'responses', deployment: 'dep-chat', prompt_tokens: 10, completion_tokens: 20, cost_micros: CHAT_MICROS });
+    } finally {
+      chatUp.behaviour.tool = null;
+    }
+  });
+
+  it("streamed: chat chunks become Responses' events, a function call included", async () => {
+    chatUp.behaviour.tool = TOOL;
+    try {
+      const k = await mintKey(s);
+      const { client } = sdk(s, k.key);
+      const stream = client.responses.stream({ model: 'chat-only', input: 'Weather?', tools: [WEATHER] });
+      const types: string[] = [];
+      let text = '';
+      stream.on('event', (e) => types.push(e.type));
+      stream.on('response.output_text.delta', (e) => (text += e.delta));
+      const final = await stream.finalResponse();
+      expect(text).toBe('Chat answer.');
+      expect(final.output_text).toBe('Chat answer.');
+      expect(final.output.find((o) => o.type === 'function_call')).toMatchObject({ name: 'get_weather', arguments: JSON.stringify(TOOL.input), status: 'completed' });
+      expect(final.usage).toMatchObject({ input_tokens: 10, output_tokens: 20 });
+      expect(types.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
+      expect(types).toContain('response.function_call_arguments.delta');
+      expect(types.at(-1)).toBe('response.completed');
+      await flush(s);
+      const [row] = await rowsOf(k.id);
+      expect(row).toMatchObject({ call_type: 'responses', cost_micros: CHAT_MICROS, status: 'success', estimated: 0 });
+    } finally {
+      chatUp.behaviour.tool = null;
+    }
+  });
+
+  it('previous_response_id is refused with a 400 that says why; nothing is stored or charged', async () => {
+    const k = await mintKey(s);
+    const { client } = sdk(s, k.key);
+    const first = await client.responses.create({ model: 'chat-only', input: 'one' });
+    expect((await client.responses.retrieve(first.id).catch((e) => e)).status).toBe(404);
+    const before = chatUp.received.length;
+    const err = await client.responses.create({ model: 'chat-only', input: 'two', previous_response_id: first.id }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.error.param).toBe('previous_response_id');
+    expect(err.message).toMatch(/Purser does not store conversations/);
+    expect(chatUp.received.length).toBe(before);
+    await flush(s);
+    expect(await keySpend(k.id)).toBe(CHAT_MICROS);
+  });
+});
+
+describe('bad input and broken upstreams', () => {
+  it('bad numbers and shapes are 400s in the OpenAI envelope that charge nothing', async () => {
+    const k = await mintKey(s);
+    const h = bearer(k.key);
+    const before = native.received.length + chatUp.received.length;
+    const cases: Array<[unknown, RegExp]> = [
+      [{ model: 'native', input: 'x', max_output_tokens: -1 }, /max_output_tokens must be an integer from 1 to 64/],
+      ['{"model":"native","input":"x","max_output_tokens":1e309}', /max_output_tokens must be an integer from 1 to 64 .*Infinity/],
+      [{ model: 'native' }, /input must be a string or a non-empty array/],
+      [{ model: 'native', input: [42] }, /input\[0\] must be an input item/],
+      [{ model: 'native', input: 'x', temperature: 'hot' }, /temperature must be a number/],
+      [{ model: 'chat-only', input: [{ type: 'computer_call_output', call_id: 'c' }] }, /cannot be sent to this model/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'web_search' }] }, /A tool of type "web_search" cannot be sent/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await post(s, '/v1/responses', body, h);
+      expect(r.status).toBe(400);
+      expect(r.body.error.type).toBe('invalid_request_error');
+      expect(r.body.error.message).toMatch(message);
+    }
+    const big = await post(s, '/v1/responses', { model: 'native', input: 'x'.repeat(10 * 1024 * 1024) }, h);
+    expect(big.status).toBe(413);
+    expect(big.body.error.message).toMatch(/too large/i);
+    expect(native.received.length + chatUp.received.length).toBe(before);
+    await flush(s);
+    expect(await keySpend(k.id)).toBe(0);
+  });
+
+  it('a malformed upstream stream ends with an error event and charges nothing (pass-through and translated)', async () => {
+    const k = await mintKey(s);
+    native.behaviour.malformed = true;
+    chatUp.behaviour.malformed = true;
+    try {
+      for (const model of ['native', 'chat-only']) {
+        const r = await post(s, '/v1/responses', { model, input: 'x', stream: true }, bearer(k.key));
+        expect(r.status).toBe(200);
+        const last = r.text.split('\n\n').filter(Boolean).at(-1)!;
+        expect(last).toMatch(/^event: error\n/);
+        expect(JSON.parse(last.split('\ndata: ')[1]!)).toMatchObject({ type: 'error', code: 'upstream_error', message: expect.stringMatching(/malformed stream/) });
+      }
+    } finally {
+      native.behaviour.malformed = false;
+      chatUp.behaviour.malformed = false;
+    }
+    await flush(s);
+    const rows = await rowsOf(k.id);
+    expect(rows.length).toBe(2);
+    for (const r of rows) expect(r).toMatchObject({ status: 'failure', http_status: 502, cost_micros: 0 });
+    expect(await keySpend(k.id)).toBe(0);
+  });
+});
+
+describe('azure/ deployments', () => {
+  it("chat, embeddings and responses go to Azure's paths with the api-key header", async () => {
+    const k = await mintKey(s);
+    const { client } = sdk(s, k.key);
+    const before = azure.received.length;
+    const c = await client.chat.completions.create({ model: 'az', messages: [{ role: 'user', content: 'hi' }] });
+    expect(c.choices[0]!.message.content).toBe('Azure answer.');
+    await client.embeddings.create({ model: 'az-embed', input: 'hi' });
+    const r = await client.responses.create({ model: 'az', input: 'hi' });
+    expect(r.output_text).toBe('Azure answer.');
+    const got = azure.received.slice(before);
+    expect(got.map((g) => g.path)).toEqual([
+      '/openai/deployments/my-deploy/chat/completions?api-version=2024-10-21',
+      '/openai/deployments/my-embed/embeddings?api-version=2025-04-01-preview',
+      '/openai/responses?api-version=2024-10-21',
+    ]);
+    for (const g of got) {
+      expect(g.headers['api-key']).toBe('az-key');
+      expect(g.headers.authorization).toBeUndefined();
+    }
+    expect(got[2]!.body.model).toBe('my-deploy');
+    expect((await client.responses.retrieve(r.id)).id).toBe(r.id);
+    expect(azure.received.at(-1)!.path).toBe(`/openai/responses/${r.id}?api-version=2024-10-21`);
+    await flush(s);
+    const rows = await rowsOf(k.id);
+    expect(rows.map((x) => [x.call_type, x.cost_micros])).toEqual([
+      ['chat', CHAT_MICROS],
+      ['embedding', 10_000],
+      ['responses', RESPONSES_MICROS],
+    ]);
+  });
+});
