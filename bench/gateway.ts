@@ -14,8 +14,14 @@
  * its added p50 latency over it. Targets (2 cores): >= 70% and <= 1 ms. A benchmark, not a test:
  * it asserts nothing, but it checks every answer was a 200 and the spend was recorded.
  *
+ * Then the other dialects on the same Purser, each as a ratio to Chat Completions measured in
+ * the same rounds: /v1/messages passed through to an `anthropic/` deployment and translated to
+ * Chat Completions, /v1/responses passed through (`responses_api: native`) and translated (the
+ * fake upstream speaks all three protocols with the same answer).
+ *
  * Options: --rounds N (3) --throughput-seconds S (8) --latency-seconds S (5) --connections N (32)
  *          --no-build (do not rebuild a stale api/dist) --profile DIR (CPU profile of Purser)
+ *          --no-dialects (only the Chat Completions comparison)
  */
 import autocannon, { type Result } from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -30,7 +36,18 @@ const GUARD = join(ROOT, 'bench', 'child-guard.mjs');
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
 const MODEL = 'bench-model';
 const PRICE = { input: 0.000001, output: 0.000002 };
-const BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 });
+const CLAUDE = 'bench-claude';
+const NATIVE = 'bench-responses';
+const PROMPT = 'Say hello in one short sentence.';
+const BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: PROMPT }], max_tokens: 32 });
+/** each dialect's request for the same prompt: [name, path, body] */
+const DIALECTS: Array<[string, string, string]> = [
+  ['chat completions', '/v1/chat/completions', BODY],
+  ['messages native', '/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 32, messages: [{ role: 'user', content: PROMPT }] })],
+  ['messages→chat', '/v1/messages', JSON.stringify({ model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: PROMPT }] })],
+  ['responses native', '/v1/responses', JSON.stringify({ model: NATIVE, input: PROMPT, max_output_tokens: 32 })],
+  ['responses→chat', '/v1/responses', JSON.stringify({ model: MODEL, input: PROMPT, max_output_tokens: 32 })],
+];
 
 const { values: opt } = parseArgs({
   options: {
@@ -40,6 +57,7 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '32' },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'no-dialects': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(opt.rounds);
@@ -143,9 +161,10 @@ async function rest(url: string, path: string, body: unknown): Promise<any> {
 /** A team, a member with a budget in it, and a team key with every limit set high enough never to refuse. */
 async function mintKey(purser: string): Promise<string> {
   const big = { max_budget: 1_000_000, rpm_limit: 1_000_000_000, tpm_limit: 2_000_000_000 };
-  await rest(purser, '/team/new', { team_id: 'bench-team', models: [MODEL], ...big });
+  const models = [MODEL, CLAUDE, NATIVE];
+  await rest(purser, '/team/new', { team_id: 'bench-team', models, ...big });
   await rest(purser, '/user/new', { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000, auto_create_key: false, teams: [{ team_id: 'bench-team', max_budget_in_team: 1_000_000 }] });
-  const k = await rest(purser, '/key/generate', { user_id: 'bench-user', team_id: 'bench-team', key_alias: 'bench', models: [MODEL], max_parallel_requests: 10_000, ...big });
+  const k = await rest(purser, '/key/generate', { user_id: 'bench-user', team_id: 'bench-team', key_alias: 'bench', models, max_parallel_requests: 10_000, ...big });
   return k.key as string;
 }
 
@@ -159,6 +178,9 @@ interface Target {
   pid: number;
   /** 2xx answers autocannon counted */
   served: number;
+  /** the request (default: the chat completion) */
+  path?: string;
+  body?: string;
 }
 
 interface Sample {
@@ -192,10 +214,10 @@ function check(t: Target, r: Result, what: string) {
 
 function cannon(t: Target, connections: number, seconds: number, onLatency?: (ms: number) => void): Promise<Result> {
   const inst = autocannon({
-    url: `${t.url}/v1/chat/completions`,
+    url: `${t.url}${t.path ?? '/v1/chat/completions'}`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...t.headers },
-    body: BODY,
+    body: t.body ?? BODY,
     connections,
     duration: seconds,
     pipelining: 1,
@@ -237,6 +259,16 @@ async function main() {
         {
           model_name: MODEL,
           litellm_params: { model: 'openai/gpt-4o-mini', api_base: upBase, api_key: 'sk-up' },
+          model_info: { input_cost_per_token: PRICE.input, output_cost_per_token: PRICE.output },
+        },
+        {
+          model_name: CLAUDE,
+          litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: upBase.replace(/\/v1$/, ''), api_key: 'sk-up' },
+          model_info: { input_cost_per_token: PRICE.input, output_cost_per_token: PRICE.output },
+        },
+        {
+          model_name: NATIVE,
+          litellm_params: { model: 'openai/gpt-4.1-mini', api_base: upBase, api_key: 'sk-up', responses_api: 'native' },
           model_info: { input_cost_per_token: PRICE.input, output_cost_per_token: PRICE.output },
         },
       ],
@@ -321,10 +353,41 @@ async function main() {
       `spend recorded: $${spend.toFixed(6)} on the key = ${(spend / perCall).toFixed(0)} calls at $${perCall.toFixed(6)}; ` +
         `autocannon counted ${purser.served} answered calls (calls still in flight when a run ended are billed but not counted)`,
     );
+    if (!opt['no-dialects']) await dialects(purser);
   } finally {
     await stopChildren();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Every dialect on the same Purser in interleaved rounds; each as a ratio to Chat Completions. */
+async function dialects(purser: Target) {
+  const targets: Target[] = DIALECTS.map(([name, path, body]) => ({ ...purser, name, path, body, served: 0 }));
+  for (const t of targets) {
+    const res = await fetch(`${t.url}${t.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: t.body });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${t.name} answered ${res.status}: ${text}`);
+  }
+  console.log(`\ndialects on the same Purser (${ROUNDS} rounds):`);
+  for (const t of targets) await throughput(t, 2);
+  const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
+  for (let round = 1; round <= ROUNDS; round++)
+    for (const t of targets) {
+      const { rps, cpuUs } = await throughput(t);
+      const { p50, p99 } = await latency(t);
+      samples.get(t)!.push({ rps, cpuUs, p50, p99 });
+      console.log(`round ${round}  ${t.name.padEnd(18)} ${rps.toFixed(0).padStart(6)} req/s @${CONNECTIONS} (server CPU ${cpuUs.toFixed(0)} µs/req)   p50 ${p50.toFixed(3)} ms @1`);
+    }
+  const chat = targets[0]!;
+  const m = (t: Target, f: keyof Sample) => median(samples.get(t)!.map((x) => x[f]));
+  // CPU per request is the steadiest figure on a shared machine: throughput moves with the neighbours' load
+  console.log(`\n  ${'dialect'.padEnd(18)} ${'req/s @' + CONNECTIONS}  vs chat   CPU µs/req  vs chat   p50 @1     vs chat`);
+  for (const t of targets)
+    console.log(
+      `  ${t.name.padEnd(18)} ${m(t, 'rps').toFixed(0).padStart(9)}  ${((100 * m(t, 'rps')) / m(chat, 'rps')).toFixed(0).padStart(6)}%  ` +
+        `${m(t, 'cpuUs').toFixed(0).padStart(10)}  ${(m(t, 'cpuUs') / m(chat, 'cpuUs')).toFixed(2).padStart(6)}x   ` +
+        `${m(t, 'p50').toFixed(3)} ms  ${(m(t, 'p50') - m(chat, 'p50') >= 0 ? '+' : '')}${(m(t, 'p50') - m(chat, 'p50')).toFixed(3)} ms`,
+    );
 }
 
 main().then(

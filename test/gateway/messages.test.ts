@@ -129,6 +129,15 @@ describe('pass-through to an anthropic/ deployment', () => {
   });
 });
 
+describe('models for Anthropic clients', () => {
+  it("models.list gets Anthropic's list shape with the models the key may use", async () => {
+    const k = await mintKey(s, { models: ['claude'] });
+    const ids: string[] = [];
+    for await (const m of client(k.key).c.models.list()) ids.push(m.id);
+    expect(ids).toEqual(['claude']);
+  });
+});
+
 describe('translated to Chat Completions for an OpenAI-compatible deployment', () => {
   it('create with tools and a tool result: the chat body upstream, a tool_use block back, chat usage priced', async () => {
     chatUp.behaviour.tool = TOOL;

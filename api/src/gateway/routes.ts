@@ -23,7 +23,11 @@ export function registerGatewayRoutes(fastify: FastifyInstance, app: App, rt: Ga
     fastify.delete(`${prefix}/responses/:id`, (req, reply) => gw.storedResponse(req, reply, 'DELETE'));
     fastify.get(`${prefix}/models`, async (req) => {
       const snap = await gw.authenticate(req);
-      return { object: 'list', data: gw.modelsFor(snap).map((id) => ({ id, object: 'model', created: 0, owned_by: 'purser' })) };
+      const ids = gw.modelsFor(snap);
+      // Anthropic's clients send their version header and expect Anthropic's list shape
+      if (req.headers['anthropic-version'] !== undefined)
+        return { data: ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' })), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null };
+      return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'purser' })) };
     });
     // model ids may contain slashes (`openai/gpt-4o`)
     fastify.get(`${prefix}/models/*`, async (req) => {
