@@ -39,6 +39,7 @@ beforeAll(async () => {
         litellm_params: { model: 'azure/my-deploy', api_base: azure.url, api_key: 'az-key', api_version: '2024-10-21' },
         model_info: { ...PRICE, cache_read_input_token_cost: 0.0005, id: 'dep-az', max_output_tokens: 64 },
       },
+      { model_name: 'az-v1', litellm_params: { model: 'azure/my-v1', api_base: `${azure.url}/openai/v1`, api_key: 'az-key' }, model_info: PRICE },
       { model_name: 'az-embed', litellm_params: { model: 'azure/my-embed', api_base: azure.url, api_key: 'az-key' }, model_info: { ...PRICE, mode: 'embedding' } },
     ],
     general_settings: { proxy_batch_write_at: 30 },
@@ -292,8 +293,11 @@ describe('azure/ deployments', () => {
     expect(got[2]!.body.model).toBe('my-deploy');
     expect((await client.responses.retrieve(r.id)).id).toBe(r.id);
     expect(azure.received.at(-1)!.path).toBe(`/openai/responses/${r.id}?api-version=2024-10-21`);
+    // Azure's v1 API takes OpenAI's paths
+    await client.chat.completions.create({ model: 'az-v1', messages: [{ role: 'user', content: 'hi' }] });
+    expect(azure.received.at(-1)).toMatchObject({ path: '/openai/v1/chat/completions', headers: { 'api-key': 'az-key' }, body: { model: 'my-v1' } });
     await flush(s);
-    const rows = await rowsOf(k.id);
+    const rows = (await rowsOf(k.id)).filter((x) => x.model !== 'az-v1');
     expect(rows.map((x) => [x.call_type, x.cost_micros])).toEqual([
       ['chat', CHAT_MICROS],
       ['embedding', 10_000],
