@@ -8,7 +8,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { PRICE, USAGE, bearer, flush, mintKey, post, sdk, sql, upstreamModel } from '../helpers/gateway.js';
+import { PRICE, USAGE, bearer, flush, freshRateWindow, mintKey, post, sdk, sql, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /** USD per token for the Anthropic deployment: cache writes and reads have their own prices. */
@@ -340,6 +340,17 @@ describe("refusals in Anthropic's envelope", () => {
     const unknown = await c.messages.create(msg({ model: 'nope' }) as any).catch((e) => e);
     expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
     expect(unknown.error.error.type).toBe('not_found_error');
+  });
+
+  it('rpm_limit: 429 rate_limit_error with retry-after; Claude Code\'s ?beta=true query is accepted', { timeout: 60_000 }, async () => {
+    await freshRateWindow();
+    const k = await mintKey(s, { rpm_limit: 1 });
+    const first = await post(s, '/v1/messages?beta=true', msg({}), bearer(k.key));
+    expect(first.status).toBe(200);
+    expect(first.body.type).toBe('message');
+    const second = await post(s, '/v1/messages?beta=true', msg({}), bearer(k.key));
+    expectAnthropicError(second, 429, 'rate_limit_error');
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('no key, a wrong key: 401 authentication_error', async () => {
