@@ -202,19 +202,41 @@ describe('translated to Chat Completions', () => {
     }
   });
 
-  it('previous_response_id is refused with a 400 that says why; nothing is stored or charged', async () => {
+  it('previous_response_id and GET/DELETE work on what Purser kept for the key; store: false keeps nothing', async () => {
     const k = await mintKey(s);
+    const other = await mintKey(s);
     const { client } = sdk(s, k.key);
-    const first = await client.responses.create({ model: 'chat-only', input: 'one' });
+    const first = await client.responses.create({ model: 'chat-only', instructions: 'Be brief.', input: 'one' });
+    expect(first.store).toBe(true);
+    expect((await client.responses.retrieve(first.id)).output_text).toBe('Chat answer.');
+    expect(await sdk(s, other.key).client.responses.retrieve(first.id).catch((e) => e)).toBeInstanceOf(OpenAI.NotFoundError);
+    const stranger = await sdk(s, other.key).client.responses.create({ model: 'chat-only', input: 'x', previous_response_id: first.id }).catch((e) => e);
+    expect(stranger).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(stranger.error.param).toBe('previous_response_id');
+
+    const second = await client.responses.create({ model: 'chat-only', input: 'two', previous_response_id: first.id, stream: true });
+    let secondId = '';
+    for await (const e of second) if (e.type === 'response.completed') secondId = e.response.id;
+    // the instructions of a response do not carry over; its input and output do
+    expect(chatUp.received.at(-1)!.body.messages).toEqual([
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'Chat answer.' },
+      { role: 'user', content: 'two' },
+    ]);
+    await client.responses.create({ model: 'chat-only', input: 'three', previous_response_id: secondId });
+    expect(chatUp.received.at(-1)!.body.messages.map((m: any) => m.content)).toEqual(['one', 'Chat answer.', 'two', 'Chat answer.', 'three']);
+
+    expect((await client.responses.delete(first.id)) ?? null).toBeDefined();
     expect((await client.responses.retrieve(first.id).catch((e) => e)).status).toBe(404);
+
+    const unstored = await client.responses.create({ model: 'chat-only', input: 'secret', store: false });
+    expect(unstored.store).toBe(false);
+    expect((await client.responses.retrieve(unstored.id).catch((e) => e)).status).toBe(404);
     const before = chatUp.received.length;
-    const err = await client.responses.create({ model: 'chat-only', input: 'two', previous_response_id: first.id }).catch((e) => e);
+    const err = await client.responses.create({ model: 'chat-only', input: 'again', previous_response_id: unstored.id }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(err.error.param).toBe('previous_response_id');
-    expect(err.message).toMatch(/Purser does not store conversations/);
+    expect(err.message).toMatch(/was not stored for this key \(store: false, another key, or it has expired\)/);
     expect(chatUp.received.length).toBe(before);
-    await flush(s);
-    expect(await keySpend(k.id)).toBe(CHAT_MICROS);
   });
 });
 

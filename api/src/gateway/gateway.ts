@@ -15,13 +15,14 @@ import { Limiter, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
 import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
-import type { Dialect, Translation } from './dialects/types.js';
+import type { CallContext, Dialect, Translation } from './dialects/types.js';
 import { gwError } from './errors.js';
 import { costMicros, usageCostMicros, type TokenUsage } from './pricing.js';
 import { reportedTokens } from './request-numbers.js';
 import type { CallSignal, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, cacheScopeOf, replayAsSse, type LocalResponseCache } from './response-cache.js';
 import type { ResponseOwners } from './response-owners.js';
+import type { Conversations } from './conversations.js';
 import { MalformedUpstream, relayEvents, relayStream } from './stream.js';
 import { tokensOfText } from './tokens.js';
 
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   alerts: BudgetAlerts;
   /** which key created which stored Responses object */
   owners: ResponseOwners;
+  /** Responses conversations kept for translated calls */
+  conversations: Conversations;
 }
 
 /**
@@ -216,7 +219,14 @@ export class Gateway {
     const id = (req.params as { id: string }).id;
     const owner = /^[A-Za-z0-9_-]{1,256}$/.test(id) ? this.d.owners.deploymentFor(id, snap.token) : null;
     const d = owner ? this.d.router.deployment(owner) : null;
-    if (!d) throw gwError(404, 'invalid_request_error', `No response with id '${id.slice(0, 80)}' was created with this key (responses translated to Chat Completions are not stored).`, 'id');
+    if (!d) {
+      // a response translated to Chat Completions: kept by Purser itself
+      const kept = /^[A-Za-z0-9_-]{1,256}$/.test(id) ? this.d.conversations.response(id, snap.token) : null;
+      if (!kept) throw gwError(404, 'invalid_request_error', `No response with id '${id.slice(0, 80)}' was created with this key (or it has expired).`, 'id');
+      if (method === 'DELETE') this.d.conversations.forget(id, snap.token);
+      reply.header('content-type', 'application/json').send(method === 'DELETE' ? JSON.stringify({ id, object: 'response', deleted: true }) : kept);
+      return;
+    }
     const r = await this.d.providers[d.kind].call({ deployment: d, endpoint: 'responses', method, suffix: `/${id}`, stream: false, signal: new CallAbort() });
     if (r.kind === 'error') {
       const status = r.status === 499 ? 400 : r.status;
@@ -261,6 +271,7 @@ export class Gateway {
     let result: UpstreamResult | null = null;
     let deployment: Deployment | null = null;
     let plan: Translation | null = null;
+    const ctx: CallContext = { token: call.snap.token, conversations: this.d.conversations };
     const upstreamStart = performance.now();
     for (const d of this.d.router.pick(call.model)) {
       deployment = d;
@@ -268,7 +279,7 @@ export class Gateway {
       const { cache: _cache, ...sent } = body;
       plan = dialect.plan(d);
       if (plan) {
-        result = await this.d.providers[d.kind].call({ deployment: d, endpoint: plan.endpoint, body: plan.request(sent, d, stream), stream, signal: abort, forward: call.forward });
+        result = await this.d.providers[d.kind].call({ deployment: d, endpoint: plan.endpoint, body: plan.request(sent, d, stream, ctx), stream, signal: abort, forward: call.forward });
       } else {
         // Chat Completions / Embeddings to an OpenAI-compatible upstream: the body as it came
         sent.model = d.upstreamModel;
@@ -287,7 +298,7 @@ export class Gateway {
       reply.status(status).header('x-litellm-overhead-duration-ms', this.overhead(call)).send(dialect.errorBody(status, r.type, r.message, r.code));
       return;
     }
-    if (plan) return this.serveTranslated(call, reply, d, plan, result, abort, () => req.raw.off('close', onClose), ck);
+    if (plan) return this.serveTranslated(call, reply, d, plan, result, abort, () => req.raw.off('close', onClose), ck, ctx);
     if (result.kind === 'json') {
       req.raw.off('close', onClose);
       let usage: Usage | undefined;
@@ -336,13 +347,14 @@ export class Gateway {
     abort: CallAbort,
     detach: () => void,
     ck: string | null,
+    ctx: CallContext,
   ) {
     const { dialect, body } = call;
     if (result.kind === 'json') {
       detach();
       let answer;
       try {
-        answer = plan.response(result.text, call.model, body);
+        answer = plan.response(result.text, call.model, body, ctx);
       } catch (e) {
         if (!(e instanceof MalformedUpstream)) throw e;
         const message = `The upstream for deployment ${d.id} answered in a shape its protocol does not allow: ${e.message}.`;
@@ -358,7 +370,7 @@ export class Gateway {
       this.finish(call, { status: result.status, usage, cost, estimated: !answer.usage, deployment: d.id, response: answer.text });
       return;
     }
-    const t = plan.stream(call.model, body);
+    const t = plan.stream(call.model, body, ctx);
     this.sendStreamHead(call, reply);
     const out = await relayEvents(result.chunks, reply.raw, t, abort);
     detach();

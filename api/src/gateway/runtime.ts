@@ -20,6 +20,7 @@ import { AzureProvider } from './providers/azure.js';
 import { UpstreamHttp } from './providers/http.js';
 import { OpenAIProvider } from './providers/openai.js';
 import { ResponseOwners } from './response-owners.js';
+import { Conversations } from './conversations.js';
 import { LocalResponseCache } from './response-cache.js';
 
 /** Everything the gateway keeps in memory, built once per server. */
@@ -62,8 +63,9 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
   if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');
   const http = new UpstreamHttp();
+  const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
-  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners() });
+  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -80,6 +82,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
       keys.invalidateAll();
       for (const cs of sets) {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
+        if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);
         if (cs.type !== 'update' || !('budget' in e)) continue;
         const window = e.budget.budgetResetAt?.getTime() ?? null;
         if (e instanceof VirtualKey) ledger.sync(`key:${e.id}`, e.budget.spend, window);

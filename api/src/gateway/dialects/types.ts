@@ -1,3 +1,4 @@
+import type { Conversations } from '../conversations.js';
 import type { Deployment } from '../deployments.js';
 import type { TokenUsage } from '../pricing.js';
 import type { Endpoint } from '../providers/types.js';
@@ -11,6 +12,14 @@ export interface JsonAnswer {
   id?: string | null;
 }
 
+/** Per call: who calls, and what a translation may keep between calls (Responses conversations). */
+export interface CallContext {
+  token: string;
+  conversations: Conversations;
+  /** set by a Responses translation: the input with references and the previous conversation resolved */
+  input?: Array<Record<string, unknown>>;
+}
+
 /**
  * How one client request reaches one deployment: the upstream protocol, the body sent, and the
  * answer (JSON or stream) brought back to the client's shape. A pass-through is a translation
@@ -19,10 +28,10 @@ export interface JsonAnswer {
 export interface Translation {
   endpoint: Endpoint;
   /** the body for the upstream, `model` set to the deployment's */
-  request(body: Record<string, unknown>, d: Deployment, stream: boolean): Record<string, unknown>;
+  request(body: Record<string, unknown>, d: Deployment, stream: boolean, ctx: CallContext): Record<string, unknown>;
   /** throws MalformedUpstream when the answer is not what the protocol promises */
-  response(text: string, clientModel: string, body: Record<string, unknown>): JsonAnswer;
-  stream(clientModel: string, body: Record<string, unknown>): EventTranslator;
+  response(text: string, clientModel: string, body: Record<string, unknown>, ctx: CallContext): JsonAnswer;
+  stream(clientModel: string, body: Record<string, unknown>, ctx: CallContext): EventTranslator;
   /** the upstream keeps what it answered (Responses): remember which key created it */
   stores?: boolean;
 }

@@ -3,13 +3,14 @@ import { gwError } from '../errors.js';
 import type { TokenUsage } from '../pricing.js';
 import { MalformedUpstream, parseSse, sse, type EventTranslator } from '../stream.js';
 import { chatUsage, toResponsesUsage } from '../usage.js';
-import type { Translation } from '../dialects/types.js';
+import type { CallContext, Translation } from '../dialects/types.js';
 
 /**
  * OpenAI Responses clients (Codex, the AI SDK, the Agents SDK) on a deployment that speaks
  * only Chat Completions: the request becomes a Chat Completion, the answer, its function
- * calls and its stream become Responses again. Nothing is stored: `previous_response_id`
- * (a conversation kept by the server) is refused with a 400 that says so.
+ * calls and its stream become Responses again. Unless `store: false`, Purser keeps the
+ * conversation for the key (Conversations), so `previous_response_id` and `item_reference`
+ * work as they do on OpenAI.
  */
 
 type Item = Record<string, any>;
@@ -31,14 +32,26 @@ function contentOf(content: unknown, param: string): unknown {
   return parts.length === 1 && parts[0]!.type === 'text' ? parts[0]!.text : parts;
 }
 
-function chatMessages(body: Record<string, any>): Item[] {
+/** The input with item references and the previous response's conversation resolved, for the key. */
+function resolvedInput(body: Record<string, any>, ctx: CallContext): Item[] {
+  const own: Item[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : (body.input as Item[]);
+  const input = own.map((it, i) => {
+    if (it.type !== 'item_reference') return it;
+    const found = typeof it.id === 'string' ? ctx.conversations.item(it.id, ctx.token) : null;
+    if (!found) throw gwError(400, 'invalid_request_error', `input[${i}] refers to item '${String(it.id).slice(0, 80)}', which this key has not stored (or it has expired).`, `input[${i}]`);
+    return found;
+  });
+  const prev = body.previous_response_id;
+  if (prev === undefined || prev === null) return input;
+  const history = ctx.conversations.history(prev, ctx.token);
+  if (!history) throw gwError(400, 'invalid_request_error', `previous_response_id '${String(prev).slice(0, 80)}' was not stored for this key (store: false, another key, or it has expired).`, 'previous_response_id');
+  return [...history, ...input];
+}
+
+function chatMessages(body: Record<string, any>, items: Item[]): Item[] {
   const out: Item[] = [];
   if (typeof body.instructions === 'string' && body.instructions) out.push({ role: 'system', content: body.instructions });
-  if (typeof body.input === 'string') {
-    out.push({ role: 'user', content: body.input });
-    return out;
-  }
-  (body.input as Item[]).forEach((it, i) => {
+  items.forEach((it, i) => {
     const param = `input[${i}]`;
     if (it.type === 'function_call') {
       const call = { id: it.call_id, type: 'function', function: { name: it.name, arguments: it.arguments ?? '' } };
@@ -49,7 +62,6 @@ function chatMessages(body: Record<string, any>): Item[] {
     } else if (it.type === 'function_call_output')
       out.push({ role: 'tool', tool_call_id: it.call_id, content: typeof it.output === 'string' ? it.output : JSON.stringify(it.output ?? '') });
     else if (it.type === 'reasoning') return; // the model's reasoning summary from an earlier turn: Chat has no place for it
-    else if (it.type === 'item_reference') throw untranslatable('An item_reference (an item stored by the server)', param);
     else if ((it.type === undefined || it.type === 'message') && typeof it.role === 'string')
       out.push({ role: it.role === 'developer' ? 'system' : it.role, content: contentOf(it.content, `${param}.content`) });
     else throw untranslatable(`An input item of type ${JSON.stringify(it.type)}`, param);
@@ -57,15 +69,9 @@ function chatMessages(body: Record<string, any>): Item[] {
   return out;
 }
 
-function chatRequestOf(body: Record<string, any>, upstreamModel: string, stream: boolean): Record<string, unknown> {
-  if (body.previous_response_id !== undefined && body.previous_response_id !== null)
-    throw gwError(
-      400,
-      'invalid_request_error',
-      "previous_response_id is not supported for this model: its deployment speaks Chat Completions and Purser does not store conversations. Send the whole conversation in 'input' instead.",
-      'previous_response_id',
-    );
-  const out: Record<string, unknown> = { model: upstreamModel, messages: chatMessages(body) };
+function chatRequestOf(body: Record<string, any>, upstreamModel: string, stream: boolean, ctx: CallContext): Record<string, unknown> {
+  ctx.input = resolvedInput(body, ctx);
+  const out: Record<string, unknown> = { model: upstreamModel, messages: chatMessages(body, ctx.input) };
   if (body.max_output_tokens !== undefined && body.max_output_tokens !== null) out.max_tokens = body.max_output_tokens;
   for (const f of ['temperature', 'top_p', 'user', 'parallel_tool_calls'] as const) if (body[f] !== undefined && body[f] !== null) out[f] = body[f];
   if (Array.isArray(body.tools) && body.tools.length) {
@@ -100,8 +106,8 @@ function baseOf(id: string, created: number, model: string, body: Record<string,
     max_output_tokens: body.max_output_tokens ?? null,
     metadata: body.metadata ?? {},
     parallel_tool_calls: body.parallel_tool_calls ?? true,
-    previous_response_id: null,
-    store: false,
+    previous_response_id: body.previous_response_id ?? null,
+    store: body.store !== false,
     temperature: body.temperature ?? null,
     text: body.text ?? { format: { type: 'text' } },
     tool_choice: body.tool_choice ?? 'auto',
@@ -113,7 +119,13 @@ function baseOf(id: string, created: number, model: string, body: Record<string,
 
 const textItem = (id: string, text: string, status: string) => ({ type: 'message', id, status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] });
 
-function responseOf(text: string, clientModel: string, body: Record<string, any>) {
+/** Keeps a finished response for its key, unless the client said store: false. */
+function keep(ctx: CallContext, body: Record<string, any>, id: string, text: string, output: Item[]) {
+  if (body.store === false) return;
+  ctx.conversations.remember(ctx.token, id, text, [...(ctx.input ?? []), ...output], output);
+}
+
+function responseOf(text: string, clientModel: string, body: Record<string, any>, ctx: CallContext) {
   let j: any;
   try {
     j = JSON.parse(text);
@@ -136,7 +148,9 @@ function responseOf(text: string, clientModel: string, body: Record<string, any>
     output,
     usage: toResponsesUsage(usage),
   };
-  return { text: JSON.stringify(response), usage, id };
+  const out = JSON.stringify(response);
+  keep(ctx, body, id, out, output);
+  return { text: out, usage, id };
 }
 
 /** Chat Completion chunks → Responses' events, each with its sequence_number. */
@@ -156,6 +170,7 @@ class ChatToResponsesStream implements EventTranslator {
   constructor(
     private readonly model: string,
     private readonly body: Record<string, any>,
+    private readonly ctx: CallContext,
   ) {}
 
   private ev(type: string, o: Record<string, unknown>) {
@@ -248,6 +263,7 @@ class ChatToResponsesStream implements EventTranslator {
       output: this.output,
       usage: toResponsesUsage(this.used),
     };
+    keep(this.ctx, this.body, this.responseId, JSON.stringify(response), this.output);
     return out + this.ev(incomplete ? 'response.incomplete' : 'response.completed', { response });
   }
 
@@ -267,7 +283,7 @@ class ChatToResponsesStream implements EventTranslator {
 
 export const responsesViaChat: Translation = {
   endpoint: 'chat/completions',
-  request: (body, d, stream) => chatRequestOf(body, d.upstreamModel, stream),
-  response: (text, clientModel, body) => responseOf(text, clientModel, body),
-  stream: (clientModel, body) => new ChatToResponsesStream(clientModel, body),
+  request: (body, d, stream, ctx) => chatRequestOf(body, d.upstreamModel, stream, ctx),
+  response: (text, clientModel, body, ctx) => responseOf(text, clientModel, body, ctx),
+  stream: (clientModel, body, ctx) => new ChatToResponsesStream(clientModel, body, ctx),
 };
