@@ -207,6 +207,12 @@ describe('translated to Chat Completions for an OpenAI-compatible deployment', (
       expect(types.slice(-2)).toEqual(['message_delta', 'message_stop']);
       expect(types.filter((t) => t === 'content_block_start').length).toBe(2);
       expect(chatUp.received.at(-1)!.body.stream_options).toEqual({ include_usage: true });
+      // the raw sequence, as Claude Code reads it
+      const raw = await post(s, '/v1/messages', { model: 'gpt', max_tokens: 20, stream: true, messages: [{ role: 'user', content: 'Weather?' }] }, bearer(k.key));
+      const names = raw.text.split('\n\n').filter(Boolean).map((e) => /^event: (\S+)/.exec(e)?.[1]);
+      expect(names.slice(0, 4)).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta']);
+      expect(names.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+      expect(raw.headers.get('content-type')).toBe('text/event-stream');
       await flush(s);
       const [row] = await rowsOf(k.id);
       expect(row).toMatchObject({ call_type: 'messages', prompt_tokens: 10, completion_tokens: 20, cost_micros: CHAT_MICROS, status: 'success', estimated: 0 });

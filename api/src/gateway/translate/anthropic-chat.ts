@@ -197,6 +197,8 @@ class ChatToMessagesStream implements EventTranslator {
         type: 'message_start',
         message: { id: msgId(), type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: toAnthropicUsage(null) },
       });
+      // as Anthropic's own streams do
+      out += sse('ping', { type: 'ping' });
     }
     const c = j?.choices?.[0];
     const delta = c?.delta;
