@@ -21,11 +21,13 @@ let s: TestServer;
 let native: FakeUpstream;
 let chatUp: FakeUpstream;
 let azure: FakeUpstream;
+let claude: FakeUpstream;
 
 beforeAll(async () => {
   native = await startFakeUpstream({ text: 'Native answer.' });
   chatUp = await startFakeUpstream({ text: 'Chat answer.', usage: USAGE });
   azure = await startFakeUpstream({ text: 'Azure answer.', usage: USAGE });
+  claude = await startFakeUpstream({ text: 'Claude answer.' });
   s = await startServer({
     model_list: [
       {
@@ -34,6 +36,11 @@ beforeAll(async () => {
         model_info: { ...PRICE, cache_read_input_token_cost: 0.0005, id: 'dep-native', max_output_tokens: 64 },
       },
       upstreamModel('chat-only', chatUp, 'dep-chat'),
+      {
+        model_name: 'claude',
+        litellm_params: { model: 'anthropic/claude-sonnet-4-5', api_base: claude.url, api_key: 'sk-ant-upstream' },
+        model_info: { ...PRICE, cache_creation_input_token_cost: 0.004, cache_read_input_token_cost: 0.0005, id: 'dep-claude', max_output_tokens: 64 },
+      },
       {
         model_name: 'az',
         litellm_params: { model: 'azure/my-deploy', api_base: azure.url, api_key: 'az-key', api_version: '2024-10-21' },
@@ -50,6 +57,7 @@ afterAll(async () => {
   await native?.close();
   await chatUp?.close();
   await azure?.close();
+  await claude?.close();
 });
 
 const rowsOf = (keyId: string) => sql(s, 'select * from spend_logs where key_id = ? order by start_time, request_id', [keyId]);
@@ -237,6 +245,41 @@ describe('translated to Chat Completions', () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.message).toMatch(/was not stored for this key \(store: false, another key, or it has expired\)/);
     expect(chatUp.received.length).toBe(before);
+  });
+});
+
+describe('an anthropic/ deployment through Responses (Responses → Chat → Messages)', () => {
+  /** the fake's Anthropic usage: 10 input, 20 output, 3 written to and 5 read from the cache */
+  const CLAUDE_MICROS = 10 * 1000 + 20 * 2000 + 3 * 4000 + 5 * 500;
+
+  it('create and stream with a function tool; Messages upstream, Anthropic usage priced', async () => {
+    claude.behaviour.tool = TOOL;
+    try {
+      const k = await mintKey(s);
+      const { client } = sdk(s, k.key);
+      const r = await client.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Weather?', tools: [WEATHER], max_output_tokens: 40 });
+      expect(r.output_text).toBe('Claude answer.');
+      expect(r.output.find((o) => o.type === 'function_call')).toMatchObject({ call_id: 'toolu_fake_1', name: 'get_weather', arguments: JSON.stringify(TOOL.input) });
+      expect(claude.received.at(-1)).toMatchObject({
+        path: '/v1/messages',
+        headers: { 'x-api-key': 'sk-ant-upstream' },
+        body: { model: 'claude-sonnet-4-5', max_tokens: 40, system: 'Be brief.', messages: [{ role: 'user', content: 'Weather?' }], tools: [{ name: 'get_weather', description: 'Weather of a city', input_schema: WEATHER.parameters }] },
+      });
+
+      const stream = client.responses.stream({ model: 'claude', input: 'Weather?', tools: [WEATHER] });
+      const final = await stream.finalResponse();
+      expect(final.output_text).toBe('Claude answer.');
+      expect(final.output.find((o) => o.type === 'function_call')).toMatchObject({ name: 'get_weather', arguments: JSON.stringify(TOOL.input) });
+      expect(claude.received.at(-1)!.body.stream).toBe(true);
+      await flush(s);
+      const rows = await rowsOf(k.id);
+      expect(rows.map((x) => [x.call_type, x.prompt_tokens, x.completion_tokens, x.cost_micros, x.status])).toEqual([
+        ['responses', 18, 20, CLAUDE_MICROS, 'success'],
+        ['responses', 18, 20, CLAUDE_MICROS, 'success'],
+      ]);
+    } finally {
+      claude.behaviour.tool = null;
+    }
   });
 });
 

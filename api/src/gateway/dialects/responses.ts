@@ -2,6 +2,8 @@ import { gwError } from '../errors.js';
 import { HARD_MAX_OUTPUT_TOKENS, integerIn, numberIn } from '../request-numbers.js';
 import { responsesViaChat } from '../translate/responses-chat.js';
 import { responsesNative } from '../translate/responses-native.js';
+import { chatViaMessages } from '../translate/chat-anthropic.js';
+import { compose } from '../translate/compose.js';
 import { openaiError } from './envelopes.js';
 import type { Dialect } from './types.js';
 
@@ -27,6 +29,9 @@ function charsOf(v: unknown): number {
   }
   return n;
 }
+
+/** Codex and the AI SDK on a Claude deployment: Responses → Chat Completions → Messages. */
+const responsesViaMessages = compose(responsesViaChat, chatViaMessages);
 
 export const responsesDialect: Dialect = {
   name: 'responses',
@@ -57,10 +62,7 @@ export const responsesDialect: Dialect = {
   },
   promptChars: (body) => (typeof body.instructions === 'string' ? body.instructions.length : 0) + charsOf(body.input),
   stream: (body) => body.stream === true,
-  plan: (d) => {
-    if (d.kind === 'anthropic') throw bad(`Deployment ${d.id} (Anthropic) is not reachable through /v1/responses yet: use /v1/messages or /v1/chat/completions.`, 'model');
-    return d.responsesNative ? responsesNative : responsesViaChat;
-  },
+  plan: (d) => (d.kind === 'anthropic' ? responsesViaMessages : d.responsesNative ? responsesNative : responsesViaChat),
   errorBody: openaiError,
   endUser: (body) => (typeof body.user === 'string' ? body.user : null),
 };

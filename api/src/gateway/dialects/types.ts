@@ -18,6 +18,8 @@ export interface CallContext {
   conversations: Conversations;
   /** set by a Responses translation: the input with references and the previous conversation resolved */
   input?: Array<Record<string, unknown>>;
+  /** set by a composed translation: the body between its two translations */
+  middle?: Record<string, unknown>;
 }
 
 /**
