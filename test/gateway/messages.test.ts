@@ -304,6 +304,16 @@ describe('an OpenAI client on an anthropic/ deployment', () => {
     }
     expect(text).toBe('Bonjour from Claude.');
     expect(usage).toMatchObject({ prompt_tokens: 18, completion_tokens: 20 });
+    // a streamed tool call arrives as tool_calls deltas the SDK's helper assembles
+    claude.behaviour.tool = TOOL;
+    try {
+      const runner = oa.chat.completions.stream({ model: 'claude', messages: [{ role: 'user', content: 'Weather?' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: WEATHER_TOOL.input_schema } }] });
+      const done = await runner.finalChatCompletion();
+      expect(done.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(done.choices[0]!.message.tool_calls?.[0]).toMatchObject({ id: 'toolu_fake_1', function: { name: 'get_weather', arguments: JSON.stringify(TOOL.input) } });
+    } finally {
+      claude.behaviour.tool = null;
+    }
     // no cap from the client: the model's maximum output (max_output_tokens 64)
     expect(claude.received.at(-1)!.body.max_tokens).toBe(64);
     await flush(s);
