@@ -42,7 +42,7 @@ export const ListKeys = graphql(`
 
 export const UserByEmail = graphql(`
   query CliUserByEmail($email: String!) {
-    users(first: 1, filter: { email: $email }) { edges { node { id email } } }
+    users(first: 100, filter: { email: $email }) { edges { node { id email } } }
   }
 `);
 

@@ -67,6 +67,10 @@ describe('purser keys', () => {
     const hers = JSON.parse((await purser(['keys', 'list', '--user', 'alice@example.com', '--json'], admin)).stdout) as Array<{ keyAlias: string; userId: string }>;
     expect(hers.map((k) => k.keyAlias).sort()).toEqual(['alice-ci', 'alice-laptop', 'alice-team', null].sort());
     expect(hers.every((k) => k.userId === 'alice')).toBe(true);
+    // the server's email filter matches parts of addresses; --user takes only the exact one
+    await userWithKey(s, { user_id: 'malice', user_email: 'malice@example.com', user_role: 'internal_user' });
+    const exact = JSON.parse((await purser(['keys', 'list', '--user', 'alice@example.com', '--json'], admin)).stdout) as Array<{ userId: string }>;
+    expect(exact.every((k) => k.userId === 'alice')).toBe(true);
     const team = JSON.parse((await purser(['keys', 'list', '--team', 'team_r', '--json'], admin)).stdout) as Array<{ keyAlias: string }>;
     expect(team.map((k) => k.keyAlias)).toEqual(['alice-team']);
     const all = JSON.parse((await purser(['keys', 'list', '--all', '--json'], admin)).stdout) as unknown[];

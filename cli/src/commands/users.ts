@@ -12,11 +12,13 @@ export const TEAM_ROLES = ['admin', 'user'] as const;
 export const toUserRole = (r: string) => r.toUpperCase() as UserRole;
 export const toTeamRole = (r: string) => r.toUpperCase() as TeamRole;
 
-/** `--team ID` or `--team ID:admin`. */
+/** `--team ID`, `--team ID:admin` or `--team ID:user` (an id that has a colon itself needs the role given). */
 function teamAssignment(value: string): TeamAssignmentInput {
-  const m = /^(.+?)(?::(admin|user))?$/.exec(text(value));
-  if (!m) throw new InvalidArgumentError('must be a team id, optionally with :admin or :user.');
-  return { teamId: m[1]!, ...(m[2] ? { role: toTeamRole(m[2]) } : {}) };
+  const at = text(value).lastIndexOf(':');
+  if (at < 0) return { teamId: value };
+  const [id, role] = [value.slice(0, at), value.slice(at + 1)];
+  if (!id || !(TEAM_ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError('must be a team id, or ID:admin / ID:user.');
+  return { teamId: id, role: toTeamRole(role) };
 }
 
 export function registerUsers(program: Command): void {

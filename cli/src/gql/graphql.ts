@@ -498,7 +498,7 @@ export const CliListKeysDocument = new TypedDocumentString(`
 }`) as unknown as TypedDocumentString<CliListKeysQuery, CliListKeysQueryVariables>;
 export const CliUserByEmailDocument = new TypedDocumentString(`
     query CliUserByEmail($email: String!) {
-  users(first: 1, filter: {email: $email}) {
+  users(first: 100, filter: {email: $email}) {
     edges {
       node {
         id
