@@ -51,6 +51,17 @@ describe('purser keys', () => {
     expect(body.key).toMatchObject({ keyAlias: 'alice-ci', userId: 'alice', blocked: false });
   });
 
+  it('an admin mints a key for another user with --user; an internal_user may not', async () => {
+    const r = await purser(['keys', 'create', '--alias', 'for-alice', '--user', 'alice@example.com', '--json'], admin);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).key).toMatchObject({ keyAlias: 'for-alice', userId: 'alice' });
+    const before = await keyCount();
+    const refused = await purser(['keys', 'create', '--alias', 'for-vera', '--user', 'vera@example.com'], alice);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^(FORBIDDEN|NOT_FOUND): /);
+    expect(await keyCount()).toBe(before);
+  });
+
   it('creates a team key with --team', async () => {
     const r = await purser(['keys', 'create', '--alias', 'alice-team', '--team', 'team_r', '--json'], alice);
     expect(r.code, r.stderr).toBe(0);
@@ -65,7 +76,7 @@ describe('purser keys', () => {
     const mine = JSON.parse((await purser(['keys', 'list', '--json'], admin)).stdout) as Array<{ userId: string }>;
     expect(mine.every((k) => k.userId !== 'alice')).toBe(true);
     const hers = JSON.parse((await purser(['keys', 'list', '--user', 'alice@example.com', '--json'], admin)).stdout) as Array<{ keyAlias: string; userId: string }>;
-    expect(hers.map((k) => k.keyAlias).sort()).toEqual(['alice-ci', 'alice-laptop', 'alice-team', null].sort());
+    expect(hers.map((k) => k.keyAlias).sort()).toEqual(['alice-ci', 'alice-laptop', 'alice-team', 'for-alice', null].sort());
     expect(hers.every((k) => k.userId === 'alice')).toBe(true);
     // the server's email filter matches parts of addresses; --user takes only the exact one
     await userWithKey(s, { user_id: 'malice', user_email: 'malice@example.com', user_role: 'internal_user' });

@@ -57,6 +57,7 @@ export function registerKeys(program: Command): void {
 
   leaf(keys, 'create', 'Mint a key (personal, or for a team with --team); prints the secret once')
     .option('--alias <alias>', 'unique alias', text)
+    .option('--user <email>', 'owner, when not you (proxy_admin)', text)
     .option('--team <id>', 'a team key for this team', text)
     .option('--models <a,b>', 'models the key may use (default: all its owner or team may use)', list)
     .option('--max-budget <usd>', 'key budget in USD', usd)
@@ -66,8 +67,11 @@ export function registerKeys(program: Command): void {
     .option('--tpm <n>', 'tokens per minute', count)
     .action(async (_opts, cmd: Command) => {
       const o = optionsOf(cmd);
-      const { generateKey } = await clientFor(o).request(GenerateKey, {
+      const client = clientFor(o);
+      const userId = o.user ? await userIdOf(client, o.user as string) : undefined;
+      const { generateKey } = await client.request(GenerateKey, {
         input: {
+          userId,
           keyAlias: o.alias as string | undefined,
           teamId: o.team as string | undefined,
           models: o.models as string[] | undefined,
