@@ -20,7 +20,7 @@ const column: Record<Dimension, (r: Row) => string | null | undefined> = {
 
 function dimensions(value: string): Dimension[] {
   const dims = list(value);
-  for (const d of dims) if (!(DIMENSIONS as readonly string[]).includes(d)) throw new InvalidArgumentError(`must be ${DIMENSIONS.join(', ')} (or several, comma-separated).`);
+  for (const d of dims) if (!(DIMENSIONS as readonly string[]).includes(d)) throw new InvalidArgumentError(`Must be ${DIMENSIONS.join(', ')} (or several, comma-separated).`);
   return dims as Dimension[];
 }
 

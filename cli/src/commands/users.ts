@@ -17,7 +17,7 @@ function teamAssignment(value: string): TeamAssignmentInput {
   const at = text(value).lastIndexOf(':');
   if (at < 0) return { teamId: value };
   const [id, role] = [value.slice(0, at), value.slice(at + 1)];
-  if (!id || !(TEAM_ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError('must be a team id, or ID:admin / ID:user.');
+  if (!id || !(TEAM_ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError('Must be a team id, or ID:admin / ID:user.');
   return { teamId: id, role: toTeamRole(role) };
 }
 
