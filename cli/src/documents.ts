@@ -41,8 +41,8 @@ export const ListKeys = graphql(`
 `);
 
 export const UserByEmail = graphql(`
-  query CliUserByEmail($email: String!) {
-    users(first: 100, filter: { email: $email }) { edges { node { id email } } }
+  query CliUserByEmail($email: String!, $after: String) {
+    users(first: 100, after: $after, filter: { email: $email }) { pageInfo { hasNextPage endCursor } edges { node { id email } } }
   }
 `);
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { PurserClient } from '../client.js';
 import { clientFor, leaf, optionsOf, serverUrl } from '../context.js';
 import { Login, Logout, WhoAmI } from '../documents.js';
-import { UsageError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { litellmName, money, note, printFields, printJson, say } from '../output.js';
 import { text } from '../parse.js';
 import { readPassword } from '../password.js';
@@ -20,7 +20,7 @@ export function registerAuth(program: Command): void {
       const { data, setCookies } = await anonymous.send(Login, { input: { email: opts.email as string, password } });
       // the session is the cookie login set: name=value pairs only, no attributes
       const cookie = setCookies.map((c) => c.split(';')[0]!.trim()).filter(Boolean).join('; ');
-      if (!cookie) throw new UsageError(`${url} signed you in but sent no session cookie.`);
+      if (!cookie) throw new ApiError('NO_SESSION', `${url} signed you in but sent no session cookie.`);
       const file = saveSession({ url, cookie, email: data.login.user.email ?? (opts.email as string), savedAt: new Date().toISOString() });
       if (opts.json) return printJson({ ...data.login, sessionFile: file });
       say(`Signed in to ${url} as ${data.login.user.email} (${litellmName(data.login.user.userRole)}).`);

@@ -22,8 +22,8 @@ async function userIdOf(client: PurserClient, email: string): Promise<string> {
   const { me } = await client.request(WhoAmI);
   if (me.user.email?.toLowerCase() === email.toLowerCase()) return me.user.id;
   // the filter matches parts of addresses: keep only the exact one
-  const { users } = await client.request(UserByEmail, { email });
-  const id = users.edges.find((e) => e.node.email?.toLowerCase() === email.toLowerCase())?.node.id;
+  const users = await allPages(async (after) => (await client.request(UserByEmail, { email, after })).users);
+  const id = users.find((u) => u.email?.toLowerCase() === email.toLowerCase())?.id;
   if (!id) throw new ApiError('NOT_FOUND', `No user with email ${email} (that you may see).`);
   return id;
 }

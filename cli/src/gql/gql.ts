@@ -20,7 +20,7 @@ type Documents = {
     "\n  mutation CliLogout {\n    logout\n  }\n": typeof types.CliLogoutDocument,
     "\n  fragment CliKey on VirtualKey {\n    id keyAlias keyName userId teamId spend maxBudget budgetDuration budgetResetAt rpmLimit tpmLimit models blocked expires createdAt\n    user { email }\n    team { teamAlias }\n  }\n": typeof types.CliKeyFragmentDoc,
     "\n  query CliListKeys($first: Int!, $after: String, $filter: KeyFilter) {\n    keys(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...CliKey } }\n    }\n  }\n": typeof types.CliListKeysDocument,
-    "\n  query CliUserByEmail($email: String!) {\n    users(first: 100, filter: { email: $email }) { edges { node { id email } } }\n  }\n": typeof types.CliUserByEmailDocument,
+    "\n  query CliUserByEmail($email: String!, $after: String) {\n    users(first: 100, after: $after, filter: { email: $email }) { pageInfo { hasNextPage endCursor } edges { node { id email } } }\n  }\n": typeof types.CliUserByEmailDocument,
     "\n  mutation CliGenerateKey($input: GenerateKeyInput!) {\n    generateKey(input: $input) { secret key { ...CliKey } }\n  }\n": typeof types.CliGenerateKeyDocument,
     "\n  mutation CliDeleteKey($input: DeleteKeyInput!) {\n    deleteKey(input: $input) { id }\n  }\n": typeof types.CliDeleteKeyDocument,
     "\n  mutation CliRegenerateKey($input: RegenerateKeyInput!) {\n    regenerateKey(input: $input) { secret key { ...CliKey } }\n  }\n": typeof types.CliRegenerateKeyDocument,
@@ -40,7 +40,7 @@ const documents: Documents = {
     "\n  mutation CliLogout {\n    logout\n  }\n": types.CliLogoutDocument,
     "\n  fragment CliKey on VirtualKey {\n    id keyAlias keyName userId teamId spend maxBudget budgetDuration budgetResetAt rpmLimit tpmLimit models blocked expires createdAt\n    user { email }\n    team { teamAlias }\n  }\n": types.CliKeyFragmentDoc,
     "\n  query CliListKeys($first: Int!, $after: String, $filter: KeyFilter) {\n    keys(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges { node { ...CliKey } }\n    }\n  }\n": types.CliListKeysDocument,
-    "\n  query CliUserByEmail($email: String!) {\n    users(first: 100, filter: { email: $email }) { edges { node { id email } } }\n  }\n": types.CliUserByEmailDocument,
+    "\n  query CliUserByEmail($email: String!, $after: String) {\n    users(first: 100, after: $after, filter: { email: $email }) { pageInfo { hasNextPage endCursor } edges { node { id email } } }\n  }\n": types.CliUserByEmailDocument,
     "\n  mutation CliGenerateKey($input: GenerateKeyInput!) {\n    generateKey(input: $input) { secret key { ...CliKey } }\n  }\n": types.CliGenerateKeyDocument,
     "\n  mutation CliDeleteKey($input: DeleteKeyInput!) {\n    deleteKey(input: $input) { id }\n  }\n": types.CliDeleteKeyDocument,
     "\n  mutation CliRegenerateKey($input: RegenerateKeyInput!) {\n    regenerateKey(input: $input) { secret key { ...CliKey } }\n  }\n": types.CliRegenerateKeyDocument,
@@ -78,7 +78,7 @@ export function graphql(source: "\n  query CliListKeys($first: Int!, $after: Str
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CliUserByEmail($email: String!) {\n    users(first: 100, filter: { email: $email }) { edges { node { id email } } }\n  }\n"): typeof import('./graphql.js').CliUserByEmailDocument;
+export function graphql(source: "\n  query CliUserByEmail($email: String!, $after: String) {\n    users(first: 100, after: $after, filter: { email: $email }) { pageInfo { hasNextPage endCursor } edges { node { id email } } }\n  }\n"): typeof import('./graphql.js').CliUserByEmailDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

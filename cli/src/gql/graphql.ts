@@ -283,10 +283,11 @@ export type CliListKeysQuery = { keys: { totalCount: number, pageInfo: { hasNext
 
 export type CliUserByEmailQueryVariables = Exact<{
   email: string;
+  after?: string | null | undefined;
 }>;
 
 
-export type CliUserByEmailQuery = { users: { edges: Array<{ node: { id: string, email: string | null } }> } };
+export type CliUserByEmailQuery = { users: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, email: string | null } }> } };
 
 export type CliGenerateKeyMutationVariables = Exact<{
   input: GenerateKeyInput;
@@ -497,8 +498,12 @@ export const CliListKeysDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<CliListKeysQuery, CliListKeysQueryVariables>;
 export const CliUserByEmailDocument = new TypedDocumentString(`
-    query CliUserByEmail($email: String!) {
-  users(first: 100, filter: {email: $email}) {
+    query CliUserByEmail($email: String!, $after: String) {
+  users(first: 100, after: $after, filter: {email: $email}) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
     edges {
       node {
         id
