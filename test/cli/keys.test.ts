@@ -181,5 +181,8 @@ describe('purser keys', () => {
       expect(r.stdout).toContain('--json');
     }
     expect((await purser(['keys', 'create', '--help'], alice)).stdout).toContain('--max-budget <usd>');
+    // an unknown command, or a group without its command, is a usage error
+    for (const args of [['nope'], ['keys'], ['keys', 'nope']]) expect((await purser(args, alice)).code, args.join(' ')).toBe(2);
+    expect((await purser(['--help'], alice)).stdout).toContain('Usage: purser [options] [command]');
   });
 });
