@@ -94,3 +94,19 @@ describe('unknown users are created where LiteLLM creates them', () => {
     expect(await userRow('joiner3')).toBeUndefined();
   });
 });
+
+describe('GraphQL addTeamMember follows the same rule', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+    expect((await s.rest('POST', '/team/new', { team_id: 'g' })).status).toBe(200);
+  });
+  afterAll(() => s?.close());
+
+  it('an admin adding an unknown userId creates the user by the creation rule', async () => {
+    const res = await s.gql('mutation { addTeamMember(input: { teamId: "g", userId: "gql-new" }) { userId } }');
+    expect(res.errors).toBeUndefined();
+    const [row] = await sql(s, 'select role from users where id = ?', ['gql-new']);
+    expect(row).toEqual({ role: 'internal_user_viewer' });
+  });
+});

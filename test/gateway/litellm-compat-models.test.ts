@@ -62,6 +62,15 @@ describe('team model_aliases and wildcard model entries', () => {
       });
       expect(gq.errors).toBeUndefined();
       expect(gq.data.updateTeam.modelAliases).toEqual({ 'cheap-model': 'gpt-3.5-turbo' });
+      const created = await s.gql('mutation($i: CreateTeamInput!) { createTeam(input: $i) { id modelAliases } }', {
+        i: { teamId: 'gql-aliased', models: ['gpt-4o'], modelAliases: { big: 'gpt-4o' } },
+      });
+      expect(created.errors).toBeUndefined();
+      expect(created.data.createTeam.modelAliases).toEqual({ big: 'gpt-4o' });
+      const refused = await s.gql('mutation($i: CreateTeamInput!) { createTeam(input: $i) { id } }', {
+        i: { teamId: 'gql-bad', models: ['gpt-4o'], modelAliases: { small: 'gpt-3.5-turbo' } },
+      });
+      expect(refused.code).toBe('BAD_USER_INPUT');
       const read = await s.gql('query { team(id: "aliased") { modelAliases } }');
       expect(read.data.team.modelAliases).toEqual({ 'cheap-model': 'gpt-3.5-turbo' });
       expect((await chat(s, teamKey, { model: 'fast' })).status).toBe(400);
