@@ -127,6 +127,12 @@ describe('team model_aliases and wildcard model entries', () => {
       const uk = (await s.rest('POST', '/key/generate', { user_id: 'wild-user' })).body.key;
       expect((await chat(s, uk, { model: 'openrouter/x/y' })).status).toBe(200);
       expect((await chat(s, uk, { model: 'gpt-3.5-turbo' })).status).toBe(403);
+      // the user's key mints keys inside its wildcard, not outside it
+      const narrower = await s.rest('POST', '/key/generate', { models: ['openrouter/x/y'] }, uk);
+      expect(narrower.status).toBe(200);
+      expect((await chat(s, narrower.body.key, { model: 'openrouter/x/y' })).status).toBe(200);
+      expect((await chat(s, narrower.body.key, { model: 'openrouter/x/z' })).status).toBe(403);
+      expect((await s.rest('POST', '/key/generate', { models: ['gpt-4o'] }, uk)).status).toBe(403);
     });
   });
 });
