@@ -5,27 +5,38 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../helpers/gateway.js';
+import { freshPostgres } from '../helpers/postgres.js';
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
-describe('unknown users are created where LiteLLM creates them', () => {
+// provisioning runs inside the request's transaction (nested ones included): both dialects
+describe.each(['sqlite', 'postgresql'] as const)('unknown users are created where LiteLLM creates them (%s)', (dialect) => {
+  let db: Awaited<ReturnType<typeof freshPostgres>> | null = null;
   let s: TestServer;
   let plain: string;
   let teamAdmin: string;
   const userRow = async (id: string) => (await sql(s, 'select id, role, budget_max_budget from users where id = ?', [id]))[0];
   const audits = async (id: string) => sql(s, "select action from audit_log where action = 'user.create' and target_id = ?", [id]);
   beforeAll(async () => {
-    s = await startServer({ litellm_settings: { default_internal_user_params: { user_role: 'internal_user' }, max_internal_user_budget: 7 } });
+    db = dialect === 'postgresql' ? await freshPostgres() : null;
+    s = await startServer(
+      { litellm_settings: { default_internal_user_params: { user_role: 'internal_user' }, max_internal_user_budget: 7 } },
+      db ? { databaseUrl: db.url } : {},
+    );
     plain = await userWithKey(s, { user_id: 'plain', user_role: 'internal_user' });
     teamAdmin = await userWithKey(s, { user_id: 'tadmin', user_role: 'internal_user' });
     expect((await s.rest('POST', '/team/new', { team_id: 'ta', members_with_roles: [{ user_id: 'tadmin', role: 'admin' }] })).status).toBe(200);
   });
-  afterAll(() => s?.close());
+  afterAll(async () => {
+    await s?.close();
+    await db?.drop();
+  });
 
   it('/key/generate with an unknown user_id creates the user by the creation rule (admin)', async () => {
     const res = await s.rest('POST', '/key/generate', { user_id: 'new-by-key' });
     expect(res.status).toBe(200);
     expect(res.body.user_id).toBe('new-by-key');
-    expect(await userRow('new-by-key')).toMatchObject({ role: 'internal_user', budget_max_budget: 7_000_000 });
+    expect(await userRow('new-by-key')).toMatchObject({ role: 'internal_user' });
+    expect(Number((await userRow('new-by-key')).budget_max_budget)).toBe(7_000_000);
     expect(await audits('new-by-key')).toHaveLength(1);
     const info = await s.rest('GET', '/user/info?user_id=new-by-key');
     expect(info.body.keys.map((k: any) => k.key_id)).toEqual([res.body.key_id]);

@@ -5,13 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { freshPostgres } from '../helpers/postgres.js';
 import { chat, flush, upstreamModel, USAGE } from '../helpers/gateway.js';
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
 const today = new Date().toISOString().slice(0, 10);
 const range = `start_date=${today}&end_date=${today}`;
 
-describe('/global/spend/report', () => {
+// the customer report groups spend logs by day in SQL: both dialects
+describe.each(['sqlite', 'postgresql'] as const)('/global/spend/report on %s', (dialect) => {
+  let db: Awaited<ReturnType<typeof freshPostgres>> | null = null;
   let s: TestServer;
   let up: FakeUpstream;
   let aliceKey: string;
@@ -20,7 +23,8 @@ describe('/global/spend/report', () => {
   let teamKey: { key: string; token_id: string };
   beforeAll(async () => {
     up = await startFakeUpstream({ usage: USAGE });
-    s = await startServer({ model_list: [upstreamModel('m1', up), upstreamModel('m2', up)] });
+    db = dialect === 'postgresql' ? await freshPostgres() : null;
+    s = await startServer({ model_list: [upstreamModel('m1', up), upstreamModel('m2', up)] }, db ? { databaseUrl: db.url } : {});
     aliceKey = await userWithKey(s, { user_id: 'alice', user_role: 'internal_user' });
     bobKey = await userWithKey(s, { user_id: 'bob', user_role: 'internal_user' });
     viewerKey = await userWithKey(s, { user_id: 'viewer', user_role: 'proxy_admin_viewer' });
@@ -40,6 +44,7 @@ describe('/global/spend/report', () => {
   afterAll(async () => {
     await s?.close();
     await up?.close();
+    await db?.drop();
   });
 
   it('group_by team: per day, team and model (admin)', async () => {
