@@ -109,16 +109,14 @@ export class Gateway {
     const snap = await this.authenticate(req);
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw gwError(400, 'invalid_request_error', 'Request body must be a JSON object.');
-    const model = body.model;
-    if (typeof model !== 'string' || !model) throw gwError(400, 'invalid_request_error', 'model is required.', 'model');
+    const asked = body.model;
+    if (typeof asked !== 'string' || !asked) throw gwError(400, 'invalid_request_error', 'model is required.', 'model');
     if (endpoint === 'chat/completions' && (!Array.isArray(body.messages) || !body.messages.length))
       throw gwError(400, 'invalid_request_error', 'messages must be a non-empty array.', 'messages');
     if (endpoint === 'embeddings' && !(typeof body.input === 'string' || Array.isArray(body.input)))
       throw gwError(400, 'invalid_request_error', 'input must be a string or an array of strings.', 'input');
-    if (!this.d.router.has(model))
-      throw gwError(400, 'invalid_request_error', `Invalid model name passed in model=${model}. Call /v1/models for the models this key may use.`, 'model');
-    if (snap.allowedModels && !snap.allowedModels.has(model))
-      throw gwError(403, 'key_model_access_denied', `key not allowed to access model. This key can only access models=${JSON.stringify([...snap.allowedModels])}. Tried to access ${model}`, 'model');
+    // team model_aliases, wildcard entries and the key's model lists (the Router decides)
+    const model = this.d.router.admit(asked, snap);
 
     // the estimate is what the call can cost at most: its prompt plus the most output it may produce
     const out = outputBound(body, endpoint, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);

@@ -9,6 +9,7 @@ import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
 import { Router } from './deployments.js';
+import { HealthChecker } from './health.js';
 import { Gateway } from './gateway.js';
 import { KeyCache } from './key-cache.js';
 import { BudgetLedger } from './ledger.js';
@@ -22,6 +23,8 @@ import { LocalResponseCache } from './response-cache.js';
 export interface GatewayRuntime {
   gateway: Gateway;
   router: Router;
+  /** LiteLLM's /health checks (background runs when configured) */
+  health: HealthChecker;
   keys: KeyCache;
   ledger: BudgetLedger;
   limiter: Limiter;
@@ -58,7 +61,9 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
   if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');
   const openai = new OpenAIProvider();
-  const gateway = new Gateway({ settings, router, providers: { mock: new MockProvider(), openai }, keys, ledger, limiter, cache, recorder, metrics, alerts });
+  const providers = { mock: new MockProvider(), openai };
+  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts });
+  const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -88,9 +93,11 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
 
   recorder.start();
   resetJob.start();
+  if (gs.background_health_checks) health.start(gs.health_check_interval);
   return {
     gateway,
     router,
+    health,
     keys,
     ledger,
     limiter,
@@ -100,6 +107,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     alerts,
     async close() {
       resetJob.stop();
+      health.stop();
       await recorder.stop();
       await openai.close();
     },

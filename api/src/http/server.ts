@@ -16,6 +16,7 @@ import { registerRest } from '../rest/index.js';
 import { registerSsoRoutes } from '../sso/sso.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerDashboard } from './dashboard.js';
+import { registerInfoRoutes } from '../gateway/info.routes.js';
 import { registerGatewayRoutes } from '../gateway/routes.js';
 import { rejectUnstorableInput } from './input-guard.js';
 import { requestContext, requirePrincipal } from './request-context.js';
@@ -88,7 +89,10 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
   // the gateway: its own scope, keys only, nothing but what the hot path needs
   if (app.gateway) {
     const rt = app.gateway;
-    await fastify.register(async (scope) => registerGatewayRoutes(scope, app, rt));
+    await fastify.register(async (scope) => {
+      registerGatewayRoutes(scope, app, rt);
+      registerInfoRoutes(scope, app, rt);
+    });
     fastify.get('/metrics', async (req, reply) => {
       // /metrics shows every key's spend: only a credential that may read all usage, unless
       // the operator opts out explicitly (require_auth_for_metrics_endpoint: false) for a scraper
