@@ -47,6 +47,8 @@ export type CreateTeamInput = {
   members?: Array<NewTeamMemberInput> | null | undefined;
   /** Free-form metadata. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** LiteLLM model_aliases: alias the team's keys send → a model the team may use, e.g. {"cheap-model": "gpt-4o-mini"}. */
+  modelAliases?: Record<string, unknown> | null | undefined;
   /** Models the team may use; empty = all. */
   models?: Array<string> | null | undefined;
   /** Requests per minute for the team. */
