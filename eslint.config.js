@@ -1,5 +1,5 @@
-// ESLint here lints one thing: the dashboard's GraphQL documents against the committed SDL
-// (run by test/api/ui-documents-lint.test.ts in npm test). TypeScript and Svelte code is
+// ESLint here lints one thing: the GraphQL documents of the dashboard and of the CLI against the
+// committed SDL (run by test/api/ui-documents-lint.test.ts and test/cli/documents-lint.test.ts). TypeScript and Svelte code is
 // checked by tsc and svelte-check, not by ESLint.
 import graphqlPlugin, { processors } from '@graphql-eslint/eslint-plugin';
 
@@ -50,7 +50,7 @@ const DOCUMENT_RULES = Object.fromEntries(
 
 export default [
   // generated from these documents by codegen; the build output is not source
-  { ignores: ['ui/src/lib/graphql/**', 'ui/build/**', 'ui/.svelte-kit/**'] },
+  { ignores: ['ui/src/lib/graphql/**', 'ui/build/**', 'ui/.svelte-kit/**', 'cli/src/gql/**', 'cli/dist/**', 'cli/.test-build/**'] },
   {
     files: ['ui/src/**/*.ts', 'ui/src/**/*.svelte'],
     processor: processors.graphql,
@@ -62,6 +62,23 @@ export default [
       parser: graphqlPlugin.parser,
       parserOptions: {
         graphQLConfig: { schema: 'schema/schema.graphql', documents: ['ui/src/**/*.{svelte,ts}', '!ui/src/lib/graphql/**'] },
+      },
+    },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+    rules: DOCUMENT_RULES,
+  },
+  // the CLI's documents, each file with the fragments of its folder
+  {
+    files: ['cli/src/**/*.ts'],
+    processor: processors.graphql,
+    languageOptions: { parser: hostFileParser },
+  },
+  {
+    files: ['cli/src/**/*.graphql'],
+    languageOptions: {
+      parser: graphqlPlugin.parser,
+      parserOptions: {
+        graphQLConfig: { schema: 'schema/schema.graphql', documents: ['cli/src/**/*.ts', '!cli/src/gql/**'] },
       },
     },
     plugins: { '@graphql-eslint': graphqlPlugin },

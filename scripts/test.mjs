@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build what the suites serve (API, dashboard), then run every vitest suite.
+// `npm test`: check the SDL for unannounced breaking changes, build what the suites serve (API,
+// dashboard, CLI), then run every vitest suite.
 // When run as root it installs what npm cannot (Debian's chromium) for the browser suites.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ function ensureChromium() {
   run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null');
 }
 
+run('node scripts/schema-guard.mjs');
 ensureChromium();
 run('npm run build');
 const res = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });

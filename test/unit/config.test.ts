@@ -61,6 +61,8 @@ describe('parseConfig: defaults', () => {
         default_max_tokens_estimate: 4096,
         metrics_user_labels: false,
         metrics_max_series: 10_000,
+        background_health_checks: false,
+        health_check_interval: 300,
       });
       expect(config.litellm_settings).toEqual({
         timezone: 'UTC',

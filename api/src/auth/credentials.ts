@@ -47,7 +47,8 @@ export async function principalFromSecret(ctx: Pick<Ctx, 'em' | 'app'>, secret: 
   const key = await ctx.em.findOne(VirtualKey, { token: sha256(secret) }, { populate: ['user', 'team'] });
   if (!key || key.blocked || key.team?.blocked) throw invalidKey();
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw invalidKey('expired_key');
-  if (!key.user) return { method: 'virtual_key', userId: null, role: null, email: null, teams: new Map(), keyId: key.id };
+  if (!key.user)
+    return { method: 'virtual_key', userId: null, role: null, email: null, teams: new Map(), keyId: key.id, ...(key.team ? { keyTeamId: key.team.id } : {}) };
   return { ...(await principalForUser(ctx, key.user, 'virtual_key')), keyId: key.id };
 }
 

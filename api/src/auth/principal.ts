@@ -17,6 +17,8 @@ export interface Principal {
   teams: Map<string, TeamRole>;
   /** the key used, when method is virtual_key */
   keyId?: string;
+  /** a team key without owner: its team (the map's `teamKey` grants reach only this team) */
+  keyTeamId?: string;
   /** the session id, when method is session */
   sessionId?: string;
   /** the internal job acting, when method is system */

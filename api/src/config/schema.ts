@@ -184,6 +184,9 @@ const generalSettings = withPolicy(z.object({
   default_team_disabled: z.boolean().optional(),
   allow_requests_on_db_unavailable: z.boolean().optional(),
   enforce_user_param: z.boolean().optional(),
+  // LiteLLM's: /health answers from checks run every health_check_interval seconds
+  background_health_checks: z.boolean().default(false),
+  health_check_interval: positiveInt().default(300),
 }).superRefine((s, ctx) => {
   if (s.proxy_budget_rescheduler_min_time > s.proxy_budget_rescheduler_max_time) {
     ctx.addIssue({

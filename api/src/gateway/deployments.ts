@@ -1,4 +1,7 @@
 import type { ModelEntry, PurserConfig } from '../config/index.js';
+import { coveredBy, covers, isWildcard } from '../models/model-names.js';
+import { gwError } from './errors.js';
+import type { KeySnapshot } from './key-cache.js';
 import { builtInMaxOutputTokens, builtInPrice, type Price } from './pricing.js';
 
 export interface Deployment {
@@ -70,6 +73,10 @@ export class Router {
   private readonly estimates = new Map<string, Price | null>();
   private readonly maxOutputs = new Map<string, number | null>();
   private readonly byId = new Map<string, Deployment>();
+  /** wildcard entries (`openrouter/*`), longest prefix first so the most specific wins */
+  private readonly wildcards: string[] = [];
+  /** every deployment, in model_list order */
+  private readonly ordered: Deployment[] = [];
 
   constructor(config: PurserConfig) {
     config.model_list.forEach((m, i) => {
@@ -95,16 +102,40 @@ export class Router {
       if (kind === 'azure' && lp.api_base === undefined) throw new Error(`model_list[${i}] (${m.model_name}): an azure/ model needs litellm_params.api_base, the resource URL.`);
       this.byName.set(m.model_name, [...(this.byName.get(m.model_name) ?? []), d]);
       this.byId.set(d.id, d);
+      this.ordered.push(d);
     });
     // a request may ask for up to the largest known output of the model's deployments; unknown
     // anywhere = unknown (the estimate then falls back to default_max_tokens_estimate)
     for (const [name, list] of this.byName)
       this.maxOutputs.set(name, list.every((d) => d.maxOutputTokens !== null) ? Math.max(...list.map((d) => d.maxOutputTokens!)) : null);
+    this.wildcards.push(...[...this.byName.keys()].filter(isWildcard).sort((a, b) => b.length - a.length));
+  }
+
+  /** The configured model name serving `name`: itself, or the wildcard entry covering it. */
+  private groupOf(name: string): string | null {
+    if (this.byName.has(name)) return name;
+    return this.wildcards.find((w) => covers(w, name)) ?? null;
+  }
+
+  /**
+   * The model a call asks for, resolved and checked before anything is counted: a team
+   * model_alias becomes its target, the name must be served (exactly or by a wildcard entry)
+   * and the key must be allowed the resolved name (wildcards in its lists included).
+   */
+  admit(asked: string, snap: Pick<KeySnapshot, 'allowedModels' | 'modelAliases'>): string {
+    const target = Object.hasOwn(snap.modelAliases, asked) ? snap.modelAliases[asked] : undefined;
+    const model = typeof target === 'string' ? target : asked;
+    if (!this.groupOf(model))
+      throw gwError(400, 'invalid_request_error', `Invalid model name passed in model=${asked}. Call /v1/models for the models this key may use.`, 'model');
+    if (snap.allowedModels && !coveredBy(snap.allowedModels, model))
+      throw gwError(403, 'key_model_access_denied', `key not allowed to access model. This key can only access models=${JSON.stringify([...snap.allowedModels])}. Tried to access ${asked}`, 'model');
+    return model;
   }
 
   /** The most output tokens one call of this model can produce, when every deployment says. */
   maxOutputTokens(name: string): number | null {
-    return this.maxOutputs.get(name) ?? null;
+    const g = this.groupOf(name);
+    return g === null ? null : (this.maxOutputs.get(g) ?? null);
   }
 
   /** A deployment by its id (where a stored Responses object lives). */
@@ -117,13 +148,29 @@ export class Router {
   }
 
   has(name: string): boolean {
-    return this.byName.has(name);
+    return this.groupOf(name) !== null;
+  }
+
+  /** Every deployment, in model_list order (health checks, model info). */
+  all(): readonly Deployment[] {
+    return this.ordered;
+  }
+
+  /**
+   * A wildcard entry's deployments for one concrete name: the part after the entry's prefix
+   * is the upstream model name (`openrouter/*` + `openrouter/anthropic/x` → `anthropic/x`),
+   * priced by the entry or else by the built-in table for that upstream name.
+   */
+  private forWildcard(pattern: string, name: string): Deployment[] {
+    const rest = name.slice(pattern.length - 1);
+    return this.byName.get(pattern)!.map((d) => ({ ...d, upstreamModel: rest, price: d.price ?? builtInPrice(rest) }));
   }
 
   /** Deployments of a model in a random order (load balancing by shuffle); failover walks this list. */
   pick(name: string): Deployment[] {
-    const list = this.byName.get(name);
-    if (!list) return [];
+    const g = this.groupOf(name);
+    if (g === null) return [];
+    const list = g === name ? this.byName.get(name)! : this.forWildcard(g, name);
     if (list.length === 1) return list;
     const out = [...list];
     for (let i = out.length - 1; i > 0; i--) {
@@ -137,7 +184,9 @@ export class Router {
   estimatePrice(name: string): Price | null {
     let p = this.estimates.get(name);
     if (p === undefined) {
-      const priced = (this.byName.get(name) ?? []).map((d) => d.price).filter((x): x is Price => !!x);
+      const g = this.groupOf(name);
+      const list = g === null ? [] : g === name ? this.byName.get(name)! : this.forWildcard(g, name);
+      const priced = list.map((d) => d.price).filter((x): x is Price => !!x);
       // a prompt written to a provider's cache may cost more than plain input: estimate with the higher
       p = priced.length
         ? { input: Math.max(...priced.map((x) => Math.max(x.input, x.cacheWrite ?? 0))), output: Math.max(...priced.map((x) => x.output)) }

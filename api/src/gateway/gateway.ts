@@ -125,13 +125,18 @@ export class Gateway {
     const snap = await this.authenticate(req);
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw gwError(400, 'invalid_request_error', 'Request body must be a JSON object.');
-    const model = body.model;
-    if (typeof model !== 'string' || !model) throw gwError(400, 'invalid_request_error', 'model is required.', 'model');
+    const asked = body.model;
+    if (typeof asked !== 'string' || !asked) throw gwError(400, 'invalid_request_error', 'model is required.', 'model');
     const forward = dialect.validate(body, req.headers);
-    if (!this.d.router.has(model))
-      throw gwError(dialect.name === 'messages' ? 404 : 400, 'invalid_request_error', `Invalid model name passed in model=${model}. Call /v1/models for the models this key may use.`, 'model');
-    if (snap.allowedModels && !snap.allowedModels.has(model))
-      throw gwError(403, 'key_model_access_denied', `key not allowed to access model. This key can only access models=${JSON.stringify([...snap.allowedModels])}. Tried to access ${model}`, 'model');
+    let model: string;
+    try {
+      // team model_aliases, wildcard entries and the key's model lists (the Router decides)
+      model = this.d.router.admit(asked, snap);
+    } catch (e) {
+      // Anthropic's clients expect an unknown model as a 404 not_found_error
+      if (dialect.name === 'messages' && e instanceof AppError && e.status === 400) throw gwError(404, 'not_found_error', e.message, 'model');
+      throw e;
+    }
     return { snap, body, model, forward };
   }
 

@@ -4,6 +4,7 @@ import { VirtualKey } from '../keys/key.entity.js';
 import type { Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { User } from '../users/user.entity.js';
+import { intersectNames } from '../models/model-names.js';
 import type { BudgetKind } from './ledger.js';
 
 /** One budget as the gateway checks it. Money in micro-dollars; window = reset instant (ms) or null. */
@@ -35,6 +36,8 @@ export interface KeySnapshot {
   teamId: string | null;
   /** model names the key may call; null = every configured model */
   allowedModels: Set<string> | null;
+  /** the team's model_aliases: alias the caller sends → the team's model it stands for */
+  modelAliases: Record<string, string>;
   rpmLimit: number | null;
   tpmLimit: number | null;
   maxParallelRequests: number | null;
@@ -50,8 +53,8 @@ export interface KeySnapshot {
 function intersect(a: Set<string> | null, list: string[]): Set<string> | null {
   const clean = list.filter((m) => m !== 'all-team-models');
   if (!clean.length) return a;
-  const s = new Set(clean);
-  return a ? new Set([...a].filter((m) => s.has(m))) : s;
+  // wildcard entries (`openrouter/*`) narrow as the names they cover
+  return a ? intersectNames(a, clean) : new Set(clean);
 }
 
 export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): KeySnapshot {
@@ -86,6 +89,7 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
     role: user?.role ?? null,
     teamId: team?.id ?? null,
     allowedModels: allowed,
+    modelAliases: team?.modelAliases ?? {},
     rpmLimit: key.rpmLimit,
     tpmLimit: key.tpmLimit,
     maxParallelRequests: key.maxParallelRequests,
@@ -163,6 +167,7 @@ export class KeyCache {
         role: admin.role,
         teamId: null,
         allowedModels: null,
+        modelAliases: {},
         rpmLimit: null,
         tpmLimit: null,
         maxParallelRequests: null,

@@ -9,6 +9,7 @@ import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
 import { Router } from './deployments.js';
+import { HealthChecker } from './health.js';
 import { Gateway } from './gateway.js';
 import { KeyCache } from './key-cache.js';
 import { BudgetLedger } from './ledger.js';
@@ -27,6 +28,8 @@ import { LocalResponseCache } from './response-cache.js';
 export interface GatewayRuntime {
   gateway: Gateway;
   router: Router;
+  /** LiteLLM's /health checks (background runs when configured) */
+  health: HealthChecker;
   keys: KeyCache;
   ledger: BudgetLedger;
   limiter: Limiter;
@@ -66,6 +69,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
   const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
+  const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -96,9 +100,11 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
 
   recorder.start();
   resetJob.start();
+  if (gs.background_health_checks) health.start(gs.health_check_interval);
   return {
     gateway,
     router,
+    health,
     keys,
     ledger,
     limiter,
@@ -108,6 +114,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     alerts,
     async close() {
       resetJob.stop();
+      health.stop();
       await recorder.stop();
       await http.close();
     },

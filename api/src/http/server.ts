@@ -10,11 +10,13 @@ import { logUnexpected } from '../common/error-log.js';
 import { AppError, errorBody, forbidden } from '../common/errors.js';
 import { authorize } from '../permissions/authorize.js';
 import { createApollo } from '../graphql/apollo.js';
+import { isGraphqlRoute, sendGraphqlRequestError } from '../graphql/request-errors.js';
 import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
 import { registerSsoRoutes } from '../sso/sso.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerDashboard } from './dashboard.js';
+import { registerInfoRoutes } from '../gateway/info.routes.js';
 import { registerGatewayRoutes } from '../gateway/routes.js';
 import { rejectUnstorableInput } from './input-guard.js';
 import { requestContext, requirePrincipal } from './request-context.js';
@@ -36,7 +38,7 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
   const trustProxy = !allow ? false : allow === '*' ? true : allow.split(',').map((s) => s.trim()).filter(Boolean);
   const fastify = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, trustProxy, return503OnClosing: true });
 
-  fastify.setErrorHandler((err: FastifyError | AppError | ZodError | Error, _req, reply) => {
+  fastify.setErrorHandler((err: FastifyError | AppError | ZodError | Error, req, reply) => {
     if (err instanceof AppError) return reply.status(err.status).headers(err.headers).send(errorBody(err));
     if (err instanceof ZodError) {
       const { message, param } = zodMessage(err);
@@ -48,6 +50,8 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
         (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
           ? 'Request body is not valid JSON.'
           : err.message;
+      // /graphql answers in GraphQL's shape and media type, even before Apollo sees the request
+      if (isGraphqlRoute(req)) return sendGraphqlRequestError(req, reply, status, message);
       return reply.status(status).send(invalid(message, status));
     }
     logUnexpected(app.log, 'http', err);
@@ -85,7 +89,10 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
   // the gateway: its own scope, keys only, nothing but what the hot path needs
   if (app.gateway) {
     const rt = app.gateway;
-    await fastify.register(async (scope) => registerGatewayRoutes(scope, app, rt));
+    await fastify.register(async (scope) => {
+      registerGatewayRoutes(scope, app, rt);
+      registerInfoRoutes(scope, app, rt);
+    });
     fastify.get('/metrics', async (req, reply) => {
       // /metrics shows every key's spend: only a credential that may read all usage, unless
       // the operator opts out explicitly (require_auth_for_metrics_endpoint: false) for a scraper

@@ -8,6 +8,7 @@ import { refuseCrossSite } from '../http/request-context.js';
 import { permissionsOf, Viewer } from '../auth/auth.resolver.js';
 import { principalForUser } from '../auth/credentials.js';
 import { User } from '../users/user.entity.js';
+import { TeamAssignmentInput, teamAssignments } from '../users/user.resolver.js';
 import { visibleUser } from '../users/user.service.js';
 import { Invitation } from './invitation.entity.js';
 import {
@@ -29,6 +30,8 @@ class InviteUserInput {
   @Field(() => String, { nullable: true, description: 'Display name.' }) userAlias?: string | null;
   @Field(() => UserRoleEnum, { nullable: true, description: 'Role; defaults by the creation rule.' }) userRole?: Role | null;
   @Field(() => [ID], { nullable: true, description: 'Teams to join as member.' }) teamIds?: string[] | null;
+  @Field(() => [TeamAssignmentInput], { nullable: true, description: 'Teams to join with a role and member budget (besides teamIds).' })
+  teams?: TeamAssignmentInput[] | null;
   @Field(() => Float, { nullable: true, description: 'Budget in USD for personal keys.' }) maxBudget?: number | null;
   @Field(() => String, { nullable: true, description: 'Budget reset period, e.g. 1mo.' }) budgetDuration?: string | null;
   @Field(() => [String], { nullable: true, description: 'Models for personal keys; empty = all.' }) models?: string[] | null;
@@ -104,7 +107,7 @@ export class InvitationResolver {
 
   @Mutation(() => IssuedInvitationPayload, { description: 'Create a user and an invitation link (proxy_admin).' })
   async inviteUser(@Ctx() ctx: GqlContext, @Arg('input', () => InviteUserInput, { description: 'The mutation input.' }) input: InviteUserInput) {
-    return payload(await inviteUser(ctx, { ...input, alias: input.userAlias }));
+    return payload(await inviteUser(ctx, { ...input, alias: input.userAlias, teams: teamAssignments(input.teams) }));
   }
 
   @Mutation(() => IssuedInvitationPayload, { description: 'New link for an invitation (the old one stops working).' })

@@ -13,13 +13,15 @@ import { authorize } from '../permissions/authorize.js';
 import type { Role } from '../permissions/roles.js';
 import { addDuration, parseDuration } from '../time/durations.js';
 import { User } from '../users/user.entity.js';
-import { createUser, findUser } from '../users/user.service.js';
+import { createUser, findUser, type TeamAssignment } from '../users/user.service.js';
 import { Invitation, type InvitationKind } from './invitation.entity.js';
 
 export interface InviteParams {
   email: string;
   userRole?: Role | null;
   teamIds?: string[] | null;
+  /** Teams with a role (and member budget), joined besides teamIds. */
+  teams?: TeamAssignment[] | null;
   maxBudget?: number | null;
   budgetDuration?: string | null;
   models?: string[] | null;
@@ -105,7 +107,7 @@ export async function inviteUser(ctx: Ctx, p: InviteParams): Promise<IssuedInvit
       models: p.models ?? undefined,
       maxBudget: p.maxBudget ?? undefined,
       budgetDuration: p.budgetDuration ?? undefined,
-      teams: p.teamIds ?? undefined,
+      teams: p.teamIds || p.teams ? [...(p.teamIds ?? []), ...(p.teams ?? [])] : undefined,
     });
     return issue(tx, user, 'invite', p.sendEmail === true);
   });

@@ -3,6 +3,7 @@ import { forbidden } from '../common/errors.js';
 import { VirtualKey } from './key.entity.js';
 import { current, raises, size } from './key-limits.js';
 import type { KeyMode, KeyParams } from './key.rules.js';
+import { coveredBy, intersectNames } from '../models/model-names.js';
 
 const CALLER_LIMITS = ['maxBudget', 'tpmLimit', 'rpmLimit', 'maxParallelRequests'] as const;
 
@@ -26,10 +27,10 @@ export async function applyCallingKeyCeiling(ctx: Ctx, mode: KeyMode, explicit: 
     // an empty list means "every model" on a key: a key that may call none cannot grant any
     if (!models.length) throw forbidden(`The calling key may use no model: ${why}.`);
     if (explicit.models?.length) {
-      const outside = explicit.models.filter((m) => !models.includes(m));
+      const outside = explicit.models.filter((m) => !coveredBy(models, m));
       if (outside.length) throw forbidden(`models ${JSON.stringify(outside)} are outside the calling key's models (${JSON.stringify(models)}): ${why}.`);
     } else if (mode === 'generate' || explicit.models !== undefined) {
-      const inside = (v.models ?? []).filter((m) => models.includes(m));
+      const inside = (v.models ?? []).filter((m) => coveredBy(models, m));
       v.models = inside.length ? inside : [...models];
     }
   }
@@ -57,7 +58,8 @@ function callerModels(k: VirtualKey): string[] | null {
   const own = k.models.filter((m) => m !== 'all-team-models');
   const parent = (k.team ? k.team.models : (k.user?.models ?? [])).filter((m) => m !== 'all-team-models' && m !== 'no-default-models');
   if (k.user && !k.team && k.user.models.includes('no-default-models')) return [];
-  if (own.length && parent.length) return own.filter((m) => parent.includes(m));
+  // wildcard entries (`openrouter/*`) narrow as the names they cover
+  if (own.length && parent.length) return [...intersectNames(own, parent)];
   if (own.length) return own;
   return parent.length ? parent : null;
 }

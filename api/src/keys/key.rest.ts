@@ -6,7 +6,7 @@ import type { KeyParams } from './key.rules.js';
 import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
 import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
 import type { RestNames } from '../rest/errors.js';
-import { keyRow } from '../rest/shapes.js';
+import { generatedKeyResponse, keyRow } from '../rest/shapes.js';
 
 export const keyFieldsSchema = z.object({
   key_alias: str(),
@@ -56,7 +56,7 @@ export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
     const b = parse(keyFieldsSchema, req.body);
     if (b.key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'key');
     const { secret, key } = await generateKey(ctx, keyParams(b));
-    return { ...keyRow(key), key: secret };
+    return generatedKeyResponse(key, secret, b);
   });
 
   restRoute(fastify, app, 'POST', '/key/update', async (ctx, req) => {
@@ -69,7 +69,7 @@ export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
     const b = parse(keyFieldsSchema.omit({ key: true }).extend({ new_key: opt(z.string()) }), body);
     if (b.new_key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'new_key');
     const { secret, key } = await regenerateKey(ctx, ref, keyParams(b));
-    return { ...keyRow(key), key: secret };
+    return generatedKeyResponse(key, secret, b);
   };
   restRoute(fastify, app, 'POST', '/key/regenerate', async (ctx, req) => {
     const { key } = parse(refSchema.passthrough(), req.body);

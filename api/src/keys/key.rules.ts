@@ -8,6 +8,8 @@ import { TEAM_ROLES } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
+import { coveredBy } from '../models/model-names.js';
+import { findOrProvisionUser } from '../users/user.service.js';
 import { applyCallingKeyCeiling } from './calling-key.rules.js';
 import type { VirtualKey } from './key.entity.js';
 import { current, raises, size } from './key-limits.js';
@@ -97,8 +99,8 @@ export async function resolveKeyParams(
     if (v.teamId && !team) throw notFound(`Team ${v.teamId} not found.`, 'teamId');
     // a key without owner (service account) only for admins minting team keys
     const ownerId = v.userId ?? (team && pastTeamRules ? null : p.userId);
-    owner = ownerId ? await ctx.em.findOne(User, { id: ownerId }) : null;
-    if (ownerId && !owner) throw notFound(`User ${ownerId} not found.`, 'userId');
+    // an unknown user_id is created when the caller may create users (LiteLLM does the same)
+    owner = ownerId ? await findOrProvisionUser(ctx, ownerId) : null;
     const target = { kind: 'key' as const, ownerId: owner?.id ?? null, teamId: team?.id ?? null };
     if (!team) authorize(p, owner?.id === p.userId ? 'key.generate.self' : 'key.generate.other', target);
     else {
@@ -159,7 +161,8 @@ export async function resolveKeyParams(
   const ceiling = pastCeiling ? null : ceilingOf(owner, team, membership);
   if (ceiling) {
     if (v.models?.length && ceiling.models.length) {
-      const outside = v.models.filter((m) => !ceiling.models.includes(m) && m !== 'all-team-models');
+      // wildcard entries count as the names they cover (`openrouter/*` allows `openrouter/a`)
+      const outside = v.models.filter((m) => !coveredBy(ceiling.models, m) && m !== 'all-team-models');
       if (outside.length)
         throw forbidden(`models ${JSON.stringify(outside)} are outside what ${ceiling.of} may use (${JSON.stringify(ceiling.models)}).`);
     }

@@ -97,8 +97,13 @@ async function flushKey(ctx: Ctx) {
 }
 
 /** Mints a key; the secret is returned here and never again. */
-export async function generateKey(ctx: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
-  if (!ctx.principal) throw unauthenticated();
+export async function generateKey(outer: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
+  if (!outer.principal) throw unauthenticated();
+  // one transaction: an owner created on the way (unknown user_id) goes if the key is refused
+  return outer.em.transactional(async (em) => mintKey({ ...outer, em }, input));
+}
+
+async function mintKey(ctx: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
   const { values, owner, team } = await resolveKeyParams(ctx, 'generate', input);
   await assertAliasFree(ctx, values.keyAlias);
   const k = new VirtualKey();

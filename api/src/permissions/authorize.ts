@@ -37,7 +37,11 @@ export function reachOf(p: Principal, op: Operation): Reach {
     reach.all = rule.system === 'all';
     return reach;
   }
-  if (!p.role) return reach;
+  // a team key without owner: only the map's explicit teamKey grants, on its own team
+  if (!p.role) {
+    if (p.keyTeamId && !p.userId && rule.teamKey === 'team') reach.teams.push(p.keyTeamId);
+    return reach;
+  }
   const scope: GlobalScope | undefined = rule.roles[p.role];
   if (scope === 'all') reach.all = true;
   if (scope === 'own') reach.own = true;

@@ -12,6 +12,7 @@ import type { Role, TeamRole } from './roles.js';
  *   team - every object of that team (its keys, its members)
  *   own  - only the caller's own objects within that team
  * A team grant on a `write` operation needs a global role that is not a viewer.
+ * A team key without owner has no role: it gets only what an operation grants with `teamKey`.
  * Internal jobs act as the system principal (method `system`, no role): they get only what an
  * operation grants explicitly with `system`.
  */
@@ -27,6 +28,8 @@ export interface OperationRule {
   teamRoles?: Partial<Record<TeamRole, TeamScope>>;
   /** GraphQL root fields guarded by this operation (shield rules are generated from these) */
   graphql: string[];
+  /** granted to a team key without owner (no user, no role): `team` = objects of its own team only */
+  teamKey?: 'team';
   /** granted to internal jobs (the system principal, e.g. SSO provisioning); absent = refused */
   system?: 'all';
 }
@@ -66,7 +69,7 @@ export const PERMISSIONS = {
   },
   'user.delete': { graphql: ['Mutation.deleteUser'], description: 'Delete users', write: true, roles: { proxy_admin: 'all' } },
 
-  'team.read': { graphql: ['Query.teams', 'Query.team'], description: 'Read teams, their settings and budget', write: false, roles: READ_ALL_OR_OWN },
+  'team.read': { graphql: ['Query.teams', 'Query.team'], description: 'Read teams, their settings and budget', write: false, roles: READ_ALL_OR_OWN, teamKey: 'team' },
   'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' }, system: 'all' },
   'team.update': { graphql: ['Mutation.updateTeam'], description: 'Update team settings and budget', write: true, roles: { proxy_admin: 'all' } },
   'team.delete': { graphql: ['Mutation.deleteTeam'], description: 'Delete teams', write: true, roles: { proxy_admin: 'all' } },

@@ -33,6 +33,19 @@ export const keyRow = (k: VirtualKey) => ({
   last_active: iso(k.lastUsedAt),
 });
 
+/**
+ * LiteLLM's GenerateKeyResponse: the row, the secret (shown once), `token_id` (the hash, as
+ * LiteLLM names it besides `token`) and the request fields it echoes.
+ */
+export const generatedKeyResponse = (k: VirtualKey, secret: string, req: { duration?: string | null }) => ({
+  ...keyRow(k),
+  key: secret,
+  token_id: k.token,
+  duration: req.duration ?? null,
+  updated_by: k.createdBy,
+  litellm_budget_table: null,
+});
+
 export const userRow = (u: User) => ({
   user_id: u.id,
   user_email: u.email,
@@ -79,6 +92,7 @@ export const teamRow = (t: Team, members: TeamMembership[] = []) => ({
   blocked: t.blocked,
   metadata: t.metadata,
   team_member_permissions: t.memberPermissions,
+  model_aliases: t.modelAliases,
   members_with_roles: members.map((m) => ({ user_id: m.user.id, user_email: m.user.email ?? null, role: m.role })),
   created_at: iso(t.createdAt),
   updated_at: iso(t.updatedAt),

@@ -5,7 +5,8 @@ import { badInput } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
 import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from './activity.service.js';
-import { checkRange, metricsOf, querySpendLogs } from './usage.service.js';
+import { REPORT_GROUPS, spendReport } from './spend-report.js';
+import { checkRange, keyIdsForApiKey, metricsOf, querySpendLogs } from './usage.service.js';
 import { iso, restRoute } from '../rest/common.js';
 
 /**
@@ -169,5 +170,21 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
     const teamIds = list(raw.team_ids ?? raw['team_ids[]']);
     const activity = await teamActivity(ctx, { ...dates(q), teamIds, model: q.model, apiKey: q.api_key }, q.page, q.page_size);
     return activityResponse(activity);
+  });
+
+  // LiteLLM's spend report: per day and team / customer, or per key; scoped like usage
+  restRoute(fastify, app, 'GET', '/global/spend/report', async (ctx, req) => {
+    const q = z
+      .object({ start_date: optStr, end_date: optStr, group_by: z.enum(REPORT_GROUPS).default('team'), team_id: optStr, api_key: optStr })
+      .parse(req.query ?? {});
+    const range = dates(q);
+    let keyId: string | null = null;
+    if (q.api_key) {
+      // an unknown key has no spend: an empty report (scoped reads never reveal whether a key exists)
+      const ids = await keyIdsForApiKey(ctx, q.api_key);
+      if (!ids.length) return [];
+      keyId = ids[0]!;
+    }
+    return spendReport(ctx, { ...range, groupBy: q.group_by, teamId: q.team_id ?? null, keyId });
   });
 }

@@ -438,7 +438,10 @@ export async function keyAliases(ctx: Ctx, ids: string[]): Promise<Map<string, K
 /** Key ids for LiteLLM's `api_key` (the secret or its SHA-256 hash); unknown keys give none. */
 export async function keyIdsForApiKey(ctx: Ctx, apiKey: string): Promise<string[]> {
   const token = apiKey.startsWith('sk-') ? sha256(apiKey) : apiKey;
-  const rows = (await knexOf(ctx)('virtual_keys').select('id').where('token', token).orWhere('id', apiKey)) as Array<{ id: string }>;
+  const sql = knexOf(ctx)('virtual_keys').select('id').where('token', token);
+  // ids are uuids: on PostgreSQL comparing the uuid column with anything else is an error
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(apiKey)) sql.orWhere('id', apiKey.toLowerCase());
+  const rows = (await sql) as Array<{ id: string }>;
   return rows.map((r) => r.id);
 }
 

@@ -40,6 +40,13 @@ export class Team extends BudgetedEntity {
   @Property({ type: 'json' })
   metadata: Record<string, unknown> & Opt = {};
 
+  @Field(() => GraphQLJSONObject, {
+    description: 'LiteLLM `model_aliases`: a model name the team\'s keys may send (key) and the team model it stands for (value).',
+  })
+  // a default so existing teams get `{}` when the column is added
+  @Property({ type: 'json', defaultRaw: `'{}'` })
+  modelAliases: Record<string, string> & Opt = {};
+
   @Property({ type: 'string', length: 128, nullable: true })
   createdBy: string | null = null;
 }

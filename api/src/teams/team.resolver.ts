@@ -57,6 +57,12 @@ class TeamFieldsInput {
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free-form metadata.' })
   metadata?: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'LiteLLM model_aliases: alias the team\'s keys send → a model the team may use, e.g. {"cheap-model": "gpt-4o-mini"}.',
+  })
+  modelAliases?: Record<string, unknown> | null;
 }
 
 @InputType({ description: 'A member to add when creating a team: an existing user by id or exact email.' })
@@ -172,6 +178,7 @@ const teamFields = (i: TeamFieldsInput): TeamParams => ({
   rpmLimit: i.rpmLimit,
   blocked: i.blocked,
   metadata: i.metadata,
+  modelAliases: i.modelAliases,
 });
 
 @Resolver(() => Team)

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { listKeys } from '../keys/key.service.js';
+import { isAllowed } from '../permissions/authorize.js';
 import { TEAM_ROLES } from '../permissions/roles.js';
 import { memberBudget } from './membership.service.js';
 import type { Team } from './team.entity.js';
@@ -35,6 +36,7 @@ const teamFields = {
   blocked: opt(z.boolean()),
   metadata: json(),
   team_member_permissions: strList(),
+  model_aliases: json(),
 };
 type TeamFields = { [K in keyof typeof teamFields]?: z.output<(typeof teamFields)[K]> };
 
@@ -44,7 +46,7 @@ const memberUpdateSchema = z.object({ ...teamRef, user_id: str(), user_email: st
 
 export const teamRestNames: RestNames = {
   shapes: [teamFields, memberUpdateSchema.shape],
-  renames: { memberPermissions: 'team_member_permissions', members: 'members_with_roles' },
+  renames: { memberPermissions: 'team_member_permissions', members: 'members_with_roles', modelAliases: 'model_aliases' },
 };
 
 const params = (b: TeamFields): TeamParams => ({
@@ -58,6 +60,7 @@ const params = (b: TeamFields): TeamParams => ({
   blocked: b.blocked,
   metadata: b.metadata,
   memberPermissions: b.team_member_permissions,
+  modelAliases: b.model_aliases,
 });
 
 /** The team with the members the caller may see (as `users` would show them, ROLES.md). */
@@ -91,9 +94,10 @@ export function registerTeamRoutes(fastify: FastifyInstance, app: App) {
   restRoute(fastify, app, 'GET', '/team/info', async (ctx, req) => {
     const q = parse(z.object({ team_id: z.string({ error: 'team_id is required' }) }), req.query);
     const team = await getTeam(ctx, q.team_id);
-    const keys = await listKeys(ctx, { teamId: team.id }, { first: 100 });
+    // a caller who may read the team but no keys (a team key without owner) sees no key list
+    const keys = isAllowed(ctx.principal, 'key.read') ? (await listKeys(ctx, { teamId: team.id }, { first: 100 })).nodes : [];
     const members = await listMembers(ctx, team.id);
-    return { team_id: team.id, team_info: teamRow(team, members), keys: keys.nodes.map(keyRow), team_memberships: members.map((m) => memberRow(m, memberBudget(ctx, m))) };
+    return { team_id: team.id, team_info: teamRow(team, members), keys: keys.map(keyRow), team_memberships: members.map((m) => memberRow(m, memberBudget(ctx, m))) };
   });
 
   restRoute(fastify, app, 'GET', '/team/list', async (ctx, req) => {

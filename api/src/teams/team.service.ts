@@ -9,7 +9,10 @@ import { checkId, checkLimit, checkMetadata, checkModels, checkString } from '..
 import { VirtualKey } from '../keys/key.entity.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
 import { isTeamRole, TEAM_ROLES, type TeamRole } from '../permissions/roles.js';
+import { configuredModels } from '../models/model.service.js';
+import { coveredBy } from '../models/model-names.js';
 import { User } from '../users/user.entity.js';
+import { findOrProvisionUser } from '../users/user.service.js';
 import { TeamMembership } from './membership.entity.js';
 import { addMembership, endMembership, membershipSnapshot } from './membership.service.js';
 import { Team } from './team.entity.js';
@@ -22,6 +25,8 @@ export interface TeamParams extends BudgetInput {
   blocked?: boolean | null;
   metadata?: Record<string, unknown> | null;
   memberPermissions?: string[] | null;
+  /** LiteLLM model_aliases: alias → a model the team may use */
+  modelAliases?: Record<string, unknown> | null;
 }
 
 export interface MemberRef {
@@ -53,6 +58,7 @@ export const teamSnapshot = (t: Team) => ({
   blocked: t.blocked,
   metadata: t.metadata,
   memberPermissions: t.memberPermissions,
+  modelAliases: t.modelAliases,
 });
 
 function checkTeamFields(p: TeamParams) {
@@ -62,7 +68,29 @@ function checkTeamFields(p: TeamParams) {
   checkLimit('rpmLimit', p.rpmLimit);
   checkMetadata('metadata', p.metadata);
   checkModels('memberPermissions', p.memberPermissions);
+  checkMetadata('modelAliases', p.modelAliases);
   checkBudgetInput(p);
+}
+
+/**
+ * model_aliases: names to names, each target a configured model (exactly or through a wildcard
+ * entry) that the team's models allow; checked against the models the team ends up with.
+ */
+function checkModelAliases(ctx: Ctx, aliases: Record<string, unknown>, teamModels: string[]): Record<string, string> {
+  const entries = Object.entries(aliases);
+  if (entries.length > 1000) throw badInput('modelAliases has too many entries (at most 1000).', 'modelAliases');
+  const served = configuredModels(ctx);
+  const allowed = teamModels.filter((m) => m !== 'all-team-models');
+  for (const [alias, target] of entries) {
+    checkModels('modelAliases', [alias]);
+    if (typeof target !== 'string') throw badInput(`modelAliases.${alias} must be a model name.`, 'modelAliases');
+    checkModels('modelAliases', [target]);
+    if (/[\u0000-\u001f\u007f]/.test(alias + target)) throw badInput("A modelAliases entry contains control characters.", "modelAliases");
+    if (!coveredBy(served, target)) throw badInput(`modelAliases.${alias}: model ${target} is not configured.`, 'modelAliases');
+    if (allowed.length && !coveredBy(allowed, target))
+      throw badInput(`modelAliases.${alias}: the team may not use model ${target} (team models: ${allowed.join(', ')}).`, 'modelAliases');
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 function applyTeamFields(ctx: Ctx, team: Team, p: TeamParams) {
@@ -73,6 +101,9 @@ function applyTeamFields(ctx: Ctx, team: Team, p: TeamParams) {
   if (p.blocked !== undefined && p.blocked !== null) team.blocked = p.blocked;
   if (p.metadata !== undefined) team.metadata = p.metadata ?? {};
   if (p.memberPermissions !== undefined) team.memberPermissions = p.memberPermissions ?? [];
+  // aliases are checked against the models the team ends up with, also when only models change
+  if (p.modelAliases !== undefined) team.modelAliases = checkModelAliases(ctx, p.modelAliases ?? {}, team.models);
+  else if (p.models !== undefined) checkModelAliases(ctx, team.modelAliases, team.models);
   applyBudgetInput(team.budget, p, ctx.app.settings.timezone);
 }
 
@@ -100,8 +131,10 @@ export async function findTeam(ctx: Ctx, id: string): Promise<Team> {
   return team;
 }
 
-async function resolveMember(ctx: Ctx, ref: MemberRef, field = 'member'): Promise<User> {
+/** `provision`: adding a member creates an unknown user_id when the caller may create users (as LiteLLM does). */
+async function resolveMember(ctx: Ctx, ref: MemberRef, field = 'member', provision = false): Promise<User> {
   if (ref.userId) {
+    if (provision) return findOrProvisionUser(ctx, ref.userId, `${field}.userId`);
     const u = await ctx.em.findOne(User, { id: ref.userId });
     if (!u) throw notFound(`User ${ref.userId} not found.`, `${field}.userId`);
     return u;
@@ -115,8 +148,13 @@ async function resolveMember(ctx: Ctx, ref: MemberRef, field = 'member'): Promis
   throw badInput(`${field}: give userId or email.`, field);
 }
 
-export async function createTeam(ctx: Ctx, params: CreateTeamParams, from: 'api' | 'sso' = 'api') {
-  authorize(ctx.principal, 'team.create');
+export async function createTeam(outer: Ctx, params: CreateTeamParams, from: 'api' | 'sso' = 'api') {
+  authorize(outer.principal, 'team.create');
+  // one transaction: members created on the way go if the team is refused
+  return outer.em.transactional((em) => insertTeam({ ...outer, em }, params, from));
+}
+
+async function insertTeam(ctx: Ctx, params: CreateTeamParams, from: 'api' | 'sso') {
   checkId('teamId', params.teamId);
   checkTeamFields(params);
   const p = teamDefaults(ctx, params, from);
@@ -125,7 +163,7 @@ export async function createTeam(ctx: Ctx, params: CreateTeamParams, from: 'api'
   const members: Array<{ user: User; role: TeamRole }> = [];
   for (const [i, m] of (p.members ?? []).entries()) {
     if (m.role != null && !isTeamRole(m.role)) throw badInput(`members[${i}].role must be ${TEAM_ROLES.join(' or ')}.`, 'members');
-    const user = await resolveMember(ctx, m, `members[${i}]`);
+    const user = await resolveMember(ctx, m, `members[${i}]`, true);
     if (members.some((x) => x.user.id === user.id)) throw badInput(`members[${i}]: ${user.id} is listed twice.`, 'members');
     members.push({ user, role: m.role ?? 'user' });
   }
@@ -189,7 +227,7 @@ export async function visibleTeam(ctx: Ctx, id: string | null): Promise<Team | n
 export async function listTeams(ctx: Ctx, filter: { userId?: string | null }, page: PageArgs) {
   const reach = authorize(ctx.principal, 'team.read');
   const where: FilterQuery<Team>[] = [];
-  if (!reach.all) where.push({ id: { $in: [...(ctx.principal?.teams.keys() ?? [])] } });
+  if (!reach.all) where.push({ id: { $in: [...(ctx.principal?.teams.keys() ?? []), ...reach.teams] } });
   if (filter.userId) {
     const ms = await ctx.em.find(TeamMembership, { user: filter.userId }, { fields: ['team'] });
     where.push({ id: { $in: ms.map((m) => m.team.id) } });
@@ -226,7 +264,7 @@ export async function addMember(ctx: Ctx, p: MemberParams) {
   checkMemberParams(p);
   const team = await findTeam(ctx, p.teamId);
   authorize(ctx.principal, 'team.members.manage', { kind: 'team', teamId: team.id });
-  const user = await resolveMember(ctx, p);
+  const user = await resolveMember(ctx, p, 'member', true);
   if (await ctx.em.findOne(TeamMembership, { team: team.id, user: user.id }))
     throw conflict(`User ${user.id} is already a member of team ${team.id}.`, 'userId');
   const m = addMembership(ctx, user, team, p.role ?? 'user', 'manual', {

@@ -12,10 +12,14 @@ import { deleteUser, getUser, listUsers, onboardUser, updateMe, updateUser } fro
 import { VirtualKey } from '../keys/key.entity.js';
 
 export const UserConnection = Connection(User, 'User');
+
+/** GraphQL's nulls → the service's unset fields. */
+export const teamAssignments = (teams: TeamAssignmentInput[] | null | undefined) =>
+  teams?.map((t) => ({ teamId: t.teamId, role: t.role ?? undefined, maxBudgetInTeam: t.maxBudgetInTeam }));
 const KeyConnectionForUser = Connection(VirtualKey, 'VirtualKey');
 
 @InputType({ description: 'A team to join, with the role inside it.' })
-class TeamAssignmentInput {
+export class TeamAssignmentInput {
   @Field(() => ID, { description: 'Team id.' })
   teamId!: string;
 
@@ -141,7 +145,7 @@ export class UserResolver {
     const params = {
       ...fields(input),
       userId: input.userId,
-      teams: input.teams?.map((t) => ({ teamId: t.teamId, role: t.role ?? undefined, maxBudgetInTeam: t.maxBudgetInTeam })),
+      teams: teamAssignments(input.teams),
     };
     // the same creation path as REST /user/new; GraphQL's createUser never mints a key
     return (await onboardUser(ctx, params, { autoCreateKey: false })).user;

@@ -28,6 +28,8 @@ const newUserSchema = z.object({
   ...userFields,
   user_id: str(),
   teams: opt(z.array(z.union([z.string(), z.object({ team_id: z.string(), role: opt(z.enum(TEAM_ROLES)), max_budget_in_team: money() })]))),
+  /** LiteLLM's single-team field: joins that team as `teams` would */
+  team_id: str(),
   auto_create_key: opt(z.boolean()),
   key_alias: str(),
   duration: str(),
@@ -52,6 +54,14 @@ const fields = (b: Partial<z.output<typeof newUserSchema>>) => ({
   password: b.password,
 });
 
+/** `teams` plus LiteLLM's single `team_id`; absent both → undefined (the defaults may apply). */
+function teamsOf(b: z.output<typeof newUserSchema>) {
+  const teams = b.teams?.map((t) => (typeof t === 'string' ? t : { teamId: t.team_id, role: nn(t.role), maxBudgetInTeam: t.max_budget_in_team }));
+  if (!b.team_id) return teams;
+  const listed = (teams ?? []).some((t) => (typeof t === 'string' ? t : t.teamId) === b.team_id);
+  return listed ? teams : [...(teams ?? []), b.team_id];
+}
+
 export function registerUserRoutes(fastify: FastifyInstance, app: App) {
   // like LiteLLM, a key is minted for the new user unless auto_create_key is false (the service decides)
   restRoute(fastify, app, 'POST', '/user/new', async (ctx, req) => {
@@ -62,7 +72,7 @@ export function registerUserRoutes(fastify: FastifyInstance, app: App) {
         ...fields(b),
         userId: b.user_id,
         ssoId: b.sso_user_id,
-        teams: b.teams?.map((t) => (typeof t === 'string' ? t : { teamId: t.team_id, role: nn(t.role), maxBudgetInTeam: t.max_budget_in_team })),
+        teams: teamsOf(b),
       },
       { autoCreateKey: b.auto_create_key, keyAlias: b.key_alias, duration: b.duration },
     );

@@ -175,6 +175,20 @@ export async function onboardUser(ctx: Ctx, params: CreateUserParams, opts: Onbo
   });
 }
 
+/**
+ * The user named by id, created when it does not exist yet and the caller may create users:
+ * LiteLLM creates such users on /key/generate, /team/new, /team/member_add and /user/update.
+ * The row follows the one creation rule (createUser: role and defaults, audited). Anyone else
+ * gets the not-found error and nothing changes. Callers run this inside their transaction so
+ * a later refusal leaves no user behind.
+ */
+export async function findOrProvisionUser(ctx: Ctx, id: string, field = 'userId', fields: CreateUserParams = {}): Promise<User> {
+  const user = await ctx.em.findOne(User, { id });
+  if (user) return user;
+  if (!isAllowed(ctx.principal, 'user.create')) throw notFound(`User ${id} not found.`, field);
+  return createUser(ctx, { ...fields, userId: id });
+}
+
 export async function findUser(ctx: Ctx, id: string): Promise<User> {
   const user = await ctx.em.findOne(User, { id });
   if (!user) throw notFound(`User ${id} not found.`, 'userId');
@@ -265,7 +279,18 @@ export async function updateUserByIdOrEmail(ctx: Ctx, ref: { userId?: string | n
   let userId = ref.userId;
   if (!userId && ref.userEmail) userId = (await ctx.em.findOne(User, { emailKey: emailKey(ref.userEmail) }))?.id;
   if (!userId) throw badInput(ref.userEmail ? `No user with email ${ref.userEmail}.` : 'user_id or user_email is required.', 'user_id');
-  return updateUser(ctx, { ...p, userId });
+  const id = userId;
+  // LiteLLM upserts a missing user_id: created by the one rule, then the rest applied as an update
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    if (!(await em.findOne(User, { id }))) {
+      checkUserFields({ ...p, userId: id });
+      const { spend, ...fields } = p;
+      const user = await findOrProvisionUser(tx, id, 'user_id', fields);
+      return spend === undefined || spend === null ? user : updateUser(tx, { userId: id, spend });
+    }
+    return updateUser(tx, { ...p, userId: id });
+  });
 }
 
 /** Deletes a user, their keys and memberships; their spend rows stay. */

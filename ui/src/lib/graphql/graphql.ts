@@ -79,6 +79,8 @@ export type InviteUserInput = {
   sendEmail?: boolean | null | undefined;
   /** Teams to join as member. */
   teamIds?: Array<string | number> | null | undefined;
+  /** Teams to join with a role and member budget (besides teamIds). */
+  teams?: Array<TeamAssignmentInput> | null | undefined;
   /** Display name. */
   userAlias?: string | null | undefined;
   /** Role; defaults by the creation rule. */
@@ -101,6 +103,16 @@ export type MembershipSource =
   | 'MANUAL'
   /** Made by SSO group sync. */
   | 'SSO';
+
+/** A team to join, with the role inside it. */
+export type TeamAssignmentInput = {
+  /** Budget inside the team in USD (`max_budget_in_team`). */
+  maxBudgetInTeam?: number | null | undefined;
+  /** Role in the team (default user). */
+  role?: TeamRole | null | undefined;
+  /** Team id. */
+  teamId: string | number;
+};
 
 /** Role inside a team. */
 export type TeamRole =
