@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { PRICE, USAGE, bearer, flush, freshRateWindow, mintKey, post, sdk, sql, upstreamModel } from '../helpers/gateway.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
 /** USD per token for the Anthropic deployment: cache writes and reads have their own prices. */
 const CLAUDE_PRICE = { ...PRICE, cache_creation_input_token_cost: 0.004, cache_read_input_token_cost: 0.0005 };
@@ -126,6 +126,18 @@ describe('pass-through to an anthropic/ deployment', () => {
     expect(claude.received.at(-1)!.path).toBe('/v1/messages/count_tokens');
     await flush(s);
     expect(await rowsOf(k.id)).toEqual([]);
+  });
+});
+
+describe('health of an anthropic/ deployment', () => {
+  it('/health checks it through Messages with its x-api-key', async () => {
+    const before = claude.received.length;
+    const res = await fetch(`${s.url}/health`, { headers: bearer(MASTER_KEY) });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    expect(body.healthy_endpoints.map((e: any) => e.model_id)).toContain('dep-claude');
+    const got = claude.received.slice(before);
+    expect(got.map((g) => [g.path, g.headers['x-api-key'], g.body.max_tokens])).toEqual([['/v1/messages', 'sk-ant-upstream', 1]]);
   });
 });
 
