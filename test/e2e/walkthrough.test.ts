@@ -123,7 +123,7 @@ describe('the walkthrough in a real browser', () => {
     try {
       await accept(page, link);
       // an internal user's navigation: no Users, no Invitations
-      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Account']);
+      expect(await navLinks(page)).toEqual(['Keys', 'Try it', 'Usage', 'Cache', 'Teams', 'Account']);
       await page.getByText('No keys yet').waitFor();
 
       // creates a personal key: the secret is shown once
@@ -137,6 +137,16 @@ describe('the walkthrough in a real browser', () => {
       expect(secret).toMatch(/^sk-/);
       await created.getByRole('button', { name: 'Copy secret key' }).click();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+      // client setup, with the secret and this server's URL, only in this one-time view
+      const claude = await created.getByLabel('Claude Code setup', { exact: true }).innerText();
+      expect(claude).toContain(`ANTHROPIC_BASE_URL=${s.url}`);
+      expect(claude).toContain(`ANTHROPIC_AUTH_TOKEN=${secret}`);
+      await created.getByRole('tab', { name: 'Codex' }).click();
+      const codex = await created.getByLabel('Codex setup', { exact: true }).innerText();
+      expect(codex).toContain(`base_url = "${s.url}/v1"`);
+      expect(codex).toContain('wire_api = "responses"');
+      await created.getByRole('button', { name: 'Copy Codex setup' }).click();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codex);
       await created.getByRole('button', { name: 'Done' }).click();
       const row = page.getByRole('row').filter({ hasText: 'ines-laptop' });
       await row.waitFor();
@@ -164,12 +174,62 @@ describe('the walkthrough in a real browser', () => {
       await page.getByLabel('Cache hits: 1').waitFor();
       await page.getByLabel('Hit ratio: 50%').waitFor();
 
+      // the key's own page: limits, what stops a call first, its usage, setup without the secret
+      await page.getByRole('link', { name: 'Keys' }).click();
+      await page.getByRole('link', { name: 'ines-laptop' }).click();
+      await page.getByRole('heading', { name: 'ines-laptop' }).waitFor();
+      const limits = page.getByTestId('limits');
+      await limits.getByText('Calls are admitted').waitFor();
+      await page.getByText('$0.05 · 2 requests').waitFor();
+      expect(await page.getByLabel('Claude Code setup', { exact: true }).innerText()).toContain('ANTHROPIC_AUTH_TOKEN=sk-...your-key');
+      expect(await page.content()).not.toContain(secret);
+
+      // Try it: a temporary key, the answer streamed from the fake upstream through the gateway
+      await page.getByRole('link', { name: 'Try it' }).click();
+      await page.waitForURL(`${s.url}/ui/playground`);
+      expect(await page.getByRole('combobox', { name: 'Model' }).innerText()).toBe(MODEL);
+      await page.getByLabel('Message').fill('What is the answer?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByTestId('chat-log').locator('[data-role="assistant"]').getByText('the answer').waitFor();
+      // the temporary key is nobody's to manage: not in the key list
+      await page.getByRole('link', { name: 'Keys' }).click();
+      await page.getByRole('row').filter({ hasText: 'ines-laptop' }).waitFor();
+      expect(await page.getByRole('table', { name: 'Keys' }).getByRole('row').count()).toBe(2);
+
       // deletes the key, after confirming; the gateway refuses it from then on
       await page.getByRole('link', { name: 'Keys' }).click();
       await page.getByRole('button', { name: 'Delete key ines-laptop' }).click();
       await page.getByRole('dialog', { name: 'Delete key ines-laptop?' }).getByRole('button', { name: 'Delete key' }).click();
       await page.getByText('No keys yet').waitFor();
       expect((await chat(s, secret, body)).status).toBe(401);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the limits explainer names the budget the gateway then enforces', async () => {
+    const { link, userId } = await invite('lena@example.com', 'internal_user');
+    const r = await s.gql(`mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret } }`, { i: { userId, keyAlias: 'lena-small', maxBudget: 0.1 } });
+    const secret = r.data.generateKey.secret as string;
+    const body = { model: MODEL, messages: [{ role: 'user', content: 'spend' }], cache: { 'no-cache': true } };
+    const { context, page } = await fresh();
+    try {
+      await accept(page, link);
+      await page.getByRole('link', { name: 'lena-small' }).click();
+      const limits = page.getByTestId('limits');
+      await limits.getByText('Calls are admitted').waitFor();
+      expect(await limits.getByTestId('limit-cap').first().innerText()).toMatch(/Key budget[\s\S]*stops first[\s\S]*\$0\.10 left/);
+
+      expect((await chat(s, secret, body)).status).toBe(200);
+      expect((await chat(s, secret, body)).status).toBe(200);
+      await page.reload();
+      await limits.getByText('Calls are refused').waitFor();
+      const refusal = await limits.getByTestId('limits-refusal').innerText();
+      expect(refusal).toMatch(/^Budget has been exceeded! Key lena-small/);
+      expect(await limits.getByTestId('limit-cap').first().innerText()).toMatch(/Key budget[\s\S]*stops calls now/);
+      const refused = await chat(s, secret, body);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.message).toBe(refusal);
     } finally {
       await context.close();
     }
@@ -226,6 +286,8 @@ describe('the walkthrough in a real browser', () => {
   it('every page fits a 360 px wide phone without horizontal scroll; the menu opens the navigation', async () => {
     const team = await s.gql(`mutation { createTeam(input: { teamAlias: "Phone team" }) { id } }`);
     const teamId = team.data.createTeam.id;
+    const key = await s.gql(`mutation { generateKey(input: { keyAlias: "phone-key", maxBudget: 5, rpmLimit: 10 }) { key { id } } }`);
+    const keyId = key.data.generateKey.key.id;
     const { link } = await invite('phone@example.com', 'internal_user');
     const { context, page } = await fresh({ width: 360, height: 740 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -239,6 +301,8 @@ describe('the walkthrough in a real browser', () => {
       await signIn(page, 'admin', MASTER_KEY);
       const pages: [string, string][] = [
         ['/ui/keys', 'Keys'],
+        [`/ui/keys/${keyId}`, 'phone-key'],
+        ['/ui/playground', 'Try it'],
         ['/ui/usage', 'Usage'],
         ['/ui/cache', 'Cache'],
         ['/ui/teams', 'Teams'],
