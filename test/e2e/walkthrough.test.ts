@@ -244,6 +244,13 @@ describe('the walkthrough in a real browser', () => {
       const refused = await chat(s, secret, body);
       expect(refused.status).toBe(429);
       expect(refused.body.error.message).toBe(refusal);
+
+      // the same answer behind the sidebar's budget meter, for each of the person's keys
+      await page.getByRole('button', { name: 'Why can’t I call?' }).click();
+      const popover = page.getByTestId('why-cant-i-call');
+      await popover.getByRole('link', { name: 'lena-small' }).waitFor();
+      expect(await popover.innerText()).toContain(refusal);
+      await accessible(page, 'Why can’t I call? popover');
     } finally {
       await context.close();
     }

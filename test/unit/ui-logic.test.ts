@@ -29,7 +29,8 @@ describe('the limits explainer', () => {
   it('names caps by scope and kind, money for budgets, counts otherwise', () => {
     expect(capTitle({ kind: 'BUDGET', scope: 'TEAM' })).toBe('Team budget');
     expect(capTitle({ kind: 'RPM', scope: 'KEY' })).toBe('Key requests per minute');
-    expect(capTitle({ kind: 'BUDGET', scope: 'USER' })).toBe('Your personal budget');
+    expect(capTitle({ kind: 'BUDGET', scope: 'USER' })).toBe('Personal budget');
+    expect(capTitle({ kind: 'BUDGET', scope: 'MEMBER' })).toBe('Team member budget');
     expect(capValue({ kind: 'BUDGET' }, 0.1)).toBe('$0.10');
     expect(capValue({ kind: 'TPM' }, 5000)).toBe('5,000');
   });

@@ -33,10 +33,11 @@ export const MyKeyLimitsQuery = graphql(`
 
 export type Cap = { kind: string; scope: string; label: string; limit: number; used: number; remaining: number; resetsAt?: string | null; refuses: boolean };
 
-const SCOPES: Record<string, string> = { KEY: 'Key', USER: 'Your personal', TEAM: 'Team', MEMBER: 'Your share of the team' };
+// neutral words: an admin reads other people's keys too
+const SCOPES: Record<string, string> = { KEY: 'Key', USER: 'Personal', TEAM: 'Team', MEMBER: 'Team member' };
 const KINDS: Record<string, string> = { BUDGET: 'budget', RPM: 'requests per minute', TPM: 'tokens per minute', PARALLEL: 'parallel calls' };
 
-/** "Team budget", "Key requests per minute", "Your personal budget". */
+/** "Team budget", "Key requests per minute", "Personal budget", "Team member budget". */
 export const capTitle = (c: Pick<Cap, 'kind' | 'scope'>): string => `${SCOPES[c.scope] ?? c.scope} ${KINDS[c.kind] ?? c.kind.toLowerCase()}`;
 
 /** A cap's figure in its unit: money for budgets, counts otherwise. */
