@@ -335,9 +335,9 @@ describe('the walkthrough in a real browser', () => {
     }
   });
 
-  it('an internal_user_viewer sees only their own keys and has no create control', async () => {
+  it('an internal_user_viewer sees only their own keys, has no create control, and chats on Try it only with a pasted key', async () => {
     const { link, userId } = await invite('ivo@example.com', 'internal_user_viewer');
-    await mintFor(userId, 'ivos-key');
+    const ivosKey = await mintFor(userId, 'ivos-key');
     const { context, page } = await fresh();
     try {
       await accept(page, link);
@@ -348,6 +348,17 @@ describe('the walkthrough in a real browser', () => {
       expect(await page.getByRole('button', { name: /^Delete key/ }).count()).toBe(0);
       await page.getByRole('link', { name: 'Usage' }).click();
       await page.getByLabel('Spend: $0.00').waitFor();
+
+      // no Try it in the navigation; opened directly it offers no temporary key, only a pasted one
+      await page.goto(`${s.url}/ui/playground`);
+      await page.getByLabel('API key').fill(ivosKey);
+      await page.getByLabel('API key').blur();
+      expect(await page.getByRole('combobox', { name: 'Key' }).count()).toBe(0);
+      await page.getByText(/^No temporary key: /).waitFor();
+      expect(await page.getByRole('combobox', { name: 'Model' }).innerText()).toBe(MODEL);
+      await page.getByLabel('Message').fill('Viewer question');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByTestId('chat-log').locator('[data-role="assistant"]').getByText('the answer').waitFor();
     } finally {
       await context.close();
     }
