@@ -1,9 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
     // graphql must be loaded once ("another module or realm" otherwise).
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+    // $lib: the dashboard's own modules, for unit tests of its logic (test/unit/ui-*.test.ts)
+    alias: [
+      { find: /^graphql$/, replacement: 'graphql/index.js' },
+      { find: /^\$lib\//, replacement: fileURLToPath(new URL('./ui/src/lib/', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

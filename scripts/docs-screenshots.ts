@@ -1,7 +1,8 @@
 /**
  * `npm run docs:screenshots`: starts a seeded Purser (teams, users, keys, real gateway calls to
  * a fake upstream, some answered from the cache) serving the built dashboard, signs in as the
- * master-key admin in Debian's Chromium and saves the README's screenshots into docs/ at desktop
+ * master-key admin in Debian's Chromium and saves the README's screenshots (keys, create key, key
+ * page, Try it, usage, cache, users, invite, teams) into docs/ at desktop
  * (1280 px) and phone (390 px) width. Run `npm run build` first.
  */
 import { mkdirSync } from 'node:fs';
@@ -43,7 +44,7 @@ try {
   const secrets: string[] = [];
   for (const p of people) {
     const user = (await gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
-      i: { email: p.email, userAlias: p.alias, userRole: p.role, maxBudget: 25, ...(p.team ? { teams: [{ teamId: teams[p.team], role: 'admin' }] } : {}) },
+      i: { email: p.email, userAlias: p.alias, userRole: p.role.toUpperCase(), maxBudget: 25, ...(p.team ? { teams: [{ teamId: teams[p.team], role: 'ADMIN' }] } : {}) },
     })).createUser.id;
     for (const [i, alias] of [`${p.alias.split(' ')[0]!.toLowerCase()}-laptop`, `${p.alias.split(' ')[0]!.toLowerCase()}-ci`].entries()) {
       const k = await gql(`mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret } }`, {
@@ -52,7 +53,11 @@ try {
       secrets.push(k.generateKey.secret);
     }
   }
-  await gql(`mutation { inviteUser(input: { email: "new.hire@example.com", userRole: internal_user }) { link } }`);
+  // the admin's own key, with limits, for the key page (its Connect a client is the owner's)
+  const own = await gql(`mutation { generateKey(input: { keyAlias: "admin-notebook", maxBudget: 2, budgetDuration: "1mo", rpmLimit: 60, tpmLimit: 20000, maxParallelRequests: 4, models: ["gpt-4o", "claude-sonnet"] }) { secret } }`);
+  for (const model of ['gpt-4o', 'claude-sonnet', 'gpt-4o'])
+    await chat(s, own.generateKey.secret, { model, messages: [{ role: 'user', content: `notebook ${model}` }], cache: { 'no-cache': true } });
+  await gql(`mutation { inviteUser(input: { email: "new.hire@example.com", userRole: INTERNAL_USER }) { link } }`);
   const models = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet', 'llama-3-70b'];
   for (let n = 0; n < 60; n++) {
     const key = secrets[n % secrets.length]!;
@@ -90,6 +95,10 @@ try {
       await createKey.getByLabel('Budget (USD)').fill('20');
       await shot('create-key');
       await page.keyboard.press('Escape');
+      await page.getByRole('link', { name: 'admin-notebook' }).click();
+      await page.getByRole('heading', { name: 'Why can’t I call?' }).waitFor();
+      await page.locator('figure svg').first().waitFor();
+      await shot('key');
       await visit(page, `${s.url}/ui/usage?days=7`, 'Daily spend by model');
       await shot('usage');
       await visit(page, `${s.url}/ui/cache?days=7`, 'Cache hits vs upstream calls');
@@ -106,6 +115,12 @@ try {
       await page.goto(`${s.url}/ui/teams`);
       await page.getByRole('table', { name: 'Teams' }).waitFor();
       await shot('teams');
+      // last: its temporary key would show up in usage by key
+      await page.goto(`${s.url}/ui/playground`);
+      await page.getByLabel('Message').fill('Write a haiku about budgets.');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('[data-role="assistant"]').getByText('Hello from the fake upstream.').waitFor();
+      await shot('try-it');
       await context.close();
     }
   } finally {

@@ -141,6 +141,7 @@ const CASES: Case[] = [
     gql: `query($key: ID!) { key(id: $key) { id } }`, rest: (v) => ['GET', `/key/info?key=${v.key}`] },
   { name: 'generateKey personal for self', op: 'key.generate.self', target: (w) => keyT(w.userId, null), expect: 'A A F A F A A F', prepare: alias,
     gql: Q.genKey(''), rest: (v) => ['POST', '/key/generate', { key_alias: v.alias }] },
+  { name: 'playgroundKey for self', op: 'key.playground', target: (w) => keyT(w.userId, null), expect: 'A A F A F A A F', gql: `mutation { playgroundKey(input: {}) { secret } }` },
   { name: 'generateKey for another user', op: 'key.generate.other', target: () => keyT('fmember', null), expect: 'A A F F F F F F', prepare: alias,
     gql: Q.genKey(', userId: "fmember"'), rest: (v) => ['POST', '/key/generate', { key_alias: v.alias, user_id: 'fmember' }] },
   { name: 'generateKey in team T', op: 'key.generate.team', target: (w) => keyT(w.userId, 'T'), expect: 'A A F F F A A F', prepare: alias,
@@ -301,7 +302,7 @@ describe('the role map is the contract', () => {
     expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'invitation.accept']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
-        'key.generate.self', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
+        'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
         'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
+import { budgetRefusalMessage } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
@@ -11,7 +12,7 @@ import type { BudgetAlerts } from '../spend/alerts.js';
 import type { Deployment, Router } from './deployments.js';
 import type { KeyCache, KeySnapshot } from './key-cache.js';
 import type { BudgetLedger, Reservation } from './ledger.js';
-import { Limiter, type Admission } from './limiter.js';
+import { Limiter, limitSpecsOf, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
 import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
@@ -153,21 +154,10 @@ export class Gateway {
     const refusal = this.d.ledger.check(snap.budgets);
     if (refusal) {
       const b = refusal.budget;
-      throw gwError(
-        429,
-        'budget_exceeded',
-        `Budget has been exceeded! ${b.label[0]!.toUpperCase()}${b.label.slice(1)}: current spend ${microsToUsd(refusal.spend)!.toFixed(6)} USD, max budget ${microsToUsd(b.max)} USD.`,
-        null,
-        { 'x-should-retry': 'false' },
-      );
+      throw gwError(429, 'budget_exceeded', budgetRefusalMessage(b.label, refusal.spend, b.max!), null, { 'x-should-retry': 'false' });
     }
-    const admission = this.d.limiter.admit(
-      [
-        ...(snap.keyId ? [{ id: `key:${snap.keyId}`, rpm: snap.rpmLimit, tpm: snap.tpmLimit }] : []),
-        ...(snap.teamId ? [{ id: `team:${snap.teamId}`, rpm: snap.teamRpmLimit, tpm: snap.teamTpmLimit }] : []),
-      ],
-      { scope: `key:${snap.keyId}`, max: snap.maxParallelRequests },
-    );
+    const limits = limitSpecsOf(snap);
+    const admission = this.d.limiter.admit(limits.specs, limits.parallel);
     if (Limiter.isRefusal(admission)) throw gwError(429, 'rate_limit_exceeded', admission.message, null, admission.headers);
 
     const call: Call = {

@@ -1,6 +1,7 @@
+import { budgetRefuses, type BudgetKind } from '../budgets/explain.js';
 import type { BudgetView } from './key-cache.js';
 
-export type BudgetKind = 'key' | 'user' | 'team' | 'member';
+export type { BudgetKind };
 
 interface Entry {
   /** budget window (reset instant, ms) the figures belong to; null = no resets */
@@ -67,8 +68,7 @@ export class BudgetLedger {
       if (b.max === null) continue;
       const e = this.entry(b);
       const used = e.flushed + e.unflushed + e.reserved;
-      const over = b.kind === 'team' ? used > b.max : used >= b.max;
-      if (over) return { budget: b, spend: e.flushed + e.unflushed };
+      if (budgetRefuses(b.kind, used, b.max)) return { budget: b, spend: e.flushed + e.unflushed };
     }
     return null;
   }
@@ -125,6 +125,12 @@ export class BudgetLedger {
     e.window = window;
     e.flushed = 0;
     e.unflushed = 0;
+  }
+
+  /** A budget's figures as check() sees them (spend = flushed + unflushed): for the limits explanation. */
+  figures(b: BudgetView): { spend: number; reserved: number } {
+    const e = this.entry(b);
+    return { spend: e.flushed + e.unflushed, reserved: e.reserved };
   }
 
   /** Spend (flushed + unflushed) and reservations: for metrics and tests. */

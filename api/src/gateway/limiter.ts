@@ -1,3 +1,5 @@
+import { parallelRefusalMessage, parallelRefuses, rateRefusalMessage, rateRefuses } from '../budgets/explain.js';
+
 /**
  * rpm / tpm in fixed 60-second windows, and parallel-request slots as leases that expire (a
  * crashed call cannot leak a slot). Requests count at admission; tokens are charged after
@@ -16,6 +18,25 @@ export interface LimitSpec {
   id: string;
   rpm: number | null;
   tpm: number | null;
+}
+
+/** The rate windows and parallel slots a key's calls count against, in admission order. */
+export function limitSpecsOf(snap: {
+  keyId: string | null;
+  teamId: string | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  teamRpmLimit: number | null;
+  teamTpmLimit: number | null;
+  maxParallelRequests: number | null;
+}): { specs: LimitSpec[]; parallel: { scope: string; max: number | null } } {
+  return {
+    specs: [
+      ...(snap.keyId ? [{ id: `key:${snap.keyId}`, rpm: snap.rpmLimit, tpm: snap.tpmLimit }] : []),
+      ...(snap.teamId ? [{ id: `team:${snap.teamId}`, rpm: snap.teamRpmLimit, tpm: snap.teamTpmLimit }] : []),
+    ],
+    parallel: { scope: `key:${snap.keyId}`, max: snap.maxParallelRequests },
+  };
 }
 
 export interface LimitRefusal {
@@ -65,14 +86,14 @@ export class Limiter {
     const headers: Record<string, string> = {};
     for (const s of specs) {
       const w = this.window(s.id, now);
-      if (s.rpm !== null && w.requests >= s.rpm)
-        return this.refusal(`Rate limit reached for ${s.id.replace(':', ' ')}: ${s.rpm} requests per minute.`, s, w, resetSeconds);
-      if (s.tpm !== null && w.tokens >= s.tpm)
-        return this.refusal(`Rate limit reached for ${s.id.replace(':', ' ')}: ${s.tpm} tokens per minute.`, s, w, resetSeconds);
+      if (s.rpm !== null && rateRefuses(w.requests, s.rpm))
+        return this.refusal(rateRefusalMessage(s.id, 'rpm', s.rpm), s, w, resetSeconds);
+      if (s.tpm !== null && rateRefuses(w.tokens, s.tpm))
+        return this.refusal(rateRefusalMessage(s.id, 'tpm', s.tpm), s, w, resetSeconds);
     }
-    if (parallel.max !== null && this.activeLeases(parallel.scope, now).size >= parallel.max)
+    if (parallel.max !== null && parallelRefuses(this.activeLeases(parallel.scope, now).size, parallel.max))
       return {
-        message: `Too many parallel requests for ${parallel.scope.replace(':', ' ')}: at most ${parallel.max} at once.`,
+        message: parallelRefusalMessage(parallel.scope, parallel.max),
         retryAfterSeconds: 1,
         headers: { 'retry-after': '1' },
       };
@@ -118,6 +139,19 @@ export class Limiter {
   finish(a: Admission, tokens: number, now = Date.now()): void {
     for (const id of a.tokenIds) this.window(id, now).tokens += tokens;
     if (a.leaseId !== null && a.leaseScope) this.leases.get(a.leaseScope)?.delete(a.leaseId);
+  }
+
+  /** A counter's figures in the current window, as admit() would see them; changes nothing. */
+  counters(id: string, now = Date.now()): { requests: number; tokens: number; windowEndsAt: number } {
+    const start = now - (now % WINDOW_MS);
+    const w = this.windows.get(id);
+    const current = w && w.start === start;
+    return { requests: current ? w.requests : 0, tokens: current ? w.tokens : 0, windowEndsAt: start + WINDOW_MS };
+  }
+
+  /** Calls holding a parallel slot of `scope` now. */
+  inFlight(scope: string, now = Date.now()): number {
+    return this.leases.has(scope) ? this.activeLeases(scope, now).size : 0;
   }
 
   /** Budget resets also clear the rate windows of what was reset. */

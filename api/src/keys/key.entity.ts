@@ -66,6 +66,11 @@ export class VirtualKey extends BudgetedEntity {
   @Property({ type: 'string', length: 128, nullable: true })
   createdBy: string | null = null;
 
+  /** minted by playgroundKey for the dashboard's Try it: short-lived, left out of key lists */
+  @Field(() => Boolean, { description: 'Minted for the dashboard’s Try it panel (short-lived; not listed).' })
+  @Property({ type: 'boolean', default: false })
+  playground: boolean & Opt = false;
+
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Last gateway call (UTC).' })
   @Property({ type: 'datetime', nullable: true })
   lastUsedAt: Date | null = null;

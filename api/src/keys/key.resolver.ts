@@ -9,7 +9,7 @@ import { KeyConnectionForUser } from '../users/user.resolver.js';
 import { visibleUser } from '../users/user.service.js';
 import { VirtualKey } from './key.entity.js';
 import type { KeyParams } from './key.rules.js';
-import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
+import { deleteKeys, generateKey, generatePlaygroundKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
 
 @InputType({ description: 'Key settings (LiteLLM names in camelCase). Omitted = default / unchanged; null = none.' })
 class KeyFieldsInput {
@@ -51,6 +51,12 @@ class GenerateKeyInput extends KeyFieldsInput {
 
   @Field(() => ID, { nullable: true, description: 'Team for a team key.' })
   teamId?: string | null;
+}
+
+@InputType({ description: 'A key for the dashboard’s Try it panel.' })
+class PlaygroundKeyInput {
+  @Field(() => [String], { nullable: true, description: 'Models the key may use; empty = all your personal keys may use.' })
+  models?: string[] | null;
 }
 
 /** What update and regenerate may change: a base class only, so each mutation keeps its own input type. */
@@ -148,6 +154,13 @@ export class KeyResolver {
   @Mutation(() => GeneratedKey, { description: 'Mint a key; the secret is in the payload, once.' })
   generateKey(@Ctx() ctx: GqlContext, @Arg('input', () => GenerateKeyInput, { description: 'The operation input.' }) input: GenerateKeyInput) {
     return generateKey(ctx, keyFields(input));
+  }
+
+  @Mutation(() => GeneratedKey, {
+    description: 'Mint a personal key for the dashboard’s Try it panel: yours, valid 15 minutes, not listed; refused where personal keys are.',
+  })
+  playgroundKey(@Ctx() ctx: GqlContext, @Arg('input', () => PlaygroundKeyInput, { description: 'The operation input.' }) input: PlaygroundKeyInput) {
+    return generatePlaygroundKey(ctx, { models: input.models });
   }
 
   @Mutation(() => GeneratedKey, { description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working.' })

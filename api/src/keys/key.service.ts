@@ -97,13 +97,13 @@ async function flushKey(ctx: Ctx) {
 }
 
 /** Mints a key; the secret is returned here and never again. */
-export async function generateKey(outer: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
+export async function generateKey(outer: Ctx, input: KeyParams, opts: { playground?: boolean } = {}): Promise<{ secret: string; key: VirtualKey }> {
   if (!outer.principal) throw unauthenticated();
   // one transaction: an owner created on the way (unknown user_id) goes if the key is refused
-  return outer.em.transactional(async (em) => mintKey({ ...outer, em }, input));
+  return outer.em.transactional(async (em) => mintKey({ ...outer, em }, input, opts));
 }
 
-async function mintKey(ctx: Ctx, input: KeyParams): Promise<{ secret: string; key: VirtualKey }> {
+async function mintKey(ctx: Ctx, input: KeyParams, opts: { playground?: boolean }): Promise<{ secret: string; key: VirtualKey }> {
   const { values, owner, team } = await resolveKeyParams(ctx, 'generate', input);
   await assertAliasFree(ctx, values.keyAlias);
   const k = new VirtualKey();
@@ -111,6 +111,7 @@ async function mintKey(ctx: Ctx, input: KeyParams): Promise<{ secret: string; ke
   k.user = owner;
   k.team = team;
   k.createdBy = ctx.principal?.userId ?? null;
+  k.playground = opts.playground === true;
   const secret = setSecret(k);
   applyValues(ctx, k, values);
   ctx.em.persist(k);
@@ -220,6 +221,21 @@ export async function getKey(ctx: Ctx, ref: string) {
   return k;
 }
 
+export const PLAYGROUND_KEY_DURATION = '15m';
+
+/**
+ * A personal key for the dashboard's Try it panel: the caller's own, for 15 minutes, left out
+ * of key lists. It is minted by generateKey itself, so it is refused exactly where a personal
+ * key is (key_generation_settings.personal_key_generation, required params, bounds) and its
+ * calls count against the caller's personal budget like any personal key's.
+ */
+export async function generatePlaygroundKey(ctx: Ctx, input: { models?: string[] | null } = {}): Promise<{ secret: string; key: VirtualKey }> {
+  authorize(ctx.principal, 'key.playground');
+  const params: KeyParams = { duration: PLAYGROUND_KEY_DURATION, metadata: { purpose: 'playground' } };
+  if (input.models?.length) params.models = input.models;
+  return generateKey(ctx, params, { playground: true });
+}
+
 /** The reach of key.read as a query filter. */
 function scopeFilter(ctx: Ctx): FilterQuery<VirtualKey> | null {
   const reach = authorize(ctx.principal, 'key.read');
@@ -233,11 +249,12 @@ function scopeFilter(ctx: Ctx): FilterQuery<VirtualKey> | null {
 }
 
 export async function listKeys(ctx: Ctx, filter: KeyFilter, page: PageArgs) {
-  const and: FilterQuery<VirtualKey>[] = [];
+  // playground keys are the dashboard's own plumbing, not keys people manage
+  const and: FilterQuery<VirtualKey>[] = [{ playground: false }];
   const scope = scopeFilter(ctx);
   if (scope) and.push(scope);
   if (filter.userId) and.push({ user: filter.userId });
   if (filter.teamId) and.push({ team: filter.teamId });
   if (filter.keyAlias) and.push({ keyAlias: { $like: `%${filter.keyAlias.replace(/[%_]/g, '')}%` } });
-  return paginate(ctx.em, VirtualKey, and.length ? { $and: and } : {}, page, { createdAt: 'desc', id: 'desc' }, ['user', 'team']);
+  return paginate(ctx.em, VirtualKey, { $and: and }, page, { createdAt: 'desc', id: 'desc' }, ['user', 'team']);
 }

@@ -98,6 +98,11 @@ export const PERMISSIONS = {
     write: true,
     roles: { proxy_admin: 'all', internal_user: 'own' },
   },
+  'key.playground': {
+    graphql: ['Mutation.playgroundKey'], description: 'Mint a short-lived personal key for the dashboard’s Try it panel',
+    write: true,
+    roles: { proxy_admin: 'all', internal_user: 'own' },
+  },
   'key.generate.other': {
     graphql: ['Mutation.generateKey'], description: 'Generate a key owned by another user',
     write: true,

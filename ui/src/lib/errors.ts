@@ -20,6 +20,11 @@ export function showError(error: CombinedError | undefined, fallback = 'Somethin
   toast.error(error ? errorMessage(error) : fallback);
 }
 
+/** The same handler for failures that are not GraphQL's (the gateway's own error text). */
+export function showFailure(message: string): void {
+  toast.error(message);
+}
+
 /**
  * Runs a mutation result through the handler: the data when it worked, null (and a toast with
  * the API's message) when it did not.

@@ -128,3 +128,130 @@ export async function deleteKey(client: Client, key: Pick<KeyRow, 'id' | 'keyAli
   toast.success(`Key ${key.keyAlias ?? key.keyName} deleted`);
   return true;
 }
+
+/** One key with everything its page shows, including what stops a call now. */
+export const KeyQuery = graphql(`
+  query Key($id: ID!) {
+    key(id: $id) {
+      id
+      keyAlias
+      keyName
+      userId
+      teamId
+      blocked
+      expires
+      spend
+      maxBudget
+      softBudget
+      budgetDuration
+      budgetResetAt
+      rpmLimit
+      tpmLimit
+      maxParallelRequests
+      models
+      lastUsedAt
+      createdAt
+      user {
+        email
+      }
+      team {
+        teamAlias
+      }
+      limits {
+        callable
+        refusal
+        caps {
+          kind
+          scope
+          label
+          limit
+          used
+          reserved
+          remaining
+          resetsAt
+          refuses
+          message
+        }
+      }
+    }
+  }
+`);
+export type KeyDetail = ResultOf<typeof KeyQuery>['key'];
+
+const UpdateKeyMutation = graphql(`
+  mutation UpdateKey($input: UpdateKeyInput!) {
+    updateKey(input: $input) {
+      id
+      keyAlias
+    }
+  }
+`);
+export type KeyChanges = VariablesOf<typeof UpdateKeyMutation>['input'];
+
+const RegenerateKeyMutation = graphql(`
+  mutation RegenerateKey($id: ID!) {
+    regenerateKey(input: { id: $id }) {
+      secret
+      key {
+        id
+        keyName
+      }
+    }
+  }
+`);
+
+const BlockKeyMutation = graphql(`
+  mutation BlockKey($id: ID!) {
+    blockKey(input: { id: $id }) {
+      id
+      blocked
+    }
+  }
+`);
+
+const UnblockKeyMutation = graphql(`
+  mutation UnblockKey($id: ID!) {
+    unblockKey(input: { id: $id }) {
+      id
+      blocked
+    }
+  }
+`);
+
+const keyName = (k: Pick<KeyDetail, 'keyAlias' | 'keyName'>) => k.keyAlias ?? k.keyName;
+
+/** Saves edits through updateKey (the API checks bounds and ceilings again). */
+export async function saveKey(client: Client, input: KeyChanges): Promise<boolean> {
+  const data = dataOrToast(await client.mutation(UpdateKeyMutation, { input }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!data) return false;
+  toast.success(`Key ${data.updateKey.keyAlias ?? 'settings'} saved`);
+  return true;
+}
+
+/** A new secret for the key (shown once); the old one stops working. */
+export async function rotateKey(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>): Promise<string | null> {
+  const data = dataOrToast(await client.mutation(RegenerateKeyMutation, { id: key.id }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!data) return null;
+  toast.success(`Key ${keyName(key)} regenerated`);
+  return data.regenerateKey.secret;
+}
+
+export async function setBlocked(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>, blocked: boolean): Promise<boolean> {
+  const result = blocked
+    ? await client.mutation(BlockKeyMutation, { id: key.id }, { additionalTypenames: ['VirtualKey'] }).toPromise()
+    : await client.mutation(UnblockKeyMutation, { id: key.id }, { additionalTypenames: ['VirtualKey'] }).toPromise();
+  if (!dataOrToast<unknown>(result)) return false;
+  toast.success(`Key ${keyName(key)} ${blocked ? 'blocked' : 'unblocked'}`);
+  return true;
+}
+
+/** Models the caller may use, with where (personal keys, which teams). */
+export const ModelsQuery = graphql(`
+  query Models {
+    models {
+      id
+      personal
+      teamIds
+    }
+  }
+`);

@@ -30,15 +30,22 @@ export function mayOn(viewer: Viewer, operation: string, target: { userId?: stri
 }
 
 export interface NavEntry {
-  href: '/keys' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/account';
+  href: '/keys' | '/playground' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/account';
   label: string;
-  icon: 'key' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'settings';
+  icon: 'key' | 'message' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'settings';
 }
 
 /** The left navigation, grouped like LiteLLM's, with only what the caller may use. */
 export function navigation(viewer: Viewer): { group: string; entries: NavEntry[] }[] {
   const groups: { group: string; entries: (NavEntry | false)[] }[] = [
-    { group: 'Access', entries: [may(viewer, 'key.read') && { href: '/keys', label: 'Keys', icon: 'key' }] },
+    {
+      group: 'Access',
+      entries: [
+        may(viewer, 'key.read') && { href: '/keys', label: 'Keys', icon: 'key' },
+        // like LiteLLM, viewers get no chat panel: it needs a key they may not mint
+        may(viewer, 'key.playground') && { href: '/playground', label: 'Try it', icon: 'message' },
+      ],
+    },
     {
       group: 'Analytics',
       entries: [

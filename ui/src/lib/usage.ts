@@ -113,3 +113,24 @@ export function pivotByDay(rows: { day?: string | null; model?: string | null; s
   }
   return { series: other ? [...series, 'other'] : series, data: days.map((d) => ({ day: d, ...byDay.get(d)! })) };
 }
+
+/** One key's calls per day and model, and its totals: the chart on the key's page. */
+export const KeyUsageQuery = graphql(`
+  query KeyUsage($filter: UsageFilter!) {
+    totals: usage(filter: $filter) {
+      totals {
+        spend
+        requests
+        totalTokens
+      }
+    }
+    daily: usage(filter: $filter, groupBy: [DAY, MODEL]) {
+      rows {
+        day
+        model
+        spend
+        requests
+      }
+    }
+  }
+`);

@@ -1,0 +1,52 @@
+import type { Ctx } from '../app/context.js';
+import type { KeySnapshot } from '../gateway/key-cache.js';
+import { limitSpecsOf } from '../gateway/limiter.js';
+import type { GatewayRuntime } from '../gateway/runtime.js';
+import type { VirtualKey } from '../keys/key.entity.js';
+import { explainCaps, type Cap } from './explain.js';
+
+/** Why a key may or may not call right now: its state and every cap, first the one that stops it first. */
+export interface KeyLimitsView {
+  callable: boolean;
+  /** what stops a call now (state or cap), in the gateway's words; null when a call is admitted */
+  refusal: string | null;
+  caps: Cap[];
+}
+
+/** The key's own state, as the gateway's authentication sees it. */
+function stateRefusal(snap: KeySnapshot, now: number): string | null {
+  if (snap.blocked) return snap.teamId && snap.userId ? 'The key is blocked (or its owner is no longer a member of its team).' : 'The key is blocked.';
+  if (snap.teamBlocked) return 'The key’s team is blocked.';
+  if (snap.expiresAt !== null && snap.expiresAt <= now) return 'The key has expired.';
+  return null;
+}
+
+/**
+ * Explains a snapshot with the gateway's own figures: the ledger for budgets (spend +
+ * calls in flight), the limiter for this minute's requests, tokens and parallel slots.
+ */
+export function explainSnapshot(gw: Pick<GatewayRuntime, 'ledger' | 'limiter'>, snap: KeySnapshot, now = Date.now()): KeyLimitsView {
+  const budgets = snap.budgets.map((b) => ({ kind: b.kind, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
+  const { specs, parallel } = limitSpecsOf(snap);
+  const keyLabel = snap.budgets.find((b) => b.kind === 'key')?.label ?? `key ${snap.keyName}`;
+  const counters = specs.map((s) => ({
+    scope: s.id.startsWith('team:') ? ('team' as const) : ('key' as const),
+    id: s.id,
+    label: s.id.startsWith('team:') ? `team ${snap.teamId}` : keyLabel,
+    rpm: s.rpm,
+    tpm: s.tpm,
+    ...gw.limiter.counters(s.id, now),
+  }));
+  const caps = explainCaps(budgets, counters, { scope: parallel.scope, label: keyLabel, max: parallel.max, inFlight: gw.limiter.inFlight(parallel.scope, now) });
+  const refusal = stateRefusal(snap, now) ?? caps.find((c) => c.refuses)?.message ?? null;
+  return { callable: refusal === null, refusal, caps };
+}
+
+/** The caller has read the key already (VirtualKey is only reachable through key.read). */
+export async function keyLimits(ctx: Ctx, key: VirtualKey): Promise<KeyLimitsView | null> {
+  const gw = ctx.app.gateway;
+  if (!gw) return null;
+  // the very snapshot the gateway admits calls with (same cache, same TTL)
+  const snap = await gw.keys.get(key.token);
+  return snap ? explainSnapshot(gw, snap) : null;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { clientSetups, KEY_PLACEHOLDER } from '$lib/connect';
+import { count, percent, usd } from '$lib/format';
+import { capRatio, capTitle, capValue, firstToStop, relativeTime } from '$lib/limits';
+
+describe('money and counts', () => {
+  it('shows cents, keeps two significant digits under a cent, and a dash for nothing', () => {
+    expect(usd(12.5)).toBe('$12.50');
+    expect(usd(0)).toBe('$0.00');
+    expect(usd(0.0042)).toBe('$0.0042');
+    expect(usd(null)).toBe('—');
+    expect(count(12345)).toBe('12,345');
+    expect(percent(0.5)).toBe('50%');
+    expect(percent(0.034)).toBe('3.4%');
+  });
+});
+
+describe('the limits explainer', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  it('says when a cap resets, in the unit that reads best', () => {
+    expect(relativeTime(null, now)).toBe('never');
+    expect(relativeTime('2025-12-31T23:59:00Z', now)).toBe('now');
+    expect(relativeTime('2026-01-01T00:00:40Z', now)).toBe('in 40 s');
+    expect(relativeTime('2026-01-01T00:30:00Z', now)).toBe('in 30 min');
+    expect(relativeTime('2026-01-01T05:00:00Z', now)).toBe('in 5 h');
+    expect(relativeTime('2026-01-26T00:00:00Z', now)).toBe('in 25 d');
+  });
+
+  it('names caps by scope and kind, money for budgets, counts otherwise', () => {
+    expect(capTitle({ kind: 'BUDGET', scope: 'TEAM' })).toBe('Team budget');
+    expect(capTitle({ kind: 'RPM', scope: 'KEY' })).toBe('Key requests per minute');
+    expect(capTitle({ kind: 'BUDGET', scope: 'USER' })).toBe('Personal budget');
+    expect(capTitle({ kind: 'BUDGET', scope: 'MEMBER' })).toBe('Team member budget');
+    expect(capValue({ kind: 'BUDGET' }, 0.1)).toBe('$0.10');
+    expect(capValue({ kind: 'TPM' }, 5000)).toBe('5,000');
+  });
+
+  it('fills the meter by what is used of the cap, a full bar when nothing is left', () => {
+    expect(capRatio({ limit: 10, remaining: 7 })).toBeCloseTo(0.3);
+    expect(capRatio({ limit: 10, remaining: 0 })).toBe(1);
+    expect(capRatio({ limit: 0, remaining: 0 })).toBe(1);
+  });
+
+  it('takes the server’s first cap as the one that stops first', () => {
+    const caps = [{ kind: 'BUDGET', scope: 'USER', label: 'u', limit: 1, used: 1, remaining: 0, refuses: true }];
+    expect(firstToStop(caps)).toBe(caps[0]);
+    expect(firstToStop([])).toBeNull();
+  });
+});
+
+describe('connect a client', () => {
+  it('puts this server and the secret into every setup; the placeholder when the secret is gone', () => {
+    const withSecret = clientSetups('https://llm.example.com/', 'sk-abc', 'gpt-4o-mini');
+    expect(withSecret.map((s) => s.label)).toEqual(['Claude Code', 'Codex', 'OpenAI Python', 'OpenAI TypeScript', 'Anthropic SDK', 'Vercel AI SDK', 'curl']);
+    for (const s of withSecret) {
+      expect(s.code, s.id).toContain('https://llm.example.com');
+      expect(s.code, s.id).not.toContain('https://llm.example.com//');
+      expect(s.code, s.id).toContain('sk-abc');
+    }
+    expect(withSecret.find((s) => s.id === 'codex')!.code).toContain('base_url = "https://llm.example.com/v1"');
+    expect(withSecret.find((s) => s.id === 'claude-code')!.code).toContain('ANTHROPIC_BASE_URL=https://llm.example.com\n');
+    expect(withSecret.find((s) => s.id === 'curl')!.code).toContain('"model": "gpt-4o-mini"');
+
+    for (const s of clientSetups('https://llm.example.com', null)) {
+      expect(s.code, s.id).toContain(KEY_PLACEHOLDER);
+      expect(s.code, s.id).not.toContain('sk-abc');
+    }
+  });
+});
