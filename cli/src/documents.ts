@@ -132,3 +132,17 @@ export const Usage = graphql(`
     }
   }
 `);
+
+export const KeyLimits = graphql(`
+  query CliKeyLimits($id: ID!) {
+    key(id: $id) {
+      id
+      keyAlias
+      limits {
+        callable
+        refusal
+        caps { kind scope label limit used reserved remaining resetsAt refuses message }
+      }
+    }
+  }
+`);

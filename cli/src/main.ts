@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAuth } from './commands/auth.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLimits } from './commands/limits.js';
 import { registerTeams } from './commands/teams.js';
 import { registerUsage } from './commands/usage.js';
 import { registerUsers } from './commands/users.js';
@@ -13,7 +14,7 @@ import { ApiError, EXIT, UnreachableError, UsageError } from './errors.js';
 const { version } = createRequire(import.meta.url)('@purser/cli/package.json') as { version: string };
 
 const program = new Command('purser')
-  .description('Manage a running Purser from the terminal: keys, users, teams, usage.')
+  .description('Manage a running Purser from the terminal: keys, users, teams, usage, limits.')
   .version(version)
   .option('--url <url>', `Purser's address (env PURSER_URL; default ${DEFAULT_URL})`)
   .option('--key <key>', 'master key or virtual key (env PURSER_API_KEY; default: the session of `purser login`)')
@@ -24,6 +25,7 @@ registerKeys(program);
 registerUsers(program);
 registerTeams(program);
 registerUsage(program);
+registerLimits(program);
 registerAuth(program);
 // a group without its subcommand (`purser keys`) shows its help and is a usage error
 for (const group of program.commands) group.exitOverride();

@@ -33,6 +33,7 @@ type Documents = {
     "\n  mutation CliCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id teamAlias spend maxBudget budgetDuration models blocked members { userId } }\n  }\n": typeof types.CliCreateTeamDocument,
     "\n  mutation CliAddTeamMember($input: AddTeamMemberInput!) {\n    addTeamMember(input: $input) { teamId userId role source user { email } }\n  }\n": typeof types.CliAddTeamMemberDocument,
     "\n  query CliUsage($filter: UsageFilter!, $groupBy: [UsageGroupBy!]) {\n    usage(filter: $filter, groupBy: $groupBy) {\n      totals { requests successes failures spend promptTokens completionTokens totalTokens cacheHits cacheSavings }\n      rows { day model keyId userId teamId requests successes failures spend promptTokens completionTokens totalTokens cacheHits unpriced }\n    }\n  }\n": typeof types.CliUsageDocument,
+    "\n  query CliKeyLimits($id: ID!) {\n    key(id: $id) {\n      id\n      keyAlias\n      limits {\n        callable\n        refusal\n        caps { kind scope label limit used reserved remaining resetsAt refuses message }\n      }\n    }\n  }\n": typeof types.CliKeyLimitsDocument,
 };
 const documents: Documents = {
     "\n  query CliWhoAmI {\n    me {\n      authMethod\n      user { id email alias userRole maxBudget spend personalSpend teams { teamId role team { teamAlias } } }\n    }\n  }\n": types.CliWhoAmIDocument,
@@ -53,6 +54,7 @@ const documents: Documents = {
     "\n  mutation CliCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id teamAlias spend maxBudget budgetDuration models blocked members { userId } }\n  }\n": types.CliCreateTeamDocument,
     "\n  mutation CliAddTeamMember($input: AddTeamMemberInput!) {\n    addTeamMember(input: $input) { teamId userId role source user { email } }\n  }\n": types.CliAddTeamMemberDocument,
     "\n  query CliUsage($filter: UsageFilter!, $groupBy: [UsageGroupBy!]) {\n    usage(filter: $filter, groupBy: $groupBy) {\n      totals { requests successes failures spend promptTokens completionTokens totalTokens cacheHits cacheSavings }\n      rows { day model keyId userId teamId requests successes failures spend promptTokens completionTokens totalTokens cacheHits unpriced }\n    }\n  }\n": types.CliUsageDocument,
+    "\n  query CliKeyLimits($id: ID!) {\n    key(id: $id) {\n      id\n      keyAlias\n      limits {\n        callable\n        refusal\n        caps { kind scope label limit used reserved remaining resetsAt refuses message }\n      }\n    }\n  }\n": types.CliKeyLimitsDocument,
 };
 
 /**
@@ -127,6 +129,10 @@ export function graphql(source: "\n  mutation CliAddTeamMember($input: AddTeamMe
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CliUsage($filter: UsageFilter!, $groupBy: [UsageGroupBy!]) {\n    usage(filter: $filter, groupBy: $groupBy) {\n      totals { requests successes failures spend promptTokens completionTokens totalTokens cacheHits cacheSavings }\n      rows { day model keyId userId teamId requests successes failures spend promptTokens completionTokens totalTokens cacheHits unpriced }\n    }\n  }\n"): typeof import('./graphql.js').CliUsageDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CliKeyLimits($id: ID!) {\n    key(id: $id) {\n      id\n      keyAlias\n      limits {\n        callable\n        refusal\n        caps { kind scope label limit used reserved remaining resetsAt refuses message }\n      }\n    }\n  }\n"): typeof import('./graphql.js').CliKeyLimitsDocument;
 
 
 export function graphql(source: string) {

@@ -135,6 +135,28 @@ export type KeyFilter = {
   userId?: string | number | null | undefined;
 };
 
+/** What a cap counts. */
+export type LimitKind =
+  /** Spend in USD in the current budget window. */
+  | 'BUDGET'
+  /** Calls in flight at once. */
+  | 'PARALLEL'
+  /** Requests in the current minute. */
+  | 'RPM'
+  /** Tokens in the current minute. */
+  | 'TPM';
+
+/** Whose cap it is. */
+export type LimitScope =
+  /** The key itself. */
+  | 'KEY'
+  /** The owner’s budget inside the key’s team. */
+  | 'MEMBER'
+  /** The key’s team. */
+  | 'TEAM'
+  /** The owner’s personal budget (personal keys only). */
+  | 'USER';
+
 /** Email (or the admin username) and password. */
 export type LoginInput = {
   /** Email, or `admin` (UI_USERNAME) for the master-key admin. */
@@ -377,6 +399,13 @@ export type CliUsageQueryVariables = Exact<{
 
 
 export type CliUsageQuery = { usage: { totals: { requests: number, successes: number, failures: number, spend: number, promptTokens: number, completionTokens: number, totalTokens: number, cacheHits: number, cacheSavings: number }, rows: Array<{ day: string | null, model: string | null, keyId: string | null, userId: string | null, teamId: string | null, requests: number, successes: number, failures: number, spend: number, promptTokens: number, completionTokens: number, totalTokens: number, cacheHits: number, unpriced: boolean | null }> } };
+
+export type CliKeyLimitsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliKeyLimitsQuery = { key: { id: string, keyAlias: string | null, limits: { callable: boolean, refusal: string | null, caps: Array<{ kind: LimitKind, scope: LimitScope, label: string, limit: number, used: number, reserved: number, remaining: number, resetsAt: string | null, refuses: boolean, message: string }> } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -786,3 +815,27 @@ export const CliUsageDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CliUsageQuery, CliUsageQueryVariables>;
+export const CliKeyLimitsDocument = new TypedDocumentString(`
+    query CliKeyLimits($id: ID!) {
+  key(id: $id) {
+    id
+    keyAlias
+    limits {
+      callable
+      refusal
+      caps {
+        kind
+        scope
+        label
+        limit
+        used
+        reserved
+        remaining
+        resetsAt
+        refuses
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CliKeyLimitsQuery, CliKeyLimitsQueryVariables>;
