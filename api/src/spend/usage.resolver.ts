@@ -5,6 +5,7 @@ import { decodeCursor, pageSize } from '../common/pagination.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import type { SpendLog } from './spend-log.entity.js';
+import { nameUsageRows } from './usage-names.js';
 import { cacheAnalytics, querySpendLogs, usage, type UsageDim } from './usage.service.js';
 
 /** GraphQL names DAY…TEAM; the values are the service's dimension names. */
@@ -97,6 +98,15 @@ class UsageRowType extends UsageMetricsType {
 
   @Field(() => Boolean, { nullable: true, description: 'When grouped by MODEL: true if the model has no price (its calls cost 0).' })
   unpriced?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Key alias, when grouped by KEY and the caller may read the key.' })
+  keyAlias!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Owner email, when grouped by USER and the caller may read the user.' })
+  userEmail!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Team alias, when grouped by TEAM and the caller may read the team.' })
+  teamAlias!: string | null;
 }
 
 @ObjectType('Usage', { description: 'Usage over a day range: totals and, with groupBy, one row per group.' })
@@ -297,12 +307,14 @@ export class UsageResolver {
     @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,
     @Arg('groupBy', () => [UsageGroupBy], { nullable: true, description: 'Dimensions to group rows by; none = totals only.' }) groupBy?: UsageGroupBy[] | null,
   ) {
-    const result = await usage(ctx, filter, (groupBy ?? []) as unknown as UsageDim[]);
+    const dims = (groupBy ?? []) as unknown as UsageDim[];
+    const result = await usage(ctx, filter, dims);
+    const rows = await nameUsageRows(ctx, result.rows, dims);
     const router = ctx.app.gateway?.router;
     // a model with no price costs 0: say so next to its figures
-    for (const r of result.rows as Array<{ model: string | null; unpriced?: boolean | null }>)
+    for (const r of rows as Array<{ model: string | null; unpriced?: boolean | null }>)
       r.unpriced = r.model !== null && router ? !router.estimatePrice(r.model) : null;
-    return result;
+    return { totals: result.totals, rows };
   }
 
   @Query(() => CacheAnalyticsType, { description: 'Response-cache hits against upstream calls, saved spend, per day, key and model; scoped like usage.' })
