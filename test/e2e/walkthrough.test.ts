@@ -11,6 +11,7 @@
  * Controls are found by role and accessible name.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -327,6 +328,28 @@ describe('the walkthrough in a real browser', () => {
       expect(await page.getByRole('button', { name: /^(Resend|Revoke)/ }).count()).toBe(0);
       await page.getByRole('link', { name: 'Usage' }).click();
       await page.getByLabel(/^Spend: /).waitFor();
+      // everyone's usage, by user with emails (the walkthrough's calls were Ines's)
+      await page.getByRole('table', { name: 'By user' }).getByRole('cell', { name: 'ines@example.com' }).waitFor();
+      await page.getByRole('table', { name: 'By team' }).waitFor();
+      // a custom range lives in the URL; the page reads it back
+      await page.getByRole('button', { name: 'Custom' }).click();
+      const today = new Date().toISOString().slice(0, 10);
+      await page.getByLabel('First day').fill(today);
+      await page.getByLabel('Last day').fill(today);
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForURL((u) => u.searchParams.get('from') === today && u.searchParams.get('to') === today);
+      await page.getByText(`${today} to ${today}`).waitFor();
+      // the CSV holds what is on screen
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      const csv = await readFile((await download.path())!, 'utf8');
+      expect(csv.split('\r\n')[0]).toBe('table,scope,from,to,day,name,spend_usd,requests,tokens');
+      expect(csv).toMatch(new RegExp(`^By user,all,${today},${today},,ines@example\\.com,0\\.\\d+,\\d+,\\d+$`, 'm'));
+      // her own keys only: nobody's calls
+      await page.getByRole('combobox', { name: 'Scope' }).click();
+      await page.getByRole('option', { name: 'My keys' }).click();
+      await page.waitForURL((u) => u.searchParams.get('scope') === 'me');
+      await page.getByLabel('Spend: $0.00').waitFor();
+      expect(await page.getByRole('table', { name: 'By user' }).count()).toBe(0);
       await page.getByRole('link', { name: 'Teams' }).click();
       await page.getByRole('heading', { name: 'Teams' }).waitFor();
       expect(await page.getByRole('button', { name: 'Create team' }).count()).toBe(0);

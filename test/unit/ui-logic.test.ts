@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clientSetups, KEY_PLACEHOLDER } from '$lib/connect';
 import { count, percent, usd } from '$lib/format';
 import { capRatio, capTitle, capValue, firstToStop, relativeTime } from '$lib/limits';
+import { customRangeError, rangeOf, scopeFilter, scopeOf, usageCsv } from '$lib/usage';
 
 describe('money and counts', () => {
   it('shows cents, keeps two significant digits under a cent, and a dash for nothing', () => {
@@ -65,5 +66,46 @@ describe('connect a client', () => {
       expect(s.code, s.id).toContain(KEY_PLACEHOLDER);
       expect(s.code, s.id).not.toContain('sk-abc');
     }
+  });
+});
+
+describe('usage page: range, scope and CSV', () => {
+  const at = (q: string) => new URL(`http://x/ui/usage${q}`);
+  it('takes a valid custom range from the URL and falls back to the preset otherwise', () => {
+    expect(rangeOf(at('?from=2026-01-01&to=2026-01-31'))).toEqual({ preset: null, days: 31, from: '2026-01-01', to: '2026-01-31' });
+    expect(rangeOf(at('?from=2026-02-01&to=2026-01-01')).preset).toBe(28);
+    expect(rangeOf(at('?from=banana&to=2026-01-01')).preset).toBe(28);
+    expect(rangeOf(at('?days=7')).days).toBe(7);
+    expect(customRangeError('2025-01-01', '2026-01-03')).toMatch(/At most 367 days/);
+    expect(customRangeError('2026-01-02', '2026-01-01')).toMatch(/not be after/);
+    expect(customRangeError('2026-01-01', '2026-01-01')).toBeNull();
+  });
+
+  it('scopes to everyone only for those who read all usage', () => {
+    expect(scopeOf(at(''), true)).toEqual({ kind: 'all' });
+    expect(scopeOf(at(''), false)).toEqual({ kind: 'me' });
+    expect(scopeOf(at('?scope=all'), false)).toEqual({ kind: 'me' });
+    expect(scopeOf(at('?scope=team:t1'), false)).toEqual({ kind: 'team', teamId: 't1' });
+    expect(scopeFilter({ kind: 'me' }, 'u1')).toEqual({ userId: 'u1' });
+    expect(scopeFilter({ kind: 'team', teamId: 't1' }, 'u1')).toEqual({ teamId: 't1' });
+    expect(scopeFilter({ kind: 'all' }, 'u1')).toEqual({});
+  });
+
+  it('exports what is on screen as CSV, quoting and disarming formulas', () => {
+    const csv = usageCsv({
+      range: { preset: 7, days: 7, from: '2026-01-01', to: '2026-01-07' },
+      scope: 'all',
+      totals: { spend: 0.15, requests: 3, totalTokens: 90 },
+      daily: [{ day: '2026-01-02', model: 'gpt-4o', spend: 0.1, requests: 2 }],
+      tables: [{ table: 'Top keys', rows: [{ name: '=HYPERLINK("x")', spend: 0.05, requests: 1, tokens: 30 }, { name: 'a,b', spend: 0.1, requests: 2, tokens: 60 }] }],
+    });
+    expect(csv.split('\r\n')).toEqual([
+      'table,scope,from,to,day,name,spend_usd,requests,tokens',
+      'totals,all,2026-01-01,2026-01-07,,,0.15,3,90',
+      'daily,all,2026-01-01,2026-01-07,2026-01-02,gpt-4o,0.1,2,',
+      `Top keys,all,2026-01-01,2026-01-07,,"'=HYPERLINK(""x"")",0.05,1,30`,
+      'Top keys,all,2026-01-01,2026-01-07,,"a,b",0.1,2,60',
+      '',
+    ]);
   });
 });

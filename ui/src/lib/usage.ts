@@ -1,19 +1,84 @@
 import { graphql } from '$lib/graphql';
 import { utcDay } from '$lib/format';
 
-/** Date range presets; the chosen one lives in the URL (`?days=28`). */
+/** Date range presets; the chosen one lives in the URL (`?days=28`), a custom one as `?from=&to=`. */
 export const PRESETS = [7, 28, 90] as const;
 export type Preset = (typeof PRESETS)[number];
+/** The API's longest range: `to` at most 366 days after `from`. */
+export const MAX_SPAN_DAYS = 367;
 
-export function rangeOf(url: URL): { days: Preset; from: string; to: string } {
-  const asked = Number(url.searchParams.get('days'));
-  const days = (PRESETS as readonly number[]).includes(asked) ? (asked as Preset) : 28;
-  return { days, from: utcDay(days - 1), to: utcDay(0) };
+export interface UsageRange {
+  /** the preset in use; null for a custom range */
+  preset: Preset | null;
+  /** days in the range, both ends included */
+  days: number;
+  from: string;
+  to: string;
 }
 
-/** Totals, spend per day and model, top models and keys: one round trip for the usage page. */
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
+
+/** Why a custom range cannot be used, or null when it can. */
+export function customRangeError(from: string, to: string): string | null {
+  if (!DAY_RE.test(from) || Number.isNaN(dayMs(from))) return 'Choose a first day.';
+  if (!DAY_RE.test(to) || Number.isNaN(dayMs(to))) return 'Choose a last day.';
+  if (dayMs(from) > dayMs(to)) return 'The first day must not be after the last.';
+  if ((dayMs(to) - dayMs(from)) / 86_400_000 + 1 > MAX_SPAN_DAYS) return `At most ${MAX_SPAN_DAYS} days at once.`;
+  return null;
+}
+
+export function rangeOf(url: URL): UsageRange {
+  const from = url.searchParams.get('from') ?? '';
+  const to = url.searchParams.get('to') ?? '';
+  if ((from || to) && !customRangeError(from, to)) return { preset: null, days: (dayMs(to) - dayMs(from)) / 86_400_000 + 1, from, to };
+  const asked = Number(url.searchParams.get('days'));
+  const days = (PRESETS as readonly number[]).includes(asked) ? (asked as Preset) : 28;
+  return { preset: days, days, from: utcDay(days - 1), to: utcDay(0) };
+}
+
+export const rangeLabel = (r: UsageRange) => (r.preset ? `Last ${r.days} days` : `${r.from} to ${r.to}`);
+
+/** Whose usage the page shows; in the URL as `?scope=me|all|team:<id>`. */
+export type UsageScope = { kind: 'me' } | { kind: 'all' } | { kind: 'team'; teamId: string };
+
+export function scopeOf(url: URL, mayReadAll: boolean): UsageScope {
+  const asked = url.searchParams.get('scope') ?? '';
+  if (asked === 'me') return { kind: 'me' };
+  if (asked === 'all' && mayReadAll) return { kind: 'all' };
+  if (asked.startsWith('team:') && asked.length > 5) return { kind: 'team', teamId: asked.slice(5) };
+  return mayReadAll ? { kind: 'all' } : { kind: 'me' };
+}
+
+export const scopeParam = (s: UsageScope) => (s.kind === 'team' ? `team:${s.teamId}` : s.kind);
+
+/** The API filter for a scope: admins' "me" is their own keys, a team is the team's keys. */
+export function scopeFilter(scope: UsageScope, viewerId: string): { userId?: string; teamId?: string } {
+  if (scope.kind === 'me') return { userId: viewerId };
+  if (scope.kind === 'team') return { teamId: scope.teamId };
+  return {};
+}
+
+/** The caller's teams, for the scope switcher (admins: every team, up to 100). */
+export const UsageTeamsQuery = graphql(`
+  query UsageTeams {
+    teams(first: 100) {
+      edges {
+        node {
+          id
+          teamAlias
+        }
+      }
+    }
+  }
+`);
+
+/**
+ * Totals, spend per day and model, top models; by key, user and team where the scope allows
+ * a breakdown (the API refuses a plain team member's per-member view): one round trip.
+ */
 export const UsagePageQuery = graphql(`
-  query UsagePage($filter: UsageFilter!) {
+  query UsagePage($filter: UsageFilter!, $byKey: Boolean!, $byUser: Boolean!, $byTeam: Boolean!) {
     totals: usage(filter: $filter) {
       totals {
         spend
@@ -42,22 +107,68 @@ export const UsagePageQuery = graphql(`
         unpriced
       }
     }
-    keys: usage(filter: $filter, groupBy: [KEY]) {
+    keys: usage(filter: $filter, groupBy: [KEY]) @include(if: $byKey) {
       rows {
         keyId
+        keyAlias
         spend
         requests
         totalTokens
       }
     }
-    keyNames: cacheAnalytics(filter: $filter) {
-      byKey {
-        keyId
-        keyAlias
+    users: usage(filter: $filter, groupBy: [USER]) @include(if: $byUser) {
+      rows {
+        userId
+        userEmail
+        spend
+        requests
+        totalTokens
+      }
+    }
+    teams: usage(filter: $filter, groupBy: [TEAM]) @include(if: $byTeam) {
+      rows {
+        teamId
+        teamAlias
+        spend
+        requests
+        totalTokens
       }
     }
   }
 `);
+
+/** One ranked table on the page: its name, and rows of a name and figures. */
+export interface RankedRows {
+  table: string;
+  rows: { name: string; spend: number; requests: number; tokens: number }[];
+}
+
+/** Biggest spend first, at most `top` rows. */
+export const ranked = <T extends { spend: number }>(rows: readonly T[], top = 10): T[] => [...rows].sort((a, b) => b.spend - a.spend).slice(0, top);
+
+/**
+ * What is on screen as RFC 4180 CSV: one row per figure (totals, every day and model, each
+ * ranked table). A cell a spreadsheet would run as a formula is prefixed with `'`.
+ */
+export function usageCsv(view: {
+  range: UsageRange;
+  scope: string;
+  totals: { spend: number; requests: number; totalTokens: number };
+  daily: readonly { day?: string | null; model?: string | null; spend: number; requests: number }[];
+  tables: RankedRows[];
+}): string {
+  const cell = (v: string | number) => {
+    let s = String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines: (string | number)[][] = [['table', 'scope', 'from', 'to', 'day', 'name', 'spend_usd', 'requests', 'tokens']];
+  const base = [view.scope, view.range.from, view.range.to];
+  lines.push(['totals', ...base, '', '', view.totals.spend, view.totals.requests, view.totals.totalTokens]);
+  for (const r of view.daily) lines.push(['daily', ...base, r.day ?? '', r.model ?? '', r.spend, r.requests, '']);
+  for (const t of view.tables) for (const r of t.rows) lines.push([t.table, ...base, '', r.name, r.spend, r.requests, r.tokens]);
+  return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
+}
 
 export const CachePageQuery = graphql(`
   query CachePage($filter: UsageFilter!) {
