@@ -64,7 +64,7 @@ describe('admission under 50 concurrent calls', () => {
     // exact, in micro-dollars: the database, the logs and the in-memory ledger agree
     expect(key.budget_spend).toBe(sumOfCalls);
     expect(key.budget_spend).toBe(ok.length * actual);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: sumOfCalls, reserved: 0 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: sumOfCalls, reserved: 0 });
 
     // the bound: every admitted call but the last was counted at admission of the next ones by
     // its estimate or its actual cost, so Σ actual ≤ max + Σ max(0, actual − estimate) + one estimate

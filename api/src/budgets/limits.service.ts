@@ -1,7 +1,8 @@
 import type { Ctx } from '../app/context.js';
 import type { KeySnapshot } from '../gateway/key-cache.js';
 import { limitSpecsOf } from '../gateway/limiter.js';
-import type { GatewayRuntime } from '../gateway/runtime.js';
+import type { BudgetLedger } from './ledger.js';
+import type { Limiter } from '../gateway/limiter.js';
 import type { VirtualKey } from '../keys/key.entity.js';
 import { explainCaps, type Cap } from './explain.js';
 
@@ -25,7 +26,7 @@ function stateRefusal(snap: KeySnapshot, now: number): string | null {
  * Explains a snapshot with the gateway's own figures: the ledger for budgets (spend +
  * calls in flight), the limiter for this minute's requests, tokens and parallel slots.
  */
-export function explainSnapshot(gw: Pick<GatewayRuntime, 'ledger' | 'limiter'>, snap: KeySnapshot, now = Date.now()): KeyLimitsView {
+export function explainSnapshot(gw: { ledger: BudgetLedger; limiter: Limiter }, snap: KeySnapshot, now = Date.now()): KeyLimitsView {
   const budgets = snap.budgets.map((b) => ({ kind: b.kind, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
   const { specs, parallel } = limitSpecsOf(snap);
   const keyLabel = snap.budgets.find((b) => b.kind === 'key')?.label ?? `key ${snap.keyName}`;
