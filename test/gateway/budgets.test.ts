@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, PRICE, USAGE, chat, flush, mintKey, sdk, sql, upstreamModel } from '../helpers/gateway.js';
+import { CALL_MICROS, PRICE, USAGE, admin, chat, flush, mintKey, sdk, sql, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -64,7 +64,7 @@ describe('admission under 50 concurrent calls', () => {
     // exact, in micro-dollars: the database, the logs and the in-memory ledger agree
     expect(key.budget_spend).toBe(sumOfCalls);
     expect(key.budget_spend).toBe(ok.length * actual);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: sumOfCalls, reserved: 0 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: sumOfCalls, reserved: 0 });
 
     // the bound: every admitted call but the last was counted at admission of the next ones by
     // its estimate or its actual cost, so Σ actual ≤ max + Σ max(0, actual − estimate) + one estimate
@@ -144,5 +144,42 @@ describe('upstream failover', () => {
     expect(rows[0].http_status).toBeGreaterThanOrEqual(500);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
     expect(key.budget_spend).toBe(0);
+  });
+});
+
+describe("an admin's spend correction on a user", () => {
+  it('moves the personal spend that personal keys are admitted against, and only the user budget', { timeout: 30_000 }, async () => {
+    // one call (CALL_MICROS = 0.05 USD) puts the user over a 0.01 USD budget
+    await admin(s, '/user/new', { user_id: 'fix-u', user_role: 'internal_user', max_budget: 0.01, auto_create_key: false });
+    const personal = await mintKey(s, { user_id: 'fix-u' });
+    const body = { messages: [{ role: 'user', content: 'hi' }] };
+    expect((await chat(s, personal.key, body)).status).toBe(200);
+    const over = await chat(s, personal.key, body);
+    expect(over.status).toBe(429);
+    expect(over.body.error.message).toMatch(/user fix-u/i);
+    await flush(s);
+
+    // the admin forgives the spend: the personal key is admitted again, at once
+    await admin(s, '/user/update', { user_id: 'fix-u', spend: 0 });
+    const [u] = await sql(s, 'select budget_spend, personal_spend_micros from users where id = ?', ['fix-u']);
+    expect({ total: Number(u.budget_spend), personal: Number(u.personal_spend_micros) }).toEqual({ total: 0, personal: 0 });
+    const info = await s.rest('GET', '/user/info?user_id=fix-u');
+    expect(info.body.user_info).toMatchObject({ spend: 0, personal_spend: 0 });
+    expect((await chat(s, personal.key, body)).status).toBe(200);
+    await flush(s);
+    const [after] = await sql(s, 'select personal_spend_micros from users where id = ?', ['fix-u']);
+    expect(Number(after.personal_spend_micros)).toBe(CALL_MICROS);
+
+    // and a correction above the budget blocks the personal key, naming the corrected figure
+    await admin(s, '/user/update', { user_id: 'fix-u', spend: 0.02, max_budget: 1 });
+    expect((await chat(s, personal.key, body)).status).toBe(200);
+    await flush(s);
+    await admin(s, '/user/update', { user_id: 'fix-u', spend: 2 });
+    const blocked = await chat(s, personal.key, body);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.message).toContain('current spend 2.000000 USD');
+    // the key's own spend is the key's: a user correction leaves it alone
+    const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [personal.id]);
+    expect(Number(key.budget_spend)).toBe(3 * CALL_MICROS);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { admin, bearer, chat, flush, mintKey, post, sql, until, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import type { BudgetRef } from '../../api/src/budgets/ref.js';
 
 /** 1,000 output tokens at 1e-6 USD = 1,000 µ$ per call; the prompt is nearly free. */
 const PRICE = { input_cost_per_token: 1e-7, output_cost_per_token: 1e-6 };
@@ -42,7 +43,11 @@ afterAll(async () => {
   await slow?.close();
 });
 
-const ledgerIds = (keyId: string, teamId?: string, userId?: string) => [`key:${keyId}`, ...(teamId ? [`team:${teamId}`] : []), ...(teamId && userId ? [`member:${teamId}:${userId}`] : [])];
+const ledgerRefs = (keyId: string, teamId?: string, userId?: string): BudgetRef[] => [
+  { kind: 'key', keyId },
+  ...(teamId ? [{ kind: 'team' as const, teamId }] : []),
+  ...(teamId && userId ? [{ kind: 'member' as const, teamId, userId }] : []),
+];
 
 describe('request numbers', () => {
   const bad: Array<[string, string]> = [
@@ -71,7 +76,7 @@ describe('request numbers', () => {
     expect(r.body.error.param).toBe(field);
     expect(r.body.error.message).toMatch(new RegExp(`^${field} must be an integer from 1 to \\d+`));
     expect(up.received.length).toBe(before);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`) ?? { spend: 0, reserved: 0 }).toMatchObject({ spend: 0, reserved: 0 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id }) ?? { spend: 0, reserved: 0 }).toMatchObject({ spend: 0, reserved: 0 });
     // and the key works normally afterwards
     expect((await chat(s, k.key)).status).toBe(200);
   });
@@ -103,7 +108,7 @@ describe('request numbers', () => {
     } finally {
       up.behaviour.usage = ANSWER;
     }
-    const p = s.running.app.gateway!.ledger.peek(`key:${k.id}`)!;
+    const p = s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })!;
     expect(Number.isSafeInteger(p.spend) && p.spend >= 0).toBe(true);
     expect(p.reserved).toBe(0);
   });
@@ -128,7 +133,7 @@ describe('estimates without max_tokens', () => {
     const k = await mintKey(s, { max_budget: 1 });
     const inFlight = chat(s, k.key, { model: 'unknown' });
     // the reservation is visible while the call is in flight (the upstream answers after 300 ms)
-    const reserved = await until(() => s.running.app.gateway!.ledger.peek(`key:${k.id}`)?.reserved, 'the reservation');
+    const reserved = await until(() => s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.reserved, 'the reservation');
     // prompt "hi" = 1 token at 1e-7, 4096 output tokens at 1e-6: 4096.1 µ$ → 4096
     expect(reserved).toBe(4096);
     expect((await inFlight).status).toBe(200);
@@ -155,8 +160,8 @@ describe('bounded fuzz of the numeric fields', () => {
         const extra = Object.entries(f).map(([name, v]) => `,"${name}":${v}`).join('');
         const r = await post(s, '/v1/chat/completions', `{"model":"m","messages":[{"role":"user","content":"fuzz"}]${extra}}`, bearer(k.key));
         expect([200, 400, 429]).toContain(r.status);
-        for (const id of ledgerIds(k.id, 'fuzz-team', 'fuzz-user')) {
-          const p = s.running.app.gateway!.ledger.peek(id);
+        for (const ref of ledgerRefs(k.id, 'fuzz-team', 'fuzz-user')) {
+          const p = s.running.app.gateway!.ledger.peek(ref);
           if (!p) continue;
           expect(Number.isSafeInteger(p.spend) && p.spend >= 0).toBe(true);
           expect(p.reserved).toBe(0);

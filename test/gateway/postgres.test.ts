@@ -56,7 +56,7 @@ describe('gateway on PostgreSQL', () => {
       deployment: 'm#0', callType: 'chat', promptTokens: 1, completionTokens: 1, costMicros: 999_999, cacheHit: false,
       savedMicros: 0, status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now,
       endTime: now, endUser: null, request: null, response: null,
-      budgets: [{ id: `key:${keyRow.id}`, window: keyRow.budget_budget_reset_at ? new Date(keyRow.budget_budget_reset_at).getTime() : null }],
+      budgets: [{ ref: { kind: 'key', keyId: keyRow.id }, window: keyRow.budget_budget_reset_at ? new Date(keyRow.budget_budget_reset_at).getTime() : null }],
       userWindow: null,
     });
     await recorder.flush();

@@ -60,12 +60,12 @@ describe('reset job (1-second settings)', () => {
     expect(refused.body.error.type).toBe('budget_exceeded');
     await flush(s);
     expect(await keyRow(s, k.id)).toEqual({ budget_spend: CALL_MICROS, budget_budget_reset_at: w1 });
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: CALL_MICROS, window: w1 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_MICROS, window: w1 });
 
     const w2 = await nextReset(s, k.id, w1);
     expect(w2).toBeGreaterThan(w1);
     expect((await keyRow(s, k.id)).budget_spend).toBe(0);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: 0, window: w2 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: 0, window: w2 });
     expect((await chat(s, k.key)).status).toBe(200);
     const info = await s.rest('GET', `/key/info?key=${k.key}`);
     expect(info.body.info.budget_reset_at).toBe(new Date(w2).toISOString());
@@ -77,7 +77,7 @@ describe('reset job (1-second settings)', () => {
     const w1 = await nextReset(s, k.id, (await keyRow(s, k.id)).budget_budget_reset_at);
     const inFlight = chat(s, k.key, { model: 'slow' });
     const w2 = await nextReset(s, k.id, w1);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: 0, window: w2 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: 0, window: w2 });
     // a call admitted in the new window
     expect((await chat(s, k.key)).status).toBe(200);
     const slowCall = await inFlight;
@@ -86,7 +86,7 @@ describe('reset job (1-second settings)', () => {
     const row = await keyRow(s, k.id);
     expect(row.budget_budget_reset_at).toBe(w2); // still the window of the fast call
     expect(row.budget_spend).toBe(CALL_MICROS); // the fast call only
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: CALL_MICROS, reserved: 0 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_MICROS, reserved: 0 });
     // both calls are logged: usage keeps the slow one
     const logs = await sql(s, 'select cost_micros from spend_logs where key_id = ?', [k.id]);
     expect(logs).toEqual([{ cost_micros: CALL_MICROS }, { cost_micros: CALL_MICROS }]);

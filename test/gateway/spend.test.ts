@@ -125,7 +125,7 @@ describe('flushes', () => {
       expect(await logsOf(k.id)).toEqual([]); // the log inserts were rolled back with the rest
       expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(0);
       // the in-memory ledger already counts them (admission stays correct meanwhile)
-      expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)?.spend).toBe(3 * CALL_MICROS);
+      expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_MICROS);
     } finally {
       await db.run('alter table daily_model_spend_away rename to daily_model_spend');
       await db.close();
@@ -138,7 +138,7 @@ describe('flushes', () => {
     expect(new Set(rows.map((r) => r.request_id)).size).toBe(3);
     expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(3 * CALL_MICROS);
     expect(await rollup()).toBe(before + 3);
-    expect(s.running.app.gateway!.ledger.peek(`key:${k.id}`)?.spend).toBe(3 * CALL_MICROS);
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_MICROS);
   });
 
   it('re-queueing a row already written counts nothing twice', async () => {
@@ -154,7 +154,7 @@ describe('flushes', () => {
       deployment: r.deployment, callType: r.call_type, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens,
       costMicros: r.cost_micros, cacheHit: false, savedMicros: 0, status: 'success', httpStatus: 200, error: null,
       estimated: false, unpriced: false, startTime: new Date(r.start_time), endTime: new Date(r.end_time), endUser: null,
-      request: null, response: null, budgets: [{ id: `key:${k.id}`, window: null }], userWindow: null,
+      request: null, response: null, budgets: [{ ref: { kind: 'key', keyId: k.id }, window: null }], userWindow: null,
     };
     s.running.app.gateway!.recorder.record({ ...again });
     s.running.app.gateway!.recorder.record({ ...again });

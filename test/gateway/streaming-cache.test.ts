@@ -119,7 +119,7 @@ describe('streaming', () => {
     expect(row.cost_micros).toBe(row.prompt_tokens * 1000 + row.completion_tokens * 2000);
     expect(row.cost_micros).toBeGreaterThan(0);
     expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(row.cost_micros);
-    expect(gw.ledger.peek(`key:${k.id}`)).toMatchObject({ spend: row.cost_micros, reserved: 0 });
+    expect(gw.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: row.cost_micros, reserved: 0 });
   });
 });
 

@@ -7,15 +7,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BudgetView } from '../../api/src/gateway/key-cache.js';
-import { BudgetLedger, type Reservation } from '../../api/src/gateway/ledger.js';
+import type { BudgetView } from '../../api/src/budgets/counted.js';
+import { BudgetLedger, type Reservation } from '../../api/src/budgets/ledger.js';
 
 const budgets: BudgetView[] = [
-  { kind: 'key', id: 'key:k', label: 'key k', max: 1_000_000, soft: null, window: 1_000, dbSpend: 0 },
-  { kind: 'user', id: 'user:u', label: 'user u', max: 2_000_000, soft: null, window: null, dbSpend: 0 },
-  { kind: 'team', id: 'team:t', label: 'team t', max: 500_000, soft: null, window: 5_000, dbSpend: 0 },
+  { kind: 'key', ref: { kind: 'key', keyId: 'k' }, id: 'key:k', label: 'key k', max: 1_000_000, soft: null, window: 1_000, dbSpend: 0 },
+  { kind: 'user', ref: { kind: 'user', userId: 'u' }, id: 'user:u', label: 'user u', max: 2_000_000, soft: null, window: null, dbSpend: 0 },
+  { kind: 'team', ref: { kind: 'team', teamId: 't' }, id: 'team:t', label: 'team t', max: 500_000, soft: null, window: 5_000, dbSpend: 0 },
 ];
 const ids = budgets.map((b) => b.id);
+const refOf = (id: string) => budgets.find((b) => b.id === id)!.ref;
 
 const validMicros = fc.integer({ min: 0, max: 2_000_000 });
 const hostile = fc.constantFrom(Infinity, -Infinity, NaN, -1, -1e9, 0.5, 1e309, Number.MAX_VALUE, 2 ** 53, -0.000001);
@@ -39,7 +40,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const isMicros = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 function snapshot(l: BudgetLedger) {
-  return ids.map((id) => l.peek(id));
+  return ids.map((id) => l.peek(refOf(id)));
 }
 
 describe('BudgetLedger (property)', () => {
@@ -73,19 +74,19 @@ describe('BudgetLedger (property)', () => {
                 break;
               }
               case 'flushed':
-                l.flushed(o.id, windows.get(o.id)!, o.amount);
+                l.flushed(refOf(o.id), windows.get(o.id)!, o.amount);
                 break;
               case 'sync': {
                 const w = windows.get(o.id)!;
                 const next = o.nextWindow && w !== null ? w + 1_000 : w;
-                l.sync(o.id, o.spend, next);
+                l.sync(refOf(o.id), o.spend, next);
                 windows.set(o.id, next);
                 break;
               }
               case 'reset': {
                 const w = windows.get(o.id)!;
                 const next = w === null ? null : w + 1_000;
-                l.reset(o.id, next);
+                l.reset(refOf(o.id), next);
                 windows.set(o.id, next);
                 break;
               }
@@ -100,7 +101,7 @@ describe('BudgetLedger (property)', () => {
           if (threw) expect(snapshot(l)).toEqual(before);
           // invariants: finite, non-negative, integer; reserved = the estimates of the calls still open
           for (const id of ids) {
-            const p = l.peek(id)!;
+            const p = l.peek(refOf(id))!;
             expect(isMicros(p.spend)).toBe(true);
             expect(isMicros(p.reserved)).toBe(true);
             const expected = open.filter((x) => x.ids.includes(id)).reduce((a, x) => a + x.r.estimate, 0);
@@ -108,7 +109,7 @@ describe('BudgetLedger (property)', () => {
           }
           // admission follows the figures: at or over the max refuses (team: over)
           for (const b of budgets) {
-            const p = l.peek(b.id)!;
+            const p = l.peek(b.ref)!;
             const used = p.spend + p.reserved;
             const over = b.kind === 'team' ? used > b.max! : used >= b.max!;
             expect(l.check([{ ...b, window: windows.get(b.id)! }]) !== null).toBe(over);
@@ -116,7 +117,7 @@ describe('BudgetLedger (property)', () => {
         }
         // every call ends: nothing stays reserved (no phantom reservation survives resets)
         for (const x of open.splice(0)) l.settle(x.r, 0);
-        for (const id of ids) expect(l.peek(id)!.reserved).toBe(0);
+        for (const id of ids) expect(l.peek(refOf(id))!.reserved).toBe(0);
       }),
       { numRuns: 300 },
     );
@@ -127,6 +128,6 @@ describe('BudgetLedger (property)', () => {
     const r = l.reserve([budgets[0]!], 700);
     l.settle(r, 100);
     l.settle(r, 100);
-    expect(l.peek('key:k')).toMatchObject({ spend: 100, reserved: 0 });
+    expect(l.peek({ kind: 'key', keyId: 'k' })).toMatchObject({ spend: 100, reserved: 0 });
   });
 });

@@ -10,7 +10,7 @@ import { Mailer, smtpFromEnv } from '../mail/mailer.js';
 import { ssoConfigFromEnv } from '../sso/config.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
-import { createGatewayRuntime } from '../gateway/runtime.js';
+import { createGatewayRuntime } from './runtime.js';
 import { buildServer } from '../http/server.js';
 import { DurationError, durationSeconds, parseDuration } from '../time/durations.js';
 import { User } from '../users/user.entity.js';

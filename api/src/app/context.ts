@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
 import type { LoginThrottle } from '../auth/throttle.js';
-import type { GatewayRuntime } from '../gateway/runtime.js';
+import type { GatewayRuntime } from './runtime.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SsoConfig } from '../sso/config.js';
 import type { Settings } from './settings.js';

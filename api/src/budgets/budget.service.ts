@@ -46,3 +46,14 @@ export function applyBudgetInput(budget: Budget, input: BudgetInput, tz: string,
     else if (changed || !budget.budgetResetAt) budget.budgetResetAt = nextResetAt(d, now, tz);
   }
 }
+
+/**
+ * An admin's correction of a user's spend (`/user/update` `spend`, GraphQL `updateUser`):
+ * the user budget blocks personal keys on personal spend (counted.ts), so the correction sets
+ * that figure as well as the total; otherwise forgiving a user's spend would not admit their
+ * personal keys again. The key, team and member budgets keep their own spend.
+ */
+export function correctUserSpend(user: { budget: Budget; personalSpendMicros: number }, micros: number): void {
+  user.budget.spend = micros;
+  user.personalSpendMicros = micros;
+}

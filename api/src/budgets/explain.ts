@@ -12,6 +12,34 @@ export type BudgetKind = 'key' | 'user' | 'team' | 'member';
  */
 export const budgetRefuses = (kind: BudgetKind, used: number, max: number): boolean => (kind === 'team' ? used > max : used >= max);
 
+export interface LimitSpec {
+  /** whose counter: the key's or its team's */
+  scope: 'key' | 'team';
+  /** counter id, e.g. key:<id> or team:<id> */
+  id: string;
+  rpm: number | null;
+  tpm: number | null;
+}
+
+/** The rate windows and parallel slots a key's calls count against, in admission order. */
+export function limitSpecsOf(snap: {
+  keyId: string | null;
+  teamId: string | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  teamRpmLimit: number | null;
+  teamTpmLimit: number | null;
+  maxParallelRequests: number | null;
+}): { specs: LimitSpec[]; parallel: { scope: string; max: number | null } } {
+  return {
+    specs: [
+      ...(snap.keyId ? [{ scope: 'key' as const, id: `key:${snap.keyId}`, rpm: snap.rpmLimit, tpm: snap.tpmLimit }] : []),
+      ...(snap.teamId ? [{ scope: 'team' as const, id: `team:${snap.teamId}`, rpm: snap.teamRpmLimit, tpm: snap.teamTpmLimit }] : []),
+    ],
+    parallel: { scope: `key:${snap.keyId}`, max: snap.maxParallelRequests },
+  };
+}
+
 /** Whether a per-minute counter refuses the next call (requests count at admission, tokens after). */
 export const rateRefuses = (count: number, limit: number): boolean => count >= limit;
 

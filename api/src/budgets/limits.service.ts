@@ -1,9 +1,8 @@
 import type { Ctx } from '../app/context.js';
-import type { KeySnapshot } from '../gateway/key-cache.js';
-import { limitSpecsOf } from '../gateway/limiter.js';
-import type { GatewayRuntime } from '../gateway/runtime.js';
 import type { VirtualKey } from '../keys/key.entity.js';
-import { explainCaps, type Cap } from './explain.js';
+import type { BudgetView } from './counted.js';
+import { explainCaps, limitSpecsOf, type Cap } from './explain.js';
+import type { BudgetLedger } from './ledger.js';
 
 /** Why a key may or may not call right now: its state and every cap, first the one that stops it first. */
 export interface KeyLimitsView {
@@ -13,8 +12,24 @@ export interface KeyLimitsView {
   caps: Cap[];
 }
 
+/** What the explanation reads of a key snapshot (gateway/key-cache.ts). */
+export type LimitsSubject = Parameters<typeof limitSpecsOf>[0] & {
+  blocked: boolean;
+  teamBlocked: boolean;
+  expiresAt: number | null;
+  userId: string | null;
+  keyName: string;
+  budgets: BudgetView[];
+};
+
+/** The figures of the gateway's rate windows and parallel slots (gateway/limiter.ts). */
+export interface RateFigures {
+  counters(id: string, now: number): { requests: number; tokens: number; windowEndsAt: number };
+  inFlight(scope: string, now: number): number;
+}
+
 /** The key's own state, as the gateway's authentication sees it. */
-function stateRefusal(snap: KeySnapshot, now: number): string | null {
+function stateRefusal(snap: LimitsSubject, now: number): string | null {
   if (snap.blocked) return snap.teamId && snap.userId ? 'The key is blocked (or its owner is no longer a member of its team).' : 'The key is blocked.';
   if (snap.teamBlocked) return 'The key’s team is blocked.';
   if (snap.expiresAt !== null && snap.expiresAt <= now) return 'The key has expired.';
@@ -25,14 +40,14 @@ function stateRefusal(snap: KeySnapshot, now: number): string | null {
  * Explains a snapshot with the gateway's own figures: the ledger for budgets (spend +
  * calls in flight), the limiter for this minute's requests, tokens and parallel slots.
  */
-export function explainSnapshot(gw: Pick<GatewayRuntime, 'ledger' | 'limiter'>, snap: KeySnapshot, now = Date.now()): KeyLimitsView {
+export function explainSnapshot(gw: { ledger: BudgetLedger; limiter: RateFigures }, snap: LimitsSubject, now = Date.now()): KeyLimitsView {
   const budgets = snap.budgets.map((b) => ({ kind: b.kind, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
   const { specs, parallel } = limitSpecsOf(snap);
   const keyLabel = snap.budgets.find((b) => b.kind === 'key')?.label ?? `key ${snap.keyName}`;
   const counters = specs.map((s) => ({
-    scope: s.id.startsWith('team:') ? ('team' as const) : ('key' as const),
+    scope: s.scope,
     id: s.id,
-    label: s.id.startsWith('team:') ? `team ${snap.teamId}` : keyLabel,
+    label: s.scope === 'team' ? `team ${snap.teamId}` : keyLabel,
     rpm: s.rpm,
     tpm: s.tpm,
     ...gw.limiter.counters(s.id, now),

@@ -7,11 +7,10 @@ import { budgetRefusalMessage } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
-import type { SpendRecorder, SpendRow } from '../spend/recorder.js';
-import type { BudgetAlerts } from '../spend/alerts.js';
+import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
 import type { KeyCache, KeySnapshot } from './key-cache.js';
-import type { BudgetLedger, Reservation } from './ledger.js';
+import type { BudgetLedger, Reservation } from '../budgets/ledger.js';
 import { Limiter, limitSpecsOf, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
 import { messagesDialect } from './dialects/messages.js';
@@ -35,9 +34,9 @@ export interface GatewayDeps {
   ledger: BudgetLedger;
   limiter: Limiter;
   cache: LocalResponseCache | null;
-  recorder: SpendRecorder;
+  recorder: SpendSink;
   metrics: GatewayMetrics;
-  alerts: BudgetAlerts;
+  alerts: AlertSink;
   /** which key created which stored Responses object */
   owners: ResponseOwners;
   /** Responses conversations kept for translated calls */
@@ -438,7 +437,7 @@ export class Gateway {
       endUser: call.dialect.endUser(call.body),
       request: call.body,
       response: o.response ?? null,
-      budgets: [...call.reservation.windows].map(([id, window]) => ({ id, window })),
+      budgets: this.d.ledger.charged(call.reservation, snap.budgets),
       userWindow: snap.userWindow,
     };
     this.d.recorder.record(row);

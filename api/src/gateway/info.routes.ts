@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { modelGroupInfo, modelInfo, visibleModel } from '../models/model-info.js';
-import type { GatewayRuntime } from './runtime.js';
+import type { GatewayRuntime } from '../app/runtime.js';
 
 const idQuery = z.object({ litellm_model_id: z.string().min(1).max(256).optional() }).passthrough();
 const groupQuery = z.object({ model_group: z.string().min(1).max(256).optional() }).passthrough();

@@ -5,20 +5,7 @@ import type { Role } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { User } from '../users/user.entity.js';
 import { intersectNames } from '../models/model-names.js';
-import type { BudgetKind } from './ledger.js';
-
-/** One budget as the gateway checks it. Money in micro-dollars; window = reset instant (ms) or null. */
-export interface BudgetView {
-  kind: BudgetKind;
-  /** ledger id, e.g. key:<id>, user:<id>, team:<id>, member:<team>:<user> */
-  id: string;
-  label: string;
-  max: number | null;
-  soft: number | null;
-  window: number | null;
-  /** spend in the database when loaded */
-  dbSpend: number;
-}
+import { budgetsOf, type BudgetView } from '../budgets/counted.js';
 
 /** Everything the hot path needs about a key, read once and then served from memory. */
 export interface KeySnapshot {
@@ -43,7 +30,7 @@ export interface KeySnapshot {
   maxParallelRequests: number | null;
   teamRpmLimit: number | null;
   teamTpmLimit: number | null;
-  /** the budgets a call counts against (ROLES.md "Budgets") */
+  /** the budgets a call counts against (budgets/counted.ts) */
   budgets: BudgetView[];
   /** window of the owner's total spend (moves on every call, blocks nothing) */
   userWindow: number | null;
@@ -67,14 +54,6 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
     if (user.models.includes('no-default-models')) allowed = new Set();
     else allowed = intersect(allowed, user.models);
   }
-  const budgets: BudgetView[] = [];
-  const view = (kind: BudgetKind, id: string, label: string, b: VirtualKey['budget'], dbSpend = b.spend) =>
-    budgets.push({ kind, id, label, max: b.maxBudget, soft: b.softBudget, window: b.budgetResetAt?.getTime() ?? null, dbSpend });
-  view('key', `key:${key.id}`, key.keyAlias ? `key ${key.keyAlias}` : `key ${key.keyName}`, key.budget);
-  if (team) view('team', `team:${team.id}`, `team ${team.id}`, team.budget);
-  if (team && user && member) view('member', `member:${team.id}:${user.id}`, `member ${user.id} in team ${team.id}`, member.budget);
-  // the user budget blocks on personal spend, for personal keys only
-  if (!team && user) view('user', `user:${user.id}`, `user ${user.id}`, user.budget, user.personalSpendMicros);
   return {
     keyId: key.id,
     token: key.token,
@@ -95,7 +74,7 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
     maxParallelRequests: key.maxParallelRequests,
     teamRpmLimit: team?.rpmLimit ?? null,
     teamTpmLimit: team?.tpmLimit ?? null,
-    budgets,
+    budgets: budgetsOf(key, team, user, member),
     userWindow: user?.budget.budgetResetAt?.getTime() ?? null,
   };
 }

@@ -1,4 +1,6 @@
-import { parallelRefusalMessage, parallelRefuses, rateRefusalMessage, rateRefuses } from '../budgets/explain.js';
+import { parallelRefusalMessage, parallelRefuses, rateRefusalMessage, rateRefuses, type LimitSpec } from '../budgets/explain.js';
+
+export { limitSpecsOf, type LimitSpec } from '../budgets/explain.js';
 
 /**
  * rpm / tpm in fixed 60-second windows, and parallel-request slots as leases that expire (a
@@ -11,32 +13,6 @@ interface Window {
   start: number;
   requests: number;
   tokens: number;
-}
-
-export interface LimitSpec {
-  /** counter id, e.g. key:<id> or team:<id> */
-  id: string;
-  rpm: number | null;
-  tpm: number | null;
-}
-
-/** The rate windows and parallel slots a key's calls count against, in admission order. */
-export function limitSpecsOf(snap: {
-  keyId: string | null;
-  teamId: string | null;
-  rpmLimit: number | null;
-  tpmLimit: number | null;
-  teamRpmLimit: number | null;
-  teamTpmLimit: number | null;
-  maxParallelRequests: number | null;
-}): { specs: LimitSpec[]; parallel: { scope: string; max: number | null } } {
-  return {
-    specs: [
-      ...(snap.keyId ? [{ id: `key:${snap.keyId}`, rpm: snap.rpmLimit, tpm: snap.tpmLimit }] : []),
-      ...(snap.teamId ? [{ id: `team:${snap.teamId}`, rpm: snap.teamRpmLimit, tpm: snap.teamTpmLimit }] : []),
-    ],
-    parallel: { scope: `key:${snap.keyId}`, max: snap.maxParallelRequests },
-  };
 }
 
 export interface LimitRefusal {

@@ -6,7 +6,7 @@ import { chatDialect, embeddingsDialect } from './dialects/chat.js';
 import { anthropicError } from './dialects/envelopes.js';
 import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
-import type { GatewayRuntime } from './runtime.js';
+import type { GatewayRuntime } from '../app/runtime.js';
 
 /**
  * The gateway routes: their own plugin scope with no session, cookie or GraphQL hooks. Keys

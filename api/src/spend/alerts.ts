@@ -2,8 +2,10 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { microsToUsd } from '../common/money.js';
-import type { BudgetView, KeySnapshot } from '../gateway/key-cache.js';
-import type { BudgetLedger } from '../gateway/ledger.js';
+import type { BudgetView } from '../budgets/counted.js';
+import type { BudgetLedger } from '../budgets/ledger.js';
+import type { AlertSink, AlertSubject } from '../budgets/ports.js';
+import { budgetSubjectId } from '../budgets/ref.js';
 import type { Mailer } from '../mail/mailer.js';
 import { budgetAlertMail } from '../mail/templates.js';
 
@@ -29,7 +31,7 @@ export interface BudgetAlertPayload {
  * WEBHOOK_URL): soft budget crossed, 80% of max, exceeded — each at most once per budget
  * window, remembered in the database so a restart does not repeat them.
  */
-export class BudgetAlerts {
+export class BudgetAlerts implements AlertSink {
   private readonly seen = new Set<string>();
 
   constructor(
@@ -44,12 +46,12 @@ export class BudgetAlerts {
     return this.webhookUrl !== null || this.mailer !== null;
   }
 
-  afterSpend(snap: KeySnapshot, ledger: BudgetLedger): void {
+  afterSpend(snap: AlertSubject, ledger: BudgetLedger): void {
     if (!this.enabled) return;
     for (const snapBudget of snap.budgets) {
       const spend = ledger.spendOf(snapBudget);
       // the ledger's window, not the snapshot's: a snapshot loaded before a reset is stale
-      const b = { ...snapBudget, window: ledger.peek(snapBudget.id)?.window ?? snapBudget.window };
+      const b = { ...snapBudget, window: ledger.windowOf(snapBudget) };
       const events: AlertEvent[] = [];
       if (b.soft !== null && spend >= b.soft) events.push('soft_budget_crossed');
       if (b.max !== null && spend >= 0.8 * b.max) events.push('budget_80_percent');
@@ -63,7 +65,7 @@ export class BudgetAlerts {
     }
   }
 
-  private async send(b: BudgetView, event: AlertEvent, spend: number, snap: KeySnapshot) {
+  private async send(b: BudgetView, event: AlertEvent, spend: number, snap: AlertSubject) {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     const inserted = await knex('budget_alerts')
       .insert({ budget: b.id, window: String(b.window ?? 'none'), event, at: new Date() })
@@ -73,7 +75,7 @@ export class BudgetAlerts {
     if (!(inserted as unknown[]).length) return; // already sent in this window (before a restart)
     const payload: BudgetAlertPayload = {
       event,
-      budget: { type: b.kind, id: b.id.split(':').slice(1).join(':'), label: b.label },
+      budget: { type: b.kind, id: budgetSubjectId(b.ref), label: b.label },
       spend: microsToUsd(spend)!,
       max_budget: microsToUsd(b.max),
       soft_budget: microsToUsd(b.soft),

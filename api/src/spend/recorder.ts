@@ -3,45 +3,13 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
-import type { BudgetLedger } from '../gateway/ledger.js';
+import type { BudgetLedger } from '../budgets/ledger.js';
+import { chargedBudgets } from '../budgets/counted.js';
+import { budgetId, type BudgetRef } from '../budgets/ref.js';
+import type { SpendRow, SpendSink } from '../budgets/ports.js';
+import { spendColumn, WINDOW_COLUMN } from '../budgets/tables.js';
 
-/** A budget a call counted against, with the window it was admitted in. */
-export interface RowBudget {
-  /** ledger id: key:<id>, user:<id>, team:<id>, member:<team>:<user> */
-  id: string;
-  window: number | null;
-}
-
-/** One finished gateway call, as the recorder queues it. Money in micro-dollars. */
-export interface SpendRow {
-  requestId: string;
-  keyToken: string;
-  keyId: string | null;
-  userId: string | null;
-  teamId: string | null;
-  model: string;
-  deployment: string | null;
-  callType: string;
-  promptTokens: number;
-  completionTokens: number;
-  costMicros: number;
-  cacheHit: boolean;
-  savedMicros: number;
-  status: 'success' | 'failure';
-  httpStatus: number | null;
-  error: string | null;
-  estimated: boolean;
-  unpriced: boolean;
-  startTime: Date;
-  endTime: Date;
-  endUser: string | null;
-  request: unknown;
-  response: unknown;
-  /** budgets the cost counts against (key, team, member, and user personal spend for personal keys) */
-  budgets: RowBudget[];
-  /** the owner's total spend moves too (in the owner's current window at admission) */
-  userWindow: number | null;
-}
+export type { SpendRow };
 
 /** The roll-up tables and their dimensions (the benchmark seeds the same ones). */
 export const ROLLUPS = [
@@ -80,7 +48,7 @@ const LOG_INSERT = `insert into spend_logs (${LOG_COLUMNS.map((c) => `"${c}"`).j
  * increments, and only within the budget window the call was admitted in. A failed batch
  * stays queued and is retried; retrying never double-counts.
  */
-export class SpendRecorder {
+export class SpendRecorder implements SpendSink {
   private queue: SpendRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -154,7 +122,7 @@ export class SpendRecorder {
 
   private async write(batch: SpendRow[]): Promise<void> {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
-    const applied = new Map<string, { window: number | null; amount: number }>();
+    const applied = new Map<string, { ref: BudgetRef; window: number | null; amount: number }>();
     await knex.transaction(async (trx) => {
       const inserted = new Set<string>();
       if (!this.opts.disabled)
@@ -176,7 +144,7 @@ export class SpendRecorder {
       await this.budgets(trx, fresh, applied);
     });
     this.written += batch.length;
-    for (const [id, { window, amount }] of applied) this.ledger.flushed(id, window, amount);
+    for (const { ref, window, amount } of applied.values()) this.ledger.flushed(ref, window, amount);
   }
 
   /** A spend_logs row, values in LOG_COLUMNS order. */
@@ -247,35 +215,29 @@ export class SpendRecorder {
     }
   }
 
-  /** SQL increments per budget and window; a window that moved on (reset) takes nothing. */
-  private async budgets(trx: Knex, rows: SpendRow[], applied: Map<string, { window: number | null; amount: number }>) {
-    const sums = new Map<string, { id: string; window: number | null; amount: number }>();
-    const add = (id: string, window: number | null, amount: number) => {
-      const k = `${id}|${window}`;
-      const s = sums.get(k) ?? { id, window, amount: 0 };
-      s.amount += amount;
-      sums.set(k, s);
-    };
+  /** SQL increments per budget and window (tables.ts); a window that moved on (reset) takes nothing. */
+  private async budgets(trx: Knex, rows: SpendRow[], applied: Map<string, { ref: BudgetRef; window: number | null; amount: number }>) {
+    const sums = new Map<string, { ref: BudgetRef; id: string; window: number | null; amount: number }>();
     const lastUsed = new Map<string, number>();
     for (const r of rows) {
       if (r.keyId) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.endTime.getTime()));
       if (r.costMicros <= 0) continue;
-      for (const b of r.budgets) add(b.id, b.window, r.costMicros);
-      if (r.userId) add(`usertotal:${r.userId}`, r.userWindow, r.costMicros);
+      for (const { ref, window } of chargedBudgets(r)) {
+        const id = budgetId(ref);
+        const k = `${id}|${window}`;
+        const s = sums.get(k) ?? { ref, id, window, amount: 0 };
+        s.amount += r.costMicros;
+        sums.set(k, s);
+      }
     }
     for (const s of sums.values()) {
-      const [kind, a, b] = s.id.split(':') as [string, string, string | undefined];
-      const spec =
-        kind === 'key' ? { table: 'virtual_keys', col: 'budget_spend', where: { id: a } }
-        : kind === 'team' ? { table: 'teams', col: 'budget_spend', where: { id: a } }
-        : kind === 'member' ? { table: 'team_memberships', col: 'budget_spend', where: { team_id: a, user_id: b! } }
-        : kind === 'user' ? { table: 'users', col: 'personal_spend_micros', where: { id: a } }
-        : { table: 'users', col: 'budget_spend', where: { id: a } };
+      const spec = spendColumn(s.ref);
       const q = trx(spec.table).where(spec.where);
-      if (s.window === null) q.whereNull('budget_budget_reset_at');
-      else q.where('budget_budget_reset_at', this.time(s.window));
-      const n = await q.update({ [spec.col]: trx.raw('?? + ?', [spec.col, s.amount]) });
-      if (n > 0 && kind !== 'usertotal') applied.set(s.id, { window: s.window, amount: (applied.get(s.id)?.amount ?? 0) + s.amount });
+      if (s.window === null) q.whereNull(WINDOW_COLUMN);
+      else q.where(WINDOW_COLUMN, this.time(s.window));
+      const n = await q.update({ [spec.column]: trx.raw('?? + ?', [spec.column, s.amount]) });
+      // the ledger tracks what admission reads; the owner's total spend blocks nothing
+      if (n > 0 && s.ref.kind !== 'userTotal') applied.set(s.id, { ref: s.ref, window: s.window, amount: (applied.get(s.id)?.amount ?? 0) + s.amount });
     }
     for (const [id, at] of lastUsed) await trx('virtual_keys').where({ id }).update({ last_used_at: this.time(at) });
   }

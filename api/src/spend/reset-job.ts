@@ -3,15 +3,9 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
-import type { BudgetLedger } from '../gateway/ledger.js';
+import type { BudgetLedger } from '../budgets/ledger.js';
+import { BUDGET_TABLES, WINDOW_COLUMN } from '../budgets/tables.js';
 import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../time/durations.js';
-
-const TABLES = [
-  { table: 'virtual_keys', kind: 'key', cols: ['id'] },
-  { table: 'users', kind: 'user', cols: ['id'] },
-  { table: 'teams', kind: 'team', cols: ['id'] },
-  { table: 'team_memberships', kind: 'member', cols: ['team_id', 'user_id'] },
-] as const;
 
 /**
  * Resets due budgets every proxy_budget_rescheduler_min_time…max_time seconds: spend to 0 and
@@ -72,11 +66,11 @@ export class BudgetResetJob {
   private async reset(now: Date): Promise<number> {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     let count = 0;
-    for (const t of TABLES) {
+    for (const t of BUDGET_TABLES) {
       const due = (await knex(t.table)
-        .select([...t.cols, 'budget_budget_duration as duration', 'budget_budget_reset_at as reset_at'])
-        .whereNotNull('budget_budget_reset_at')
-        .where('budget_budget_reset_at', '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
+        .select([...t.idColumns, 'budget_budget_duration as duration', `${WINDOW_COLUMN} as reset_at`])
+        .whereNotNull(WINDOW_COLUMN)
+        .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
         const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
         let next: number | null = null;
@@ -90,14 +84,13 @@ export class BudgetResetJob {
             if (!(e instanceof DurationError)) throw e;
           }
         }
-        const where = Object.fromEntries(t.cols.map((c) => [c, row[c]]));
-        const update: Record<string, unknown> = { budget_spend: 0, budget_budget_reset_at: next === null ? null : this.time(next) };
-        if (t.kind === 'user') update.personal_spend_micros = 0;
-        const n = await knex(t.table).where(where).where('budget_budget_reset_at', this.time(old)).update(update);
+        const where = Object.fromEntries(t.idColumns.map((c) => [c, row[c]]));
+        const update: Record<string, unknown> = { [WINDOW_COLUMN]: next === null ? null : this.time(next) };
+        for (const c of t.spendColumns) update[c] = 0;
+        const n = await knex(t.table).where(where).where(WINDOW_COLUMN, this.time(old)).update(update);
         if (!n) continue;
         count++;
-        const id = t.kind === 'member' ? `member:${row.team_id}:${row.user_id}` : `${t.kind}:${row.id}`;
-        this.ledger.reset(id, next);
+        this.ledger.reset(t.refOf(row), next);
       }
     }
     if (this.opts.retention) {

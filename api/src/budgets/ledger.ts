@@ -1,7 +1,6 @@
-import { budgetRefuses, type BudgetKind } from '../budgets/explain.js';
-import type { BudgetView } from './key-cache.js';
-
-export type { BudgetKind };
+import type { BudgetView, ChargedBudget } from './counted.js';
+import { budgetRefuses } from './explain.js';
+import { budgetId, type BudgetRef } from './ref.js';
 
 interface Entry {
   /** budget window (reset instant, ms) the figures belong to; null = no resets */
@@ -100,7 +99,8 @@ export class BudgetLedger {
   }
 
   /** After a flush wrote `amount` for a budget in `window`. */
-  flushed(id: string, window: number | null, amount: number): void {
+  flushed(ref: BudgetRef, window: number | null, amount: number): void {
+    const id = budgetId(ref);
     assertMicros(amount, `a flushed amount of ${id}`);
     const e = this.entries.get(id);
     if (!e || e.window !== window) return;
@@ -109,7 +109,8 @@ export class BudgetLedger {
   }
 
   /** The database value changed outside the gateway (admin correction, reset): adopt it. */
-  sync(id: string, spend: number, window: number | null): void {
+  sync(ref: BudgetRef, spend: number, window: number | null): void {
+    const id = budgetId(ref);
     assertMicros(spend, `spend of ${id}`);
     const e = this.entries.get(id);
     if (!e) return;
@@ -119,8 +120,8 @@ export class BudgetLedger {
   }
 
   /** A budget reset: new window, nothing spent in it. */
-  reset(id: string, window: number | null): void {
-    const e = this.entries.get(id);
+  reset(ref: BudgetRef, window: number | null): void {
+    const e = this.entries.get(budgetId(ref));
     if (!e) return;
     e.window = window;
     e.flushed = 0;
@@ -133,9 +134,24 @@ export class BudgetLedger {
     return { spend: e.flushed + e.unflushed, reserved: e.reserved };
   }
 
+  /** The window the ledger holds for a budget (newer than a stale snapshot's after a reset). */
+  windowOf(b: BudgetView): number | null {
+    return this.entries.get(b.id)?.window ?? b.window;
+  }
+
+  /** The budgets a reservation counted against, each in its window at admission: the spend row's. */
+  charged(r: Reservation, budgets: BudgetView[]): ChargedBudget[] {
+    const out: ChargedBudget[] = [];
+    for (const b of budgets) {
+      const window = r.windows.get(b.id);
+      if (window !== undefined) out.push({ ref: b.ref, window });
+    }
+    return out;
+  }
+
   /** Spend (flushed + unflushed) and reservations: for metrics and tests. */
-  peek(id: string): { spend: number; reserved: number; window: number | null } | null {
-    const e = this.entries.get(id);
+  peek(ref: BudgetRef): { spend: number; reserved: number; window: number | null } | null {
+    const e = this.entries.get(budgetId(ref));
     return e ? { spend: e.flushed + e.unflushed, reserved: e.reserved, window: e.window } : null;
   }
 }

@@ -1,30 +1,35 @@
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
-import type { App } from '../app/context.js';
+import type { App } from './context.js';
 import { dialectOf } from '../db/orm.js';
 import { VirtualKey } from '../keys/key.entity.js';
+import { trackedSpend } from '../budgets/counted.js';
+import { BudgetLedger } from '../budgets/ledger.js';
+import type { BlockingRef } from '../budgets/ref.js';
 import { BudgetAlerts } from '../spend/alerts.js';
 import { SpendRecorder } from '../spend/recorder.js';
 import { BudgetResetJob } from '../spend/reset-job.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { User } from '../users/user.entity.js';
-import { Router } from './deployments.js';
-import { HealthChecker } from './health.js';
-import { Gateway } from './gateway.js';
-import { KeyCache } from './key-cache.js';
-import { BudgetLedger } from './ledger.js';
-import { Limiter } from './limiter.js';
-import { GatewayMetrics } from './metrics.js';
-import { MockProvider } from './providers/mock.js';
-import { AnthropicProvider } from './providers/anthropic.js';
-import { AzureProvider } from './providers/azure.js';
-import { UpstreamHttp } from './providers/http.js';
-import { OpenAIProvider } from './providers/openai.js';
-import { ResponseOwners } from './response-owners.js';
-import { Conversations } from './conversations.js';
-import { LocalResponseCache } from './response-cache.js';
+import { Router } from '../gateway/deployments.js';
+import { HealthChecker } from '../gateway/health.js';
+import { Gateway } from '../gateway/gateway.js';
+import { KeyCache } from '../gateway/key-cache.js';
+import { Limiter } from '../gateway/limiter.js';
+import { GatewayMetrics } from '../gateway/metrics.js';
+import { MockProvider } from '../gateway/providers/mock.js';
+import { AnthropicProvider } from '../gateway/providers/anthropic.js';
+import { AzureProvider } from '../gateway/providers/azure.js';
+import { UpstreamHttp } from '../gateway/providers/http.js';
+import { OpenAIProvider } from '../gateway/providers/openai.js';
+import { ResponseOwners } from '../gateway/response-owners.js';
+import { Conversations } from '../gateway/conversations.js';
+import { LocalResponseCache } from '../gateway/response-cache.js';
 
-/** Everything the gateway keeps in memory, built once per server. */
+/**
+ * Everything the gateway keeps in memory, built once per server: the composition root that
+ * wires the gateway to spend recording, resets and alerts (which meet only in budgets/).
+ */
 export interface GatewayRuntime {
   gateway: Gateway;
   router: Router;
@@ -88,11 +93,13 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
         if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);
         if (cs.type !== 'update' || !('budget' in e)) continue;
-        const window = e.budget.budgetResetAt?.getTime() ?? null;
-        if (e instanceof VirtualKey) ledger.sync(`key:${e.id}`, e.budget.spend, window);
-        else if (e instanceof Team) ledger.sync(`team:${e.id}`, e.budget.spend, window);
-        else if (e instanceof User) ledger.sync(`user:${e.id}`, e.personalSpendMicros, window);
-        else if (e instanceof TeamMembership) ledger.sync(`member:${e.team.id}:${e.user.id}`, e.budget.spend, window);
+        const ref: BlockingRef | null =
+          e instanceof VirtualKey ? { kind: 'key', keyId: e.id }
+          : e instanceof Team ? { kind: 'team', teamId: e.id }
+          : e instanceof User ? { kind: 'user', userId: e.id }
+          : e instanceof TeamMembership ? { kind: 'member', teamId: e.team.id, userId: e.user.id }
+          : null;
+        if (ref) ledger.sync(ref, trackedSpend(ref, e), e.budget.budgetResetAt?.getTime() ?? null);
       }
     },
   };

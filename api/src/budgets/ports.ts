@@ -1,0 +1,59 @@
+/**
+ * What the gateway hands to spend recording and alerting, so that gateway/ and spend/ both
+ * depend on budgets/ and not on each other (the runtime in app/ wires one to the other).
+ */
+import type { BudgetView, ChargedBudget } from './counted.js';
+import type { BudgetLedger } from './ledger.js';
+
+/** One finished gateway call, as the recorder queues it. Money in micro-dollars. */
+export interface SpendRow {
+  requestId: string;
+  keyToken: string;
+  keyId: string | null;
+  userId: string | null;
+  teamId: string | null;
+  model: string;
+  deployment: string | null;
+  callType: string;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+  cacheHit: boolean;
+  savedMicros: number;
+  status: 'success' | 'failure';
+  httpStatus: number | null;
+  error: string | null;
+  estimated: boolean;
+  unpriced: boolean;
+  startTime: Date;
+  endTime: Date;
+  endUser: string | null;
+  request: unknown;
+  response: unknown;
+  /** budgets the call was admitted against, in their windows at admission (counted.ts) */
+  budgets: ChargedBudget[];
+  /** the owner's total spend moves too (in the owner's current window at admission) */
+  userWindow: number | null;
+}
+
+/** Takes finished calls (spend/recorder.ts). */
+export interface SpendSink {
+  record(row: SpendRow): void;
+}
+
+/** What an alert says about the key a call was made with (a gateway key snapshot fits). */
+export interface AlertSubject {
+  keyAlias: string | null;
+  keyName: string;
+  userId: string | null;
+  /** the owner's email, for alert mail */
+  userEmail: string | null;
+  teamId: string | null;
+  /** the budgets the call counted against (counted.ts) */
+  budgets: BudgetView[];
+}
+
+/** Raises budget alerts after a call's cost entered the ledger (spend/alerts.ts). */
+export interface AlertSink {
+  afterSpend(subject: AlertSubject, ledger: BudgetLedger): void;
+}
