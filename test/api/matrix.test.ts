@@ -184,6 +184,7 @@ const CASES: Case[] = [
   { name: 'invitation(token)', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite, gql: `query($token: String!) { invitation(token: $token) { valid } }` },
   { name: 'acceptInvitation', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite,
     gql: `mutation($token: String!) { acceptInvitation(input: { token: $token, password: "Matrix-accept-7391!" }) { user { id } } }` },
+  { name: 'uiConfig (the sign-in page)', op: 'ui.config.read', expect: 'A A A A A A A A', anon: 'A', gql: `{ uiConfig { ssoEnabled } }` },
   { name: 'auditLog', op: 'audit.read', expect: 'A A A F F F F F', gql: `{ auditLog { totalCount } }` },
   { name: 'settings', op: 'settings.read', expect: 'A A A F F F F F', gql: `{ settings { databaseDialect } }` },
   { name: 'spendLogs (scoped)', op: 'usage.read', expect: 'A A A A A A A A', gql: `{ spendLogs { totalCount } }` },
@@ -296,10 +297,10 @@ describe('the role map is the contract', () => {
     for (const c of CASES) expect(c.expect.split(/\s+/), c.name).toHaveLength(WHO.length);
   });
 
-  it('every operation of the map is exercised; only sign-in/out and invitation tokens are anonymous; writes are the ROLES.md writes', () => {
+  it('every operation of the map is exercised; only sign-in/out, the sign-in settings and invitation tokens are anonymous; writes are the ROLES.md writes', () => {
     const covered = new Set<string>([...CASES.map((c) => c.op), 'session.login', 'session.logout']); // sign-in: see the cookie test
     expect(OPERATIONS.filter((op) => !covered.has(op))).toEqual([]);
-    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'invitation.accept']);
+    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'ui.config.read', 'invitation.accept']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
@@ -316,7 +317,7 @@ describe('the role map is the contract', () => {
 describe('internal jobs act as the system principal, granted explicitly in the map', () => {
   it('the SSO job may create users and teams, and nothing else; no role grant reaches it', () => {
     const sso = systemPrincipal('sso');
-    expect(OPERATIONS.filter((op) => isAllowed(sso, op)).sort()).toEqual(['invitation.accept', 'session.login', 'session.logout', 'team.create', 'user.create']);
+    expect(OPERATIONS.filter((op) => isAllowed(sso, op)).sort()).toEqual(['invitation.accept', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create']);
     expect(OPERATIONS.filter((op) => ruleOf(op).system).sort()).toEqual(['team.create', 'user.create']);
     // a role-shaped principal without the system method gets nothing from system grants
     expect(isAllowed({ ...sso, method: 'virtual_key' }, 'user.create')).toBe(false);

@@ -249,6 +249,25 @@ describe('SSO sign-in with discovery (GENERIC_ISSUER)', () => {
     expect(await counts(p.s)).toEqual(before);
   });
 
+  it('the sign-in settings are public and the same on GraphQL (uiConfig) and REST (/ui-config)', async () => {
+    const g = await p.s.gql(`{ uiConfig { ssoEnabled ssoProvider autoRedirectToSso ssoLoginUrl logoutUrl uiAccessMode } }`, {}, null);
+    expect(g.errors).toBeUndefined();
+    expect(g.data.uiConfig).toEqual({ ssoEnabled: true, ssoProvider: 'generic', autoRedirectToSso: false, ssoLoginUrl: '/sso/key/generate', logoutUrl: LOGOUT_URL, uiAccessMode: 'all' });
+    const r = await p.s.rest('GET', '/ui-config', undefined, null);
+    expect(r.body).toEqual({ sso_enabled: true, sso_provider: 'generic', auto_redirect_to_sso: false, sso_login_url: '/sso/key/generate', logout_url: LOGOUT_URL, ui_access_mode: 'all' });
+  });
+
+  it('the logout mutation ends the session; uiConfig names PROXY_LOGOUT_URL as where to go', async () => {
+    const cookie = sessionCookieOf((await ssoFlow(p.s.url, p.idp, 'dev')).res)!;
+    const out = await fetch(`${p.s.url}/graphql`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: p.s.url },
+      body: JSON.stringify({ query: 'mutation { logout }' }),
+    });
+    expect(await out.json()).toEqual({ data: { logout: true } });
+    expect((await me(p.s, cookie)).code).toBe('UNAUTHENTICATED');
+  });
+
   it('logout ends the session and redirects to PROXY_LOGOUT_URL', async () => {
     const cookie = sessionCookieOf((await ssoFlow(p.s.url, p.idp, 'dev')).res)!;
     expect((await me(p.s, cookie)).errors).toBeUndefined();

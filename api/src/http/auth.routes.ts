@@ -7,6 +7,7 @@ import { AppError, errorBody } from '../common/errors.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
 import { escapeHtml, page } from './html.js';
 import { refuseCrossSite } from './request-context.js';
+import { SSO_LOGIN_PATH, uiConfigOf } from '../auth/ui-config.js';
 
 type Body = Record<string, unknown> | undefined;
 
@@ -62,17 +63,19 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
     clearSessionCookie(reply);
     return { ok: true, redirect_url: app.settings.logoutUrl ?? '/ui/login' };
   });
-  const autoSso = () => !!app.sso && app.settings.config.general_settings.auto_redirect_ui_login_to_sso === true;
-  fastify.get('/login', (_req, reply) => reply.redirect(autoSso() ? '/sso/key/generate' : '/ui/login', 302));
+  fastify.get('/login', (_req, reply) => reply.redirect(uiConfigOf(app).autoRedirectToSso ? SSO_LOGIN_PATH : '/ui/login', 302));
   // password sign-in stays reachable when the dashboard sends everyone to SSO
   fastify.get('/fallback/login', (_req, reply) => reply.redirect('/ui/login?fallback=1', 302));
-  // what the dashboard's sign-in page needs to know before anyone signs in (public, no secrets)
-  fastify.get('/ui-config', async () => ({
-    sso_enabled: !!app.sso,
-    sso_provider: app.sso?.provider ?? null,
-    auto_redirect_to_sso: autoSso(),
-    sso_login_url: app.sso ? '/sso/key/generate' : null,
-    logout_url: app.settings.logoutUrl,
-    ui_access_mode: app.settings.config.general_settings.ui_access_mode ?? 'all',
-  }));
+  // what a sign-in page needs to know before anyone signs in (public, no secrets): LiteLLM's names
+  fastify.get('/ui-config', async () => {
+    const c = uiConfigOf(app);
+    return {
+      sso_enabled: c.ssoEnabled,
+      sso_provider: c.ssoProvider,
+      auto_redirect_to_sso: c.autoRedirectToSso,
+      sso_login_url: c.ssoLoginUrl,
+      logout_url: c.logoutUrl,
+      ui_access_mode: c.uiAccessMode,
+    };
+  });
 }

@@ -1,62 +1,45 @@
-import type { CombinedError } from '@urql/core';
+import type { Client, CombinedError } from '@urql/core';
 import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
+import { graphql } from '$lib/graphql';
+import { loadUiConfig } from '$lib/ui-config';
 
-/** Successful body of `POST /v2/login`. */
-export interface LoginSuccess {
-  user_id: string;
-  user_role: string;
-  redirect_url: string;
-}
-
-/** Error envelope returned by the `/v2` REST endpoints. */
-interface ErrorBody {
-  error?: { message?: string; type?: string; param?: string | null; code?: string | number | null };
-}
-
-export type SignInResult = { ok: true; login: LoginSuccess } | { ok: false; message: string };
-
-async function readErrorMessage(res: Response): Promise<string | undefined> {
-  try {
-    const body = (await res.json()) as ErrorBody;
-    const message = body?.error?.message;
-    return typeof message === 'string' && message.length > 0 ? message : undefined;
-  } catch {
-    return undefined;
+export const LoginMutation = graphql(`
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      user {
+        id
+        userRole
+      }
+    }
   }
-}
+`);
+
+export const LogoutMutation = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
+export type SignInResult = { ok: true } | { ok: false; message: string };
 
 /**
- * Signs in with an email (or `admin`) and password via `POST /v2/login`.
- * On success the server sets the session cookie and we navigate to the dashboard home;
- * otherwise the API's `error.message` is returned for display.
+ * Signs in with an email (or `admin`) and password through the `login` mutation. On success
+ * the server sets the session cookie and we go to `next` or the dashboard home; otherwise the
+ * API's message (a throttled sign-in says how long to wait) is returned for display.
  */
-export async function signIn(username: string, password: string, next: string | null = null): Promise<SignInResult> {
-  let res: Response;
-  try {
-    res = await fetch('/v2/login', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-  } catch {
-    return { ok: false, message: 'Could not reach the server. Please try again.' };
-  }
-
-  if (res.ok) {
-    const login = (await res.json().catch(() => ({}))) as LoginSuccess;
+export async function signIn(client: Client, username: string, password: string, next: string | null = null): Promise<SignInResult> {
+  const res = await client.mutation(LoginMutation, { input: { email: username, password } }, { requestPolicy: 'network-only' }).toPromise();
+  if (res.data?.login) {
     // eslint-disable-next-line svelte/no-navigation-without-resolve -- `next` is a checked /ui/ path
     await goto(safeNext(next) ?? resolve('/keys'), { replaceState: true, invalidateAll: true });
-    return { ok: true, login };
+    return { ok: true };
   }
-
-  const message = await readErrorMessage(res);
-  if (res.status === 429) return { ok: false, message: throttledMessage(message, res.headers.get('retry-after')) };
+  const error = res.error;
+  const message = error?.graphQLErrors[0]?.message;
   if (message) return { ok: false, message };
-  if (res.status === 401) return { ok: false, message: 'Invalid username or password.' };
-  if (res.status === 403) return { ok: false, message: 'You are not allowed to sign in to this dashboard.' };
-  return { ok: false, message: `Sign-in failed (HTTP ${res.status}).` };
+  if (error?.networkError) return { ok: false, message: 'Could not reach the server. Please try again.' };
+  return { ok: false, message: 'Sign-in failed. Please try again.' };
 }
 
 /** The sign-in page for a signed-out visit to `url`, remembering where to come back. */
@@ -76,31 +59,20 @@ export function safeNext(next: string | null): string | null {
   return next;
 }
 
-/** 429: the server's message, making sure it says how long to wait (from `retry-after`). */
-function throttledMessage(message: string | undefined, retryAfter: string | null): string {
-  const base = message ?? 'Too many sign-in attempts.';
-  const seconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
-  if (seconds === null) return message ?? `${base} Please wait and try again.`;
-  return base.includes(`${seconds} second`) ? base : `${base} Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
-}
-
 /**
- * Signs out with `POST /logout` (a state change is never a GET): the server ends the session,
- * clears the cookie and names where to go next, `PROXY_LOGOUT_URL` (e.g. the IdP's logout) or
- * the sign-in page. If the POST cannot be made, LiteLLM's `GET /logout` does the same.
+ * Signs out through the `logout` mutation (the server ends the session and clears the
+ * cookie), then goes where `uiConfig.logoutUrl` says (`PROXY_LOGOUT_URL`, e.g. the IdP's
+ * logout) or to the sign-in page. If the mutation cannot be made, LiteLLM's `GET /logout`
+ * does the same.
  */
-export async function signOut(): Promise<void> {
-  try {
-    const res = await fetch('/logout', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } });
-    const body = (await res.json()) as { redirect_url?: unknown };
-    if (res.ok && typeof body.redirect_url === 'string') {
-      window.location.href = body.redirect_url;
-      return;
-    }
-  } catch {
-    /* fall through to GET /logout */
+export async function signOut(client: Client): Promise<void> {
+  const out = await client.mutation(LogoutMutation, {}).toPromise();
+  if (!out.data?.logout) {
+    window.location.href = '/logout';
+    return;
   }
-  window.location.href = '/logout';
+  const config = await loadUiConfig(client);
+  window.location.href = config?.logoutUrl ?? resolve('/login');
 }
 
 /** True when a GraphQL result failed because the caller is not signed in. */

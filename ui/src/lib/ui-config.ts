@@ -1,24 +1,30 @@
-/** Public settings the sign-in page needs before anyone signs in (`GET /ui-config`). */
-export interface UiConfig {
-  sso_enabled: boolean;
-  sso_provider: 'google' | 'microsoft' | 'generic' | null;
-  auto_redirect_to_sso: boolean;
-  sso_login_url: string | null;
-  logout_url: string | null;
-  ui_access_mode: string;
-}
+import type { Client } from '@urql/core';
+import type { ResultOf } from '@graphql-typed-document-node/core';
+import { graphql } from '$lib/graphql';
+
+/** Public settings the sign-in page needs before anyone signs in (`uiConfig`, no sign-in needed). */
+export const UiConfigQuery = graphql(`
+  query UiConfig {
+    uiConfig {
+      ssoEnabled
+      ssoProvider
+      autoRedirectToSso
+      ssoLoginUrl
+      logoutUrl
+      uiAccessMode
+    }
+  }
+`);
+
+export type UiConfig = ResultOf<typeof UiConfigQuery>['uiConfig'];
 
 /** Where SSO sign-in starts (served by the API, outside the dashboard). */
 export const SSO_LOGIN_PATH = '/sso/key/generate';
 
-/** Fetches `/ui-config`; null when it cannot be read (the password form still works then). */
-export async function loadUiConfig(fetcher: typeof fetch = fetch): Promise<UiConfig | null> {
-  try {
-    const res = await fetcher('/ui-config', { headers: { accept: 'application/json' } });
-    return res.ok ? ((await res.json()) as UiConfig) : null;
-  } catch {
-    return null;
-  }
+/** Reads `uiConfig`; null when it cannot be read (the password form still works then). */
+export async function loadUiConfig(client: Client): Promise<UiConfig | null> {
+  const res = await client.query(UiConfigQuery, {}, { requestPolicy: 'network-only' }).toPromise();
+  return res.data?.uiConfig ?? null;
 }
 
 /**
@@ -26,7 +32,7 @@ export async function loadUiConfig(fetcher: typeof fetch = fetch): Promise<UiCon
  * carries `fallback` (`/fallback/login` → `/ui/login?fallback=1`) to offer password sign-in.
  */
 export function shouldAutoRedirectToSso(config: UiConfig | null, url: URL): boolean {
-  return !!config?.auto_redirect_to_sso && !url.searchParams.has('fallback');
+  return !!config?.autoRedirectToSso && !url.searchParams.has('fallback');
 }
 
 /** Leaves the dashboard for the SSO flow. */

@@ -15,6 +15,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  query Invitation($token: String!) {\n    invitation(token: $token) {\n      email\n      userAlias\n      kind\n      status\n      valid\n      expiresAt\n    }\n  }\n": typeof types.InvitationDocument,
     "\n  mutation AcceptInvitation($input: AcceptInvitationInput!) {\n    acceptInvitation(input: $input) {\n      user {\n        id\n      }\n    }\n  }\n": typeof types.AcceptInvitationDocument,
     "\n  query Keys($first: Int, $after: String, $filter: KeyFilter) {\n    keys(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          keyAlias\n          keyName\n          userId\n          teamId\n          blocked\n          expires\n          spend\n          maxBudget\n          lastUsedAt\n          createdAt\n          models\n          user {\n            email\n          }\n          team {\n            teamAlias\n          }\n        }\n      }\n    }\n  }\n": typeof types.KeysDocument,
@@ -35,6 +37,7 @@ type Documents = {
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": typeof types.CreateTeamDocument,
     "\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n": typeof types.AddTeamMemberDocument,
     "\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n": typeof types.RemoveTeamMemberDocument,
+    "\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n": typeof types.UiConfigDocument,
     "\n  query UsageTeams {\n    teams(first: 100) {\n      edges {\n        node {\n          id\n          teamAlias\n        }\n      }\n    }\n  }\n": typeof types.UsageTeamsDocument,
     "\n  query UsagePage($filter: UsageFilter!, $byKey: Boolean!, $byUser: Boolean!, $byTeam: Boolean!) {\n    totals: usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        successes\n        failures\n        totalTokens\n        promptTokens\n        completionTokens\n      }\n    }\n    daily: usage(filter: $filter, groupBy: [DAY, MODEL]) {\n      rows {\n        day\n        model\n        spend\n        requests\n      }\n    }\n    models: usage(filter: $filter, groupBy: [MODEL]) {\n      rows {\n        model\n        spend\n        requests\n        totalTokens\n        unpriced\n      }\n    }\n    keys: usage(filter: $filter, groupBy: [KEY]) @include(if: $byKey) {\n      rows {\n        keyId\n        keyAlias\n        spend\n        requests\n        totalTokens\n      }\n    }\n    users: usage(filter: $filter, groupBy: [USER]) @include(if: $byUser) {\n      rows {\n        userId\n        userEmail\n        spend\n        requests\n        totalTokens\n      }\n    }\n    teams: usage(filter: $filter, groupBy: [TEAM]) @include(if: $byTeam) {\n      rows {\n        teamId\n        teamAlias\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n": typeof types.UsagePageDocument,
     "\n  query CachePage($filter: UsageFilter!) {\n    cacheAnalytics(filter: $filter) {\n      hitRatio\n      cacheHits\n      upstreamCalls\n      savedSpend\n      cachedCompletionTokens\n      days {\n        day\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n      byModel {\n        model\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n      byKey {\n        keyId\n        keyAlias\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n    }\n  }\n": typeof types.CachePageDocument,
@@ -49,6 +52,8 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  query Invitation($token: String!) {\n    invitation(token: $token) {\n      email\n      userAlias\n      kind\n      status\n      valid\n      expiresAt\n    }\n  }\n": types.InvitationDocument,
     "\n  mutation AcceptInvitation($input: AcceptInvitationInput!) {\n    acceptInvitation(input: $input) {\n      user {\n        id\n      }\n    }\n  }\n": types.AcceptInvitationDocument,
     "\n  query Keys($first: Int, $after: String, $filter: KeyFilter) {\n    keys(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          keyAlias\n          keyName\n          userId\n          teamId\n          blocked\n          expires\n          spend\n          maxBudget\n          lastUsedAt\n          createdAt\n          models\n          user {\n            email\n          }\n          team {\n            teamAlias\n          }\n        }\n      }\n    }\n  }\n": types.KeysDocument,
@@ -69,6 +74,7 @@ const documents: Documents = {
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": types.CreateTeamDocument,
     "\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n": types.AddTeamMemberDocument,
     "\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n": types.RemoveTeamMemberDocument,
+    "\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n": types.UiConfigDocument,
     "\n  query UsageTeams {\n    teams(first: 100) {\n      edges {\n        node {\n          id\n          teamAlias\n        }\n      }\n    }\n  }\n": types.UsageTeamsDocument,
     "\n  query UsagePage($filter: UsageFilter!, $byKey: Boolean!, $byUser: Boolean!, $byTeam: Boolean!) {\n    totals: usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        successes\n        failures\n        totalTokens\n        promptTokens\n        completionTokens\n      }\n    }\n    daily: usage(filter: $filter, groupBy: [DAY, MODEL]) {\n      rows {\n        day\n        model\n        spend\n        requests\n      }\n    }\n    models: usage(filter: $filter, groupBy: [MODEL]) {\n      rows {\n        model\n        spend\n        requests\n        totalTokens\n        unpriced\n      }\n    }\n    keys: usage(filter: $filter, groupBy: [KEY]) @include(if: $byKey) {\n      rows {\n        keyId\n        keyAlias\n        spend\n        requests\n        totalTokens\n      }\n    }\n    users: usage(filter: $filter, groupBy: [USER]) @include(if: $byUser) {\n      rows {\n        userId\n        userEmail\n        spend\n        requests\n        totalTokens\n      }\n    }\n    teams: usage(filter: $filter, groupBy: [TEAM]) @include(if: $byTeam) {\n      rows {\n        teamId\n        teamAlias\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n": types.UsagePageDocument,
     "\n  query CachePage($filter: UsageFilter!) {\n    cacheAnalytics(filter: $filter) {\n      hitRatio\n      cacheHits\n      upstreamCalls\n      savedSpend\n      cachedCompletionTokens\n      days {\n        day\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n      byModel {\n        model\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n      byKey {\n        keyId\n        keyAlias\n        cacheHits\n        upstreamCalls\n        savedSpend\n      }\n    }\n  }\n": types.CachePageDocument,
@@ -100,6 +106,14 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -180,6 +194,10 @@ export function graphql(source: "\n  mutation AddTeamMember($teamId: ID!, $email
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n"): (typeof documents)["\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,8 +1,9 @@
 import type { PageLoad } from './$types';
+import { createPurserClient } from '$lib/client';
 import { loadUiConfig, redirectToSso, shouldAutoRedirectToSso } from '$lib/ui-config';
 
-export const load: PageLoad = async ({ fetch, url }) => {
-  const uiConfig = await loadUiConfig(fetch);
+export const load: PageLoad = async ({ url }) => {
+  const uiConfig = await loadUiConfig(createPurserClient());
   const redirecting = shouldAutoRedirectToSso(uiConfig, url);
   if (redirecting) redirectToSso();
   return { uiConfig, redirecting };
