@@ -97,9 +97,9 @@ describe('dashboard in a real browser', () => {
       const asCookie = `purser_session=${cookie!.value}`;
       expect((await s.gql(`{ me { user { userRole } } }`, {}, null, { cookie: asCookie })).data.me.user.userRole).toBe('PROXY_ADMIN');
 
-      // the dashboard signs out with a POST (GET /logout stays for LiteLLM's links)
+      // the dashboard signs out with the logout mutation (GET /logout stays for LiteLLM's links)
       const [signOutRequest] = await Promise.all([
-        page.waitForRequest((r) => new URL(r.url()).pathname === '/logout'),
+        page.waitForRequest((r) => new URL(r.url()).pathname === '/graphql' && /mutation Logout\b/.test(r.postData() ?? '')),
         page.getByRole('button', { name: 'Sign out' }).click(),
       ]);
       expect(signOutRequest.method()).toBe('POST');
