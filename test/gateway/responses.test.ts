@@ -297,6 +297,8 @@ describe('bad input and broken upstreams', () => {
       [{ model: 'chat-only', input: [{ type: 'computer_call_output', call_id: 'c' }] }, /cannot be sent to this model/],
       [{ model: 'chat-only', input: 'x', tools: [{ type: 'computer_use_preview' }] }, /A tool of type "computer_use_preview" cannot be sent/],
       [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'ns', tools: [{ type: 'web_search' }] }] }, /A tool of type "web_search" in a namespace cannot be sent/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'a b\u0000', tools: [] }] }, /tools\[0\]\.name must be a namespace name/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'ns', tools: [{ type: 'function', name: 7 }] }] }, /tools\[0\]\.tools\[0\]\.name must be a string/],
     ];
     for (const [body, message] of cases) {
       const r = await post(s, '/v1/responses', body, h);

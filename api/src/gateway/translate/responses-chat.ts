@@ -66,12 +66,15 @@ function chatTools(tools: Item[]): Item[] {
   const out: Item[] = [];
   tools.forEach((t, i) => {
     if (t.type === 'function') out.push(chatFunction(t, t.name));
-    else if (t.type === 'namespace' && Array.isArray(t.tools))
+    else if (t.type === 'namespace' && Array.isArray(t.tools)) {
+      if (typeof t.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.name))
+        throw gwError(400, 'invalid_request_error', `tools[${i}].name must be a namespace name (letters, digits, _ and -).`, `tools[${i}].name`);
       (t.tools as Item[]).forEach((f, j) => {
         if (f?.type !== 'function') throw untranslatable(`A tool of type ${JSON.stringify(f?.type)} in a namespace`, `tools[${i}].tools[${j}]`);
+        if (typeof f.name !== 'string') throw gwError(400, 'invalid_request_error', `tools[${i}].tools[${j}].name must be a string.`, `tools[${i}].tools[${j}].name`);
         out.push(chatFunction(f, `${t.name}${NS_SEP}${f.name}`));
       });
-    else if (!HOSTED_TOOLS.has(t.type)) throw untranslatable(`A tool of type ${JSON.stringify(t.type)}`, `tools[${i}]`);
+    } else if (!HOSTED_TOOLS.has(t.type)) throw untranslatable(`A tool of type ${JSON.stringify(t.type)}`, `tools[${i}]`);
   });
   return out;
 }
