@@ -401,7 +401,7 @@ describe("refusals in Anthropic's envelope", () => {
       [msg({ messages: [{ role: 'user', content: [{ type: 'hologram', data: 'x' }] }] }), /"hologram" is not a content block type/],
       [msg({ model: 'gpt', messages: [{ role: 'user', content: [{ type: 'server_tool_use', id: 'x', name: 'web_search', input: {} }] }] }), /cannot be sent to this model/],
       [msg({ messages: [] }), /messages must be a non-empty array/],
-      [msg({ messages: [{ role: 'system', content: 'x' }] }), /role must be "user" or "assistant"/],
+      [msg({ messages: [{ role: 'tool', content: 'x' }] }), /role must be "user", "assistant" or "system"/],
       [msg({ system: 5 }), /system must be a string or an array of text blocks/],
       [msg({ temperature: 7 }), /temperature must be a number from 0 to 1/],
       [msg({ metadata: { user_id: 'a\u0000b' } }), /metadata.user_id/],
@@ -456,5 +456,46 @@ describe("refusals in Anthropic's envelope", () => {
     } finally {
       chatUp.behaviour.failWith = null;
     }
+  });
+});
+
+describe('a system message mid-conversation (Claude Code 2.1 sends its environment that way)', () => {
+  const messages = [
+    { role: 'user', content: [{ type: 'text', text: 'What is here?' }] },
+    { role: 'system', content: [{ type: 'text', text: '# Environment' }, { type: 'text', text: 'cwd: /tmp/x' }] },
+  ];
+
+  it('is passed through unchanged to an anthropic/ deployment', async () => {
+    const k = await mintKey(s);
+    const r = await post(s, '/v1/messages?beta=true', { model: 'claude', max_tokens: 10, messages }, bearer(k.key));
+    expect(r.status).toBe(200);
+    expect(claude.received.at(-1)!.body.messages).toEqual(messages);
+  });
+
+  it('becomes a chat system message in its place when translated', async () => {
+    const k = await mintKey(s);
+    const r = await post(s, '/v1/messages', { model: 'gpt', max_tokens: 10, system: 'Be brief.', messages: [...messages, { role: 'system', content: 'plain' }] }, bearer(k.key));
+    expect(r.status).toBe(200);
+    expect(chatUp.received.at(-1)!.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What is here?' },
+      { role: 'system', content: '# Environment\ncwd: /tmp/x' },
+      { role: 'system', content: 'plain' },
+    ]);
+  });
+
+  it('holds text only: another block is a 400 that reaches no upstream and charges nothing', async () => {
+    const k = await mintKey(s);
+    const before = claude.received.length;
+    const r = await post(s, '/v1/messages', { model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }] }, bearer(k.key));
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    expect(r.body.error.message).toMatch(/messages\[1\]\.content\[0\] must be a text block/);
+    const role = await post(s, '/v1/messages', { model: 'claude', max_tokens: 10, messages: [{ role: 'developer', content: 'hi' }] }, bearer(k.key));
+    expect(role.status).toBe(400);
+    expect(role.body.error.message).toMatch(/messages\[0\]\.role must be "user", "assistant" or "system"/);
+    expect(claude.received.length).toBe(before);
+    await flush(s);
+    expect(await keySpend(k.id)).toBe(0);
   });
 });

@@ -295,7 +295,10 @@ describe('bad input and broken upstreams', () => {
       [{ model: 'native', input: [42] }, /input\[0\] must be an input item/],
       [{ model: 'native', input: 'x', temperature: 'hot' }, /temperature must be a number/],
       [{ model: 'chat-only', input: [{ type: 'computer_call_output', call_id: 'c' }] }, /cannot be sent to this model/],
-      [{ model: 'chat-only', input: 'x', tools: [{ type: 'web_search' }] }, /A tool of type "web_search" cannot be sent/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'computer_use_preview' }] }, /A tool of type "computer_use_preview" cannot be sent/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'ns', tools: [{ type: 'web_search' }] }] }, /A tool of type "web_search" in a namespace cannot be sent/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'a b\u0000', tools: [] }] }, /tools\[0\]\.name must be a namespace name/],
+      [{ model: 'chat-only', input: 'x', tools: [{ type: 'namespace', name: 'ns', tools: [{ type: 'function', name: 7 }] }] }, /tools\[0\]\.tools\[0\]\.name must be a string/],
     ];
     for (const [body, message] of cases) {
       const r = await post(s, '/v1/responses', body, h);
@@ -368,5 +371,67 @@ describe('azure/ deployments', () => {
       ['embedding', 10_000],
       ['responses', RESPONSES_MICROS],
     ]);
+  });
+});
+
+describe("Codex's tools and refusals (Codex CLI 0.169 sends these with every request)", () => {
+  const SPAWN = { type: 'function', name: 'spawn_agent', description: 'Spawn a sub-agent', strict: false, parameters: { type: 'object', properties: { task: { type: 'string' } } } };
+  const tools = [
+    { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } },
+    { type: 'namespace', name: 'multi_agent_v1', description: 'Sub-agents', tools: [SPAWN] },
+    { type: 'web_search', external_web_access: false },
+  ];
+
+  it('translated: hosted tools are left out, a namespace becomes <namespace>__<name> functions, and its calls come back with the namespace', async () => {
+    chatUp.behaviour.tool = { name: 'multi_agent_v1__spawn_agent', input: { task: 'look' } };
+    try {
+      const k = await mintKey(s);
+      const input = [
+        { role: 'user', content: 'Go.' },
+        { type: 'function_call', call_id: 'call_0', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: '{"task":"first"}' },
+        { type: 'function_call_output', call_id: 'call_0', output: 'done' },
+      ];
+      const r = await post(s, '/v1/responses', { model: 'chat-only', store: false, tools, input }, bearer(k.key));
+      expect(r.status).toBe(200);
+      expect(r.body.output.find((o: any) => o.type === 'function_call')).toMatchObject({ namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: '{"task":"look"}' });
+      const up = chatUp.received.at(-1)!.body;
+      expect(up.tools.map((t: any) => t.function.name)).toEqual(['exec_command', 'multi_agent_v1__spawn_agent']);
+      expect(up.messages[1].tool_calls[0].function.name).toBe('multi_agent_v1__spawn_agent');
+      const streamed = await post(s, '/v1/responses', { model: 'chat-only', store: false, stream: true, tools, input }, bearer(k.key));
+      const events = streamed.text.split('\n\n').flatMap((b) => b.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))));
+      const added = events.find((e) => e.type === 'response.output_item.added' && e.item.type === 'function_call');
+      expect(added.item).toMatchObject({ namespace: 'multi_agent_v1', name: 'spawn_agent' });
+    } finally {
+      chatUp.behaviour.tool = null;
+    }
+  });
+
+  it('a function whose name only looks namespaced keeps its name', async () => {
+    chatUp.behaviour.tool = { name: 'my__tool', input: {} };
+    try {
+      const k = await mintKey(s);
+      const r = await post(s, '/v1/responses', { model: 'chat-only', store: false, tools: [{ type: 'function', name: 'my__tool', parameters: { type: 'object' } }], input: 'x' }, bearer(k.key));
+      const call = r.body.output.find((o: any) => o.type === 'function_call');
+      expect(call.name).toBe('my__tool');
+      expect(call.namespace).toBeUndefined();
+    } finally {
+      chatUp.behaviour.tool = null;
+    }
+  });
+
+  it('a spent budget: 429 with code insufficient_quota (Codex shows "Quota exceeded" and does not retry); chat keeps code "429"', async () => {
+    const k = await mintKey(s, { max_budget: 0.01, key_alias: 'spent-r' });
+    const first = await post(s, '/v1/responses', { model: 'chat-only', store: false, input: 'x' }, bearer(k.key));
+    expect(first.status).toBe(200);
+    const before = chatUp.received.length;
+    const r = await post(s, '/v1/responses', { model: 'chat-only', store: false, input: 'x' }, bearer(k.key));
+    expect(r.status).toBe(429);
+    expect(r.headers.get('x-should-retry')).toBe('false');
+    expect(r.body.error).toMatchObject({ type: 'budget_exceeded', code: 'insufficient_quota' });
+    expect(r.body.error.message).toMatch(/Budget has been exceeded! Key spent-r/);
+    const chatRefusal = await post(s, '/v1/chat/completions', { model: 'chat-only', messages: [{ role: 'user', content: 'x' }] }, bearer(k.key));
+    expect(chatRefusal.status).toBe(429);
+    expect(chatRefusal.body.error).toMatchObject({ type: 'budget_exceeded', code: '429' });
+    expect(chatUp.received.length).toBe(before);
   });
 });

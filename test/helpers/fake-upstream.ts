@@ -43,6 +43,11 @@ export interface FakeUpstream {
   received: Array<{ path: string; body: any; headers: IncomingMessage['headers'] }>;
   /** streams the client (Purser) aborted before the end */
   aborted: number;
+  /**
+   * Per-request overrides of `behaviour`, decided from what arrived (a multi-turn agent test
+   * answers a tool call first, then text once the tool's result is in the conversation).
+   */
+  script: ((req: { path: string; body: any }) => Partial<UpstreamBehaviour> | undefined) | null;
   close(): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ export async function startFakeUpstream(behaviour: Partial<UpstreamBehaviour> = 
     behaviour: { ...DEFAULTS, ...behaviour },
     received: [],
     aborted: 0,
+    script: null,
     close: async () => undefined,
   };
   const record = opts.record ?? true;
@@ -76,13 +82,13 @@ export async function startFakeUpstream(behaviour: Partial<UpstreamBehaviour> = 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     for await (const c of req) raw += c;
-    const b = state.behaviour;
     let body: any = {};
     try {
       body = raw ? JSON.parse(raw) : {};
     } catch {
       /* keep {} */
     }
+    const b = { ...state.behaviour, ...(state.script?.({ path: req.url ?? '', body }) ?? {}) };
     if (record) state.received.push({ path: req.url ?? '', body, headers: req.headers });
     if (b.delayMs) await sleep(b.delayMs);
     if (b.drop) {

@@ -153,7 +153,12 @@ export class Gateway {
     const refusal = this.d.ledger.check(snap.budgets);
     if (refusal) {
       const b = refusal.budget;
-      throw gwError(429, 'budget_exceeded', budgetRefusalMessage(b.label, refusal.spend, b.max!), null, { 'x-should-retry': 'false' });
+      // in the dialect's own envelope: Responses gives it the code Codex shows (dialects/responses.ts)
+      reply
+        .status(429)
+        .header('x-should-retry', 'false')
+        .send(dialect.errorBody(429, 'budget_exceeded', budgetRefusalMessage(b.label, refusal.spend, b.max!), null));
+      return;
     }
     const limits = limitSpecsOf(snap);
     const admission = this.d.limiter.admit(limits.specs, limits.parallel);

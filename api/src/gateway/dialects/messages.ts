@@ -72,9 +72,17 @@ export const messagesDialect: Dialect = {
     const messages = body.messages;
     if (!Array.isArray(messages) || !messages.length) throw bad('messages must be a non-empty array.', 'messages');
     messages.forEach((m, i) => {
-      if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) throw bad(`messages[${i}].role must be "user" or "assistant".`, `messages[${i}].role`);
+      // "system" mid-conversation: Claude Code 2.1 sends its environment and tool changes that way
+      if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant' && m.role !== 'system'))
+        throw bad(`messages[${i}].role must be "user", "assistant" or "system".`, `messages[${i}].role`);
       if (typeof m.content === 'string') return;
       if (!Array.isArray(m.content)) throw bad(`messages[${i}].content must be a string or an array of content blocks.`, `messages[${i}].content`);
+      if (m.role === 'system') {
+        m.content.forEach((b, j) => {
+          if (!isObject(b) || b.type !== 'text' || typeof b.text !== 'string') throw bad(`messages[${i}].content[${j}] must be a text block: a system message holds text only.`, `messages[${i}].content[${j}]`);
+        });
+        return;
+      }
       checkBlocks(m.content, `messages[${i}].content`);
     });
     const system = body.system;

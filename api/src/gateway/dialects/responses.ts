@@ -63,6 +63,8 @@ export const responsesDialect: Dialect = {
   promptChars: (body) => (typeof body.instructions === 'string' ? body.instructions.length : 0) + charsOf(body.input),
   stream: (body) => body.stream === true,
   plan: (d) => (d.kind === 'anthropic' ? responsesViaMessages : d.responsesNative ? responsesNative : responsesViaChat),
-  errorBody: openaiError,
+  // a budget stop carries OpenAI's own code for it: Codex then says "Quota exceeded" once
+  // instead of "exceeded retry limit, last status: 429" (it drops other 429 bodies)
+  errorBody: (status, type, message, code) => openaiError(status, type, message, type === 'budget_exceeded' ? 'insufficient_quota' : code),
   endUser: (body) => (typeof body.user === 'string' ? body.user : null),
 };

@@ -48,6 +48,10 @@ function chatMessages(body: Record<string, any>): Block[] {
       out.push({ role: m.role, content: m.content });
       continue;
     }
+    if (m.role === 'system') {
+      out.push({ role: 'system', content: (m.content as Block[]).map((b) => b.text).join('\n') });
+      continue;
+    }
     if (m.role === 'assistant') {
       let text = '';
       const toolCalls: Block[] = [];

@@ -48,13 +48,56 @@ function resolvedInput(body: Record<string, any>, ctx: CallContext): Item[] {
   return [...history, ...input];
 }
 
+/**
+ * Hosted tools run at OpenAI, next to the model: a Chat Completions model cannot run them, so
+ * the translation leaves them out (as the Messages translation leaves out Anthropic's server
+ * tools). Codex sends `web_search` with every request.
+ */
+const HOSTED_TOOLS = new Set(['web_search', 'web_search_preview', 'file_search', 'code_interpreter', 'image_generation', 'mcp']);
+/** A namespace tool's functions become chat functions named `<namespace>__<name>` (chat has no namespaces). */
+const NS_SEP = '__';
+
+const chatFunction = (t: Item, name: string) => ({
+  type: 'function',
+  function: { name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters ?? { type: 'object', properties: {} }, ...(typeof t.strict === 'boolean' ? { strict: t.strict } : {}) },
+});
+
+function chatTools(tools: Item[]): Item[] {
+  const out: Item[] = [];
+  tools.forEach((t, i) => {
+    if (t.type === 'function') out.push(chatFunction(t, t.name));
+    else if (t.type === 'namespace' && Array.isArray(t.tools)) {
+      if (typeof t.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(t.name))
+        throw gwError(400, 'invalid_request_error', `tools[${i}].name must be a namespace name (letters, digits, _ and -).`, `tools[${i}].name`);
+      (t.tools as Item[]).forEach((f, j) => {
+        if (f?.type !== 'function') throw untranslatable(`A tool of type ${JSON.stringify(f?.type)} in a namespace`, `tools[${i}].tools[${j}]`);
+        if (typeof f.name !== 'string') throw gwError(400, 'invalid_request_error', `tools[${i}].tools[${j}].name must be a string.`, `tools[${i}].tools[${j}].name`);
+        out.push(chatFunction(f, `${t.name}${NS_SEP}${f.name}`));
+      });
+    } else if (!HOSTED_TOOLS.has(t.type)) throw untranslatable(`A tool of type ${JSON.stringify(t.type)}`, `tools[${i}]`);
+  });
+  return out;
+}
+
+/** A chat tool call's function name as a Responses function_call's `name` (and `namespace`). */
+function callName(body: Record<string, any>, chatName: string): { name: string; namespace?: string } {
+  const at = chatName.indexOf(NS_SEP);
+  if (at > 0 && Array.isArray(body.tools)) {
+    const ns = chatName.slice(0, at);
+    const name = chatName.slice(at + NS_SEP.length);
+    if ((body.tools as Item[]).some((t) => t.type === 'namespace' && t.name === ns && Array.isArray(t.tools) && t.tools.some((f: Item) => f?.name === name))) return { name, namespace: ns };
+  }
+  return { name: chatName };
+}
+
 function chatMessages(body: Record<string, any>, items: Item[]): Item[] {
   const out: Item[] = [];
   if (typeof body.instructions === 'string' && body.instructions) out.push({ role: 'system', content: body.instructions });
   items.forEach((it, i) => {
     const param = `input[${i}]`;
     if (it.type === 'function_call') {
-      const call = { id: it.call_id, type: 'function', function: { name: it.name, arguments: it.arguments ?? '' } };
+      const name = typeof it.namespace === 'string' && it.namespace ? `${it.namespace}${NS_SEP}${it.name}` : it.name;
+      const call = { id: it.call_id, type: 'function', function: { name, arguments: it.arguments ?? '' } };
       const last = out[out.length - 1];
       // consecutive calls of one turn go in one assistant message
       if (last?.role === 'assistant') (last.tool_calls ??= []).push(call);
@@ -74,11 +117,9 @@ function chatRequestOf(body: Record<string, any>, upstreamModel: string, stream:
   const out: Record<string, unknown> = { model: upstreamModel, messages: chatMessages(body, ctx.input) };
   if (body.max_output_tokens !== undefined && body.max_output_tokens !== null) out.max_tokens = body.max_output_tokens;
   for (const f of ['temperature', 'top_p', 'user', 'parallel_tool_calls'] as const) if (body[f] !== undefined && body[f] !== null) out[f] = body[f];
-  if (Array.isArray(body.tools) && body.tools.length) {
-    out.tools = (body.tools as Item[]).map((t, i) => {
-      if (t.type !== 'function') throw untranslatable(`A tool of type ${JSON.stringify(t.type)}`, `tools[${i}]`);
-      return { type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters ?? { type: 'object', properties: {} }, ...(typeof t.strict === 'boolean' ? { strict: t.strict } : {}) } };
-    });
+  const tools = Array.isArray(body.tools) ? chatTools(body.tools as Item[]) : [];
+  if (tools.length) {
+    out.tools = tools;
     const tc = body.tool_choice;
     if (typeof tc === 'string') out.tool_choice = tc;
     else if (tc?.type === 'function' && typeof tc.name === 'string') out.tool_choice = { type: 'function', function: { name: tc.name } };
@@ -138,7 +179,7 @@ function responseOf(text: string, clientModel: string, body: Record<string, any>
   const output: Item[] = [];
   if (typeof c.message.content === 'string' && c.message.content) output.push(textItem(`msg_${hex()}`, c.message.content, 'completed'));
   for (const tc of c.message.tool_calls ?? [])
-    output.push({ type: 'function_call', id: `fc_${hex()}`, call_id: tc.id, name: tc.function?.name, arguments: tc.function?.arguments ?? '', status: 'completed' });
+    output.push({ type: 'function_call', id: `fc_${hex()}`, call_id: tc.id, ...callName(body, String(tc.function?.name ?? '')), arguments: tc.function?.arguments ?? '', status: 'completed' });
   const incomplete = c.finish_reason === 'length';
   const id = `resp_${hex()}`;
   const response = {
@@ -230,7 +271,7 @@ class ChatToResponsesStream implements EventTranslator {
       let call = this.calls.get(i);
       if (!call) {
         out += this.closeText();
-        const item = { type: 'function_call', id: `fc_${hex()}`, call_id: tc.id ?? `call_${hex()}`, name: tc.function?.name ?? '', arguments: '', status: 'in_progress' };
+        const item = { type: 'function_call', id: `fc_${hex()}`, call_id: tc.id ?? `call_${hex()}`, ...callName(this.body, String(tc.function?.name ?? '')), arguments: '', status: 'in_progress' };
         call = { item, index: this.output.length };
         this.output.push(item);
         this.calls.set(i, call);
