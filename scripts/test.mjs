@@ -17,8 +17,16 @@ function ensureChromium() {
   run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null');
 }
 
+/** The real coding-agent CLIs of test/clients: their own lock file (large native binaries, not a workspace). */
+function ensureClients() {
+  if (existsSync('test/clients/node_modules/.package-lock.json')) return;
+  console.log('installing test/clients (Claude Code and Codex from npm) for the client suites');
+  run('npm ci --prefix test/clients --no-audit --no-fund');
+}
+
 run('node scripts/schema-guard.mjs');
 ensureChromium();
+ensureClients();
 run('npm run build');
 const res = spawnSync('npx', ['vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(res.status ?? 1);
