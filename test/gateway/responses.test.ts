@@ -215,7 +215,7 @@ describe('translated to Chat Completions', () => {
     const other = await mintKey(s);
     const { client } = sdk(s, k.key);
     const first = await client.responses.create({ model: 'chat-only', instructions: 'Be brief.', input: 'one' });
-    expect(first.store).toBe(true);
+    expect((first as { store?: boolean }).store).toBe(true);
     expect((await client.responses.retrieve(first.id)).output_text).toBe('Chat answer.');
     expect(await sdk(s, other.key).client.responses.retrieve(first.id).catch((e) => e)).toBeInstanceOf(OpenAI.NotFoundError);
     const stranger = await sdk(s, other.key).client.responses.create({ model: 'chat-only', input: 'x', previous_response_id: first.id }).catch((e) => e);
@@ -238,7 +238,7 @@ describe('translated to Chat Completions', () => {
     expect((await client.responses.retrieve(first.id).catch((e) => e)).status).toBe(404);
 
     const unstored = await client.responses.create({ model: 'chat-only', input: 'secret', store: false });
-    expect(unstored.store).toBe(false);
+    expect((unstored as { store?: boolean }).store).toBe(false);
     expect((await client.responses.retrieve(unstored.id).catch((e) => e)).status).toBe(404);
     const before = chatUp.received.length;
     const err = await client.responses.create({ model: 'chat-only', input: 'again', previous_response_id: unstored.id }).catch((e) => e);
