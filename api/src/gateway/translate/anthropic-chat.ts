@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gwError } from '../errors.js';
 import type { TokenUsage } from '../pricing.js';
 import { MalformedUpstream, parseSse, sse, type EventTranslator } from '../stream.js';
+import { chatAnswer } from './chat-answer.js';
 import { chatUsage, toAnthropicUsage } from '../usage.js';
 import type { Translation } from '../dialects/types.js';
 
@@ -134,15 +135,7 @@ const msgId = () => `msg_${randomUUID().replace(/-/g, '')}`;
 
 /** A chat.completion as an Anthropic message. */
 function messageOf(text: string, clientModel: string): { text: string; usage: TokenUsage | null } {
-  let j: any;
-  try {
-    j = JSON.parse(text);
-  } catch {
-    throw new MalformedUpstream('the answer is not JSON');
-  }
-  const c = j?.choices?.[0];
-  if (!c || typeof c.message !== 'object') throw new MalformedUpstream('the answer has no choices');
-  const usage = chatUsage(j.usage);
+  const { choice: c, usage } = chatAnswer(text);
   const content: Block[] = [];
   if (typeof c.message.content === 'string' && c.message.content) content.push({ type: 'text', text: c.message.content });
   for (const tc of c.message.tool_calls ?? []) content.push({ type: 'tool_use', id: tc.id, name: tc.function?.name, input: parseArgs(tc.function?.arguments) });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gwError } from '../errors.js';
 import type { TokenUsage } from '../pricing.js';
 import { MalformedUpstream, parseSse, sse, type EventTranslator } from '../stream.js';
+import { chatAnswer } from './chat-answer.js';
 import { chatUsage, toResponsesUsage } from '../usage.js';
 import type { CallContext, Translation } from '../dialects/types.js';
 
@@ -167,15 +168,7 @@ function keep(ctx: CallContext, body: Record<string, any>, id: string, text: str
 }
 
 function responseOf(text: string, clientModel: string, body: Record<string, any>, ctx: CallContext) {
-  let j: any;
-  try {
-    j = JSON.parse(text);
-  } catch {
-    throw new MalformedUpstream('the answer is not JSON');
-  }
-  const c = j?.choices?.[0];
-  if (!c || typeof c.message !== 'object') throw new MalformedUpstream('the answer has no choices');
-  const usage = chatUsage(j.usage);
+  const { choice: c, usage } = chatAnswer(text);
   const output: Item[] = [];
   if (typeof c.message.content === 'string' && c.message.content) output.push(textItem(`msg_${hex()}`, c.message.content, 'completed'));
   for (const tc of c.message.tool_calls ?? [])
