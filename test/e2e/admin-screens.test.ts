@@ -16,7 +16,7 @@ import { MASTER_KEY, startServer, UI_BUILD_DIR, type TestServer } from '../helpe
 
 const CHROMIUM = '/usr/bin/chromium';
 const STRONG = 'violet-harbor-trombone-58';
-const SHOTS = join(process.cwd(), 'test-output', 'admin-screens');
+const SHOTS = join(process.cwd(), '.tmp', 'screenshots', 'admin-screens');
 
 let s: TestServer;
 let browser: Browser;
@@ -229,7 +229,7 @@ describe('admin screens in a real browser', () => {
       await page.keyboard.press('Escape');
 
       // the confirmation says what goes with the user
-      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('button', { name: 'Delete user' }).click();
       const confirm = page.getByRole('dialog', { name: 'Delete user dora@example.com?' });
       expect(await confirm.innerText()).toContain('with 1 key (calls with them stop at once) and 1 team membership');
       await confirm.getByRole('button', { name: 'Delete user' }).click();
@@ -276,7 +276,7 @@ describe('admin screens in a real browser', () => {
       await viewer.page.goto(`${s.url}/ui/users/${nicoId}`);
       await viewer.page.getByRole('heading', { name: 'nico@example.com' }).waitFor();
       await settled(viewer.page);
-      expect(await viewer.page.getByRole('button', { name: /^(Edit|Password reset|Delete)$/ }).count()).toBe(0);
+      expect(await viewer.page.getByRole('button', { name: /^(Edit|Password reset|Delete user)$/ }).count()).toBe(0);
       await viewer.page.goto(`${s.url}/ui/users`);
       await viewer.page.getByRole('table', { name: 'Users' }).waitFor();
       expect(await viewer.page.getByRole('button', { name: /^(New user|Invite user)$/ }).count()).toBe(0);
