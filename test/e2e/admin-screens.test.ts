@@ -66,7 +66,8 @@ async function navLinks(page: Page): Promise<string[]> {
 }
 
 const rows = (page: Page, table: string) => page.getByRole('table', { name: table }).locator('tbody tr');
-const settled = (page: Page) => page.getByLabel('Loading').waitFor({ state: 'detached' });
+/** Every skeleton gone (a user page loads its user, keys and usage separately). */
+const settled = (page: Page) => expect.poll(() => page.getByLabel('Loading').count()).toBe(0);
 
 /** A screenshot under the test output folder (not the repo), at the viewport's width. */
 async function shot(page: Page, name: string) {
