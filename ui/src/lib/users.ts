@@ -256,9 +256,3 @@ export async function sendPasswordReset(client: Client, userId: string, sendEmai
   return data.sendPasswordReset;
 }
 
-/** What the delete confirmation says goes with the user. */
-export function deletionConsequences(u: Pick<UserDetail, 'teams'> & { keyCount: number }): string {
-  const keys = u.keyCount === 0 ? 'no keys' : `${u.keyCount} key${u.keyCount === 1 ? '' : 's'} (calls with them stop at once)`;
-  const teams = u.teams.length === 0 ? 'no team memberships' : `${u.teams.length} team membership${u.teams.length === 1 ? '' : 's'}`;
-  return `This deletes the user with ${keys} and ${teams}. Their past spend stays in usage. This cannot be undone.`;
-}
