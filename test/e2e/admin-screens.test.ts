@@ -148,6 +148,25 @@ describe('admin screens in a real browser', () => {
     }
   });
 
+  it('the audit log names the person behind a write and links to their page', async () => {
+    const { userId } = await invite('ana@example.com', 'proxy_admin');
+    const key = await s.gql(`mutation($u: ID!) { generateKey(input: { userId: $u }) { secret } }`, { u: userId });
+    expect((await s.gql(`mutation { createTeam(input: { teamAlias: "Ana's team" }) { id } }`, {}, key.data.generateKey.secret)).errors).toBeUndefined();
+    const { context, page } = await fresh();
+    try {
+      await signIn(page, 'admin', MASTER_KEY);
+      await page.goto(`${s.url}/ui/audit?action=team.create`);
+      await page.getByRole('link', { name: 'Only writes by ana@example.com' }).click();
+      await page.waitForURL((u) => u.searchParams.get('actor') === userId && u.searchParams.get('action') === 'team.create');
+      await expect.poll(() => rows(page, 'Audit log').count()).toBe(1);
+      await page.getByRole('link', { name: 'Profile of ana@example.com' }).click();
+      await page.waitForURL(`${s.url}/ui/users/${userId}`);
+      await page.getByRole('heading', { name: 'ana@example.com' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('settings show the effective configuration with secrets redacted, to admins and admin viewers only', async () => {
     const { link } = await invite('vic@example.com', 'proxy_admin_viewer');
     const { link: userLink } = await invite('una@example.com', 'internal_user');

@@ -17,6 +17,10 @@ export const AuditLogQuery = graphql(`
           at
           actorId
           actorMethod
+          actor {
+            id
+            email
+          }
           action
           targetType
           targetId
