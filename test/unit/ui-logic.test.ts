@@ -87,6 +87,14 @@ describe('the audit log filters', () => {
     expect(changedFields(null, { a: 1 })).toEqual([]);
     expect(changedFields({ a: 1 }, null)).toEqual([]);
   });
+
+  it('names the actor by email, display name or recorded id', async () => {
+    const { actorName } = await import('$lib/audit');
+    expect(actorName({ actorId: 'u1', actor: { email: 'a@example.com', alias: 'A' } })).toBe('a@example.com');
+    expect(actorName({ actorId: 'default_user_id', actor: { email: null, alias: 'Master key admin' } })).toBe('Master key admin');
+    expect(actorName({ actorId: 'gone', actor: null })).toBe('gone');
+    expect(actorName({ actorId: null, actor: null })).toBe('system');
+  });
 });
 
 describe('deleting a user', () => {

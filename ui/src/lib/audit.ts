@@ -20,6 +20,7 @@ export const AuditLogQuery = graphql(`
           actor {
             id
             email
+            alias
           }
           action
           targetType
@@ -55,3 +56,7 @@ export function changedFields(before: Record<string, unknown> | null, after: Rec
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n])).sort();
 }
+
+/** How the log names an actor: email, else display name, else the id it recorded. */
+export const actorName = (e: { actorId: string | null; actor?: { email?: string | null; alias?: string | null } | null }): string =>
+  e.actor?.email ?? e.actor?.alias ?? e.actorId ?? 'system';
