@@ -115,6 +115,17 @@ try {
       await page.goto(`${s.url}/ui/teams`);
       await page.getByRole('table', { name: 'Teams' }).waitFor();
       await shot('teams');
+      await page.goto(`${s.url}/ui/users`);
+      await page.getByRole('link', { name: 'ada@example.com' }).click();
+      await page.getByRole('heading', { name: 'ada@example.com' }).waitFor();
+      await page.locator('figure svg').first().waitFor();
+      await shot('user');
+      await page.goto(`${s.url}/ui/audit`);
+      await page.getByRole('table', { name: 'Audit log' }).waitFor();
+      await shot('audit');
+      await page.goto(`${s.url}/ui/settings`);
+      await page.getByRole('heading', { name: 'Effective configuration' }).waitFor();
+      await shot('settings');
       // last: its temporary key would show up in usage by key
       await page.goto(`${s.url}/ui/playground`);
       await page.getByLabel('Message').fill('Write a haiku about budgets.');

@@ -313,7 +313,7 @@ describe('the walkthrough in a real browser', () => {
     const { context, page } = await fresh();
     try {
       await accept(page, link);
-      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Account']);
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Audit', 'Settings', 'Account']);
       const row = page.getByRole('row').filter({ hasText: 'owners-key' });
       await row.waitFor();
       expect(await row.innerText()).toMatch(/owner@example\.com/);
@@ -392,7 +392,7 @@ describe('the walkthrough in a real browser', () => {
     const teamId = team.data.createTeam.id;
     const key = await s.gql(`mutation { generateKey(input: { keyAlias: "phone-key", maxBudget: 5, rpmLimit: 10 }) { key { id } } }`);
     const keyId = key.data.generateKey.key.id;
-    const { link } = await invite('phone@example.com', 'internal_user');
+    const { link, userId: phoneUserId } = await invite('phone@example.com', 'internal_user');
     const { context, page } = await fresh({ width: 360, height: 740 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     try {
@@ -415,12 +415,15 @@ describe('the walkthrough in a real browser', () => {
         [`/ui/teams/${teamId}`, 'Phone team'],
         ['/ui/users', 'Users'],
         ['/ui/invitations', 'Invitations'],
+        [`/ui/users/${phoneUserId}`, 'phone@example.com'],
+        ['/ui/audit', 'Audit'],
+        ['/ui/settings', 'Settings'],
         ['/ui/account', 'Account'],
       ];
       for (const [path, heading] of pages) {
         await page.goto(`${s.url}${path}`);
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-        await page.getByLabel('Loading').waitFor({ state: 'detached' });
+        await expect.poll(() => page.getByLabel('Loading').count()).toBe(0);
         expect({ path, overflow: await overflow() }).toEqual({ path, overflow: 0 });
         await accessible(page, `${path} at 360 px`);
       }
@@ -437,7 +440,7 @@ describe('the walkthrough in a real browser', () => {
       for (const [path, heading] of pages) {
         await page.goto(`${s.url}${path}`);
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-        await page.getByLabel('Loading').waitFor({ state: 'detached' });
+        await expect.poll(() => page.getByLabel('Loading').count()).toBe(0);
         await accessible(page, `${path} at 1280 px`);
       }
     } finally {

@@ -109,3 +109,41 @@ describe('usage page: range, scope and CSV', () => {
     ]);
   });
 });
+
+describe('the audit log filters', () => {
+  it('reads actor, action, object type and id from the URL, and nothing when none is set', async () => {
+    const { auditFilter } = await import('$lib/audit');
+    expect(auditFilter(new URL('http://x/ui/audit'))).toBeNull();
+    expect(auditFilter(new URL('http://x/ui/audit?actor=u1&action=key.generate&type=key&object=k1&after=c'))).toEqual({
+      actorId: 'u1',
+      action: 'key.generate',
+      targetType: 'key',
+      targetId: 'k1',
+    });
+    expect(auditFilter(new URL('http://x/ui/audit?action=%20%20&object=k2'))).toEqual({ targetId: 'k2' });
+  });
+
+  it('names the fields a write changed, and none for a create or delete', async () => {
+    const { changedFields } = await import('$lib/audit');
+    expect(changedFields({ a: 1, b: [1], c: 'x' }, { a: 2, b: [1], d: true })).toEqual(['a', 'c', 'd']);
+    expect(changedFields(null, { a: 1 })).toEqual([]);
+    expect(changedFields({ a: 1 }, null)).toEqual([]);
+  });
+
+  it('names the actor by email, display name or recorded id', async () => {
+    const { actorName } = await import('$lib/audit');
+    expect(actorName({ actorId: 'u1', actor: { email: 'a@example.com', alias: 'A' } })).toBe('a@example.com');
+    expect(actorName({ actorId: 'default_user_id', actor: { email: null, alias: 'Master key admin' } })).toBe('Master key admin');
+    expect(actorName({ actorId: 'gone', actor: null })).toBe('gone');
+    expect(actorName({ actorId: null, actor: null })).toBe('system');
+  });
+});
+
+describe('deleting a user', () => {
+  it('says what goes with the user, counted', async () => {
+    const { deletionConsequences } = await import('$lib/deletion');
+    expect(deletionConsequences({ teams: [], keyCount: 0 })).toBe('This deletes the user with no keys and no team memberships. Their past spend stays in usage. This cannot be undone.');
+    const two = [{ teamId: 't1' }, { teamId: 't2' }];
+    expect(deletionConsequences({ teams: two, keyCount: 1 })).toMatch(/^This deletes the user with 1 key \(calls with them stop at once\) and 2 team memberships\./);
+  });
+});

@@ -30,9 +30,9 @@ export function mayOn(viewer: Viewer, operation: string, target: { userId?: stri
 }
 
 export interface NavEntry {
-  href: '/keys' | '/playground' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/account';
+  href: '/keys' | '/playground' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/audit' | '/settings' | '/account';
   label: string;
-  icon: 'key' | 'message' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'settings';
+  icon: 'key' | 'message' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'scroll' | 'sliders' | 'settings';
 }
 
 /** The left navigation, grouped like LiteLLM's, with only what the caller may use. */
@@ -61,7 +61,14 @@ export function navigation(viewer: Viewer): { group: string; entries: NavEntry[]
         may(viewer, 'invitation.read') && { href: '/invitations', label: 'Invitations', icon: 'mail' },
       ],
     },
-    { group: 'Settings', entries: [{ href: '/account', label: 'Account', icon: 'settings' }] },
+    {
+      group: 'Settings',
+      entries: [
+        may(viewer, 'audit.read') && { href: '/audit', label: 'Audit', icon: 'scroll' },
+        may(viewer, 'settings.read') && { href: '/settings', label: 'Settings', icon: 'sliders' },
+        { href: '/account', label: 'Account', icon: 'settings' },
+      ],
+    },
   ];
   return groups
     .map((g) => ({ group: g.group, entries: g.entries.filter((e): e is NavEntry => !!e) }))

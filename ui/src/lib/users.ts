@@ -143,3 +143,116 @@ export async function revokeInvitation(client: Client, id: string): Promise<bool
 
 /** How the person signs in: password, SSO, or not yet. */
 export const signInMethod = (u: Pick<UserRow, 'hasPassword' | 'ssoId'>): string => (u.ssoId ? (u.hasPassword ? 'SSO + password' : 'SSO') : u.hasPassword ? 'Password' : 'None yet');
+
+/** One user with what their page shows (keys and usage come from their own queries). */
+export const UserQuery = graphql(`
+  query User($id: ID!) {
+    user(id: $id) {
+      id
+      email
+      alias
+      userRole
+      spend
+      maxBudget
+      budgetDuration
+      budgetResetAt
+      models
+      hasPassword
+      ssoId
+      lastSignInAt
+      createdAt
+      teams {
+        teamId
+        role
+        team {
+          teamAlias
+        }
+      }
+      keys(first: 1) {
+        totalCount
+      }
+    }
+  }
+`);
+export type UserDetail = ResultOf<typeof UserQuery>['user'];
+
+const UpdateUserMutation = graphql(`
+  mutation UpdateUser($input: UpdateUserInput!) {
+    updateUser(input: $input) {
+      id
+      userRole
+      maxBudget
+      budgetDuration
+      budgetResetAt
+    }
+  }
+`);
+export type UserChange = VariablesOf<typeof UpdateUserMutation>['input'];
+
+const CreateUserMutation = graphql(`
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) {
+      id
+      email
+    }
+  }
+`);
+export type NewUser = VariablesOf<typeof CreateUserMutation>['input'];
+
+const DeleteUserMutation = graphql(`
+  mutation DeleteUser($userId: ID!) {
+    deleteUser(input: { userId: $userId }) {
+      userId
+      deletedKeyIds
+    }
+  }
+`);
+
+const SendPasswordResetMutation = graphql(`
+  mutation SendPasswordReset($input: SendPasswordResetInput!) {
+    sendPasswordReset(input: $input) {
+      link
+      emailSent
+      invitation {
+        id
+        emailError
+      }
+    }
+  }
+`);
+
+const who = (u: { email?: string | null; id: string }) => u.email ?? u.id;
+
+/** Changes role, budget or budget period of another user. */
+export async function updateUser(client: Client, input: UserChange, label: string): Promise<boolean> {
+  const data = dataOrToast(await client.mutation(UpdateUserMutation, { input }, { additionalTypenames: ['User'] }).toPromise());
+  if (!data) return false;
+  toast.success(`${label} updated`);
+  return true;
+}
+
+/** Creates a user directly (no invitation); a password is optional, a reset link can follow. */
+export async function createUser(client: Client, input: NewUser): Promise<{ id: string } | null> {
+  const data = dataOrToast(await client.mutation(CreateUserMutation, { input }, { additionalTypenames: ['User'] }).toPromise());
+  if (!data) return null;
+  toast.success(`User ${data.createUser.email ?? data.createUser.id} created`);
+  return data.createUser;
+}
+
+/** Deletes the user with their keys and memberships; their spend rows stay. */
+export async function deleteUser(client: Client, user: { email?: string | null; id: string }): Promise<boolean> {
+  const data = dataOrToast(await client.mutation(DeleteUserMutation, { userId: user.id }, { additionalTypenames: ['User', 'VirtualKey', 'Team'] }).toPromise());
+  if (!data) return false;
+  const n = data.deleteUser.deletedKeyIds.length;
+  toast.success(`User ${who(user)} deleted${n ? ` with ${n} key${n === 1 ? '' : 's'}` : ''}`);
+  return true;
+}
+
+/** A password-reset link for the user (shown once; emailed when asked and possible). */
+export async function sendPasswordReset(client: Client, userId: string, sendEmail: boolean): Promise<IssuedInvite | null> {
+  const data = dataOrToast(await client.mutation(SendPasswordResetMutation, { input: { userId, sendEmail } }, { additionalTypenames: ['Invitation'] }).toPromise());
+  if (!data) return null;
+  toast.success('Password-reset link issued');
+  return data.sendPasswordReset;
+}
+

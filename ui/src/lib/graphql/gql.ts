@@ -15,6 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorMethod\n          actor {\n            id\n            email\n            alias\n          }\n          action\n          targetType\n          targetId\n          before\n          after\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  query Invitation($token: String!) {\n    invitation(token: $token) {\n      email\n      userAlias\n      kind\n      status\n      valid\n      expiresAt\n    }\n  }\n": typeof types.InvitationDocument,
@@ -32,6 +33,7 @@ type Documents = {
     "\n  query MyKeyLimits($userId: ID!) {\n    keys(first: 5, filter: { userId: $userId }) {\n      totalCount\n      edges {\n        node {\n          id\n          keyAlias\n          keyName\n          limits {\n            callable\n            refusal\n            caps {\n              kind\n              scope\n              label\n              limit\n              used\n              remaining\n              resetsAt\n              refuses\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyKeyLimitsDocument,
     "\n  mutation PlaygroundKey {\n    playgroundKey(input: {}) {\n      secret\n      key {\n        id\n        expires\n      }\n    }\n  }\n": typeof types.PlaygroundKeyDocument,
     "\n  query RoleEnums {\n    userRoles: __type(name: \"UserRole\") {\n      enumValues {\n        name\n      }\n    }\n    teamRoles: __type(name: \"TeamRole\") {\n      enumValues {\n        name\n      }\n    }\n  }\n": typeof types.RoleEnumsDocument,
+    "\n  query Settings {\n    settings {\n      config\n      masterKeySource\n      databaseDialect\n      baseUrl\n      configPath\n      logoutUrl\n    }\n  }\n": typeof types.SettingsDocument,
     "\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamsDocument,
     "\n  query Team($id: ID!) {\n    team(id: $id) {\n      id\n      teamAlias\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n      members {\n        userId\n        role\n        source\n        spend\n        maxBudget\n        user {\n          email\n          alias\n        }\n      }\n    }\n  }\n": typeof types.TeamDocument,
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": typeof types.CreateTeamDocument,
@@ -48,10 +50,16 @@ type Documents = {
     "\n  query Invitations($first: Int, $after: String, $filter: InvitationFilter) {\n    invitations(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          kind\n          status\n          createdAt\n          expiresAt\n          emailSentAt\n          userId\n          user {\n            email\n            userRole\n          }\n        }\n      }\n    }\n  }\n": typeof types.InvitationsDocument,
     "\n  mutation ResendInvitation($id: ID!) {\n    resendInvitation(input: { id: $id }) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n": typeof types.ResendInvitationDocument,
     "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(input: { id: $id }) {\n      id\n      status\n    }\n  }\n": typeof types.RevokeInvitationDocument,
+    "\n  query User($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      alias\n      userRole\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      hasPassword\n      ssoId\n      lastSignInAt\n      createdAt\n      teams {\n        teamId\n        role\n        team {\n          teamAlias\n        }\n      }\n      keys(first: 1) {\n        totalCount\n      }\n    }\n  }\n": typeof types.UserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      id\n      userRole\n      maxBudget\n      budgetDuration\n      budgetResetAt\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      email\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation DeleteUser($userId: ID!) {\n    deleteUser(input: { userId: $userId }) {\n      userId\n      deletedKeyIds\n    }\n  }\n": typeof types.DeleteUserDocument,
+    "\n  mutation SendPasswordReset($input: SendPasswordResetInput!) {\n    sendPasswordReset(input: $input) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n": typeof types.SendPasswordResetDocument,
     "\n  query Me {\n    me {\n      authMethod\n      permissions {\n        operation\n        scope\n        teamIds\n      }\n      user {\n        id\n        email\n        alias\n        userRole\n        maxBudget\n        personalSpend\n        budgetResetAt\n      }\n    }\n  }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": types.ChangePasswordDocument,
+    "\n  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorMethod\n          actor {\n            id\n            email\n            alias\n          }\n          action\n          targetType\n          targetId\n          before\n          after\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      user {\n        id\n        userRole\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  query Invitation($token: String!) {\n    invitation(token: $token) {\n      email\n      userAlias\n      kind\n      status\n      valid\n      expiresAt\n    }\n  }\n": types.InvitationDocument,
@@ -69,6 +77,7 @@ const documents: Documents = {
     "\n  query MyKeyLimits($userId: ID!) {\n    keys(first: 5, filter: { userId: $userId }) {\n      totalCount\n      edges {\n        node {\n          id\n          keyAlias\n          keyName\n          limits {\n            callable\n            refusal\n            caps {\n              kind\n              scope\n              label\n              limit\n              used\n              remaining\n              resetsAt\n              refuses\n            }\n          }\n        }\n      }\n    }\n  }\n": types.MyKeyLimitsDocument,
     "\n  mutation PlaygroundKey {\n    playgroundKey(input: {}) {\n      secret\n      key {\n        id\n        expires\n      }\n    }\n  }\n": types.PlaygroundKeyDocument,
     "\n  query RoleEnums {\n    userRoles: __type(name: \"UserRole\") {\n      enumValues {\n        name\n      }\n    }\n    teamRoles: __type(name: \"TeamRole\") {\n      enumValues {\n        name\n      }\n    }\n  }\n": types.RoleEnumsDocument,
+    "\n  query Settings {\n    settings {\n      config\n      masterKeySource\n      databaseDialect\n      baseUrl\n      configPath\n      logoutUrl\n    }\n  }\n": types.SettingsDocument,
     "\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n": types.TeamsDocument,
     "\n  query Team($id: ID!) {\n    team(id: $id) {\n      id\n      teamAlias\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n      members {\n        userId\n        role\n        source\n        spend\n        maxBudget\n        user {\n          email\n          alias\n        }\n      }\n    }\n  }\n": types.TeamDocument,
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": types.CreateTeamDocument,
@@ -85,6 +94,11 @@ const documents: Documents = {
     "\n  query Invitations($first: Int, $after: String, $filter: InvitationFilter) {\n    invitations(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          kind\n          status\n          createdAt\n          expiresAt\n          emailSentAt\n          userId\n          user {\n            email\n            userRole\n          }\n        }\n      }\n    }\n  }\n": types.InvitationsDocument,
     "\n  mutation ResendInvitation($id: ID!) {\n    resendInvitation(input: { id: $id }) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n": types.ResendInvitationDocument,
     "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(input: { id: $id }) {\n      id\n      status\n    }\n  }\n": types.RevokeInvitationDocument,
+    "\n  query User($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      alias\n      userRole\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      hasPassword\n      ssoId\n      lastSignInAt\n      createdAt\n      teams {\n        teamId\n        role\n        team {\n          teamAlias\n        }\n      }\n      keys(first: 1) {\n        totalCount\n      }\n    }\n  }\n": types.UserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      id\n      userRole\n      maxBudget\n      budgetDuration\n      budgetResetAt\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      email\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation DeleteUser($userId: ID!) {\n    deleteUser(input: { userId: $userId }) {\n      userId\n      deletedKeyIds\n    }\n  }\n": types.DeleteUserDocument,
+    "\n  mutation SendPasswordReset($input: SendPasswordResetInput!) {\n    sendPasswordReset(input: $input) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n": types.SendPasswordResetDocument,
     "\n  query Me {\n    me {\n      authMethod\n      permissions {\n        operation\n        scope\n        teamIds\n      }\n      user {\n        id\n        email\n        alias\n        userRole\n        maxBudget\n        personalSpend\n        budgetResetAt\n      }\n    }\n  }\n": types.MeDocument,
 };
 
@@ -106,6 +120,10 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorMethod\n          actor {\n            id\n            email\n            alias\n          }\n          action\n          targetType\n          targetId\n          before\n          after\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorMethod\n          actor {\n            id\n            email\n            alias\n          }\n          action\n          targetType\n          targetId\n          before\n          after\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -177,6 +195,10 @@ export function graphql(source: "\n  query RoleEnums {\n    userRoles: __type(na
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query Settings {\n    settings {\n      config\n      masterKeySource\n      databaseDialect\n      baseUrl\n      configPath\n      logoutUrl\n    }\n  }\n"): (typeof documents)["\n  query Settings {\n    settings {\n      config\n      masterKeySource\n      databaseDialect\n      baseUrl\n      configPath\n      logoutUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -238,6 +260,26 @@ export function graphql(source: "\n  mutation ResendInvitation($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(input: { id: $id }) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeInvitation($id: ID!) {\n    revokeInvitation(input: { id: $id }) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query User($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      alias\n      userRole\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      hasPassword\n      ssoId\n      lastSignInAt\n      createdAt\n      teams {\n        teamId\n        role\n        team {\n          teamAlias\n        }\n      }\n      keys(first: 1) {\n        totalCount\n      }\n    }\n  }\n"): (typeof documents)["\n  query User($id: ID!) {\n    user(id: $id) {\n      id\n      email\n      alias\n      userRole\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      hasPassword\n      ssoId\n      lastSignInAt\n      createdAt\n      teams {\n        teamId\n        role\n        team {\n          teamAlias\n        }\n      }\n      keys(first: 1) {\n        totalCount\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      id\n      userRole\n      maxBudget\n      budgetDuration\n      budgetResetAt\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      id\n      userRole\n      maxBudget\n      budgetDuration\n      budgetResetAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      email\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteUser($userId: ID!) {\n    deleteUser(input: { userId: $userId }) {\n      userId\n      deletedKeyIds\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteUser($userId: ID!) {\n    deleteUser(input: { userId: $userId }) {\n      userId\n      deletedKeyIds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendPasswordReset($input: SendPasswordResetInput!) {\n    sendPasswordReset(input: $input) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SendPasswordReset($input: SendPasswordResetInput!) {\n    sendPasswordReset(input: $input) {\n      link\n      emailSent\n      invitation {\n        id\n        emailError\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
