@@ -7,15 +7,13 @@
  * proxy_admin_viewer reads and has no write control, internal_user has neither page. axe-core
  * finds no serious or critical violation on the new pages, at 1280 and 360 px.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousA11yViolations } from '../helpers/axe.js';
-import { MASTER_KEY, startServer, UI_BUILD_DIR, type TestServer } from '../helpers/server.js';
+import { accept, accessible, invite, launchChromium, navLinks, signIn } from '../helpers/browser.js';
+import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const STRONG = 'violet-harbor-trombone-58';
 const SHOTS = join(process.cwd(), '.tmp', 'screenshots', 'admin-screens');
 
 let s: TestServer;
@@ -26,43 +24,6 @@ async function fresh(viewport = { width: 1280, height: 800 }): Promise<{ context
   const context = await browser.newContext({ viewport, bypassCSP: true });
   context.setDefaultTimeout(10_000);
   return { context, page: await context.newPage() };
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(`${s.url}/ui/login`);
-  await page.getByLabel('Email or admin').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${s.url}/ui/keys`);
-}
-
-async function accept(page: Page, link: string) {
-  await page.goto(link);
-  await page.getByLabel('New password').fill(STRONG);
-  await page.getByLabel('Confirm password').fill(STRONG);
-  await page.getByRole('button', { name: 'Set password and sign in' }).click();
-  await page.waitForURL(`${s.url}/ui/keys`);
-}
-
-async function role(name: string): Promise<string> {
-  const r = await s.gql(`{ __type(name: "UserRole") { enumValues { name } } }`);
-  return r.data.__type.enumValues.map((v: { name: string }) => v.name).find((v: string) => v.toLowerCase() === name)!;
-}
-
-async function invite(email: string, userRole: string): Promise<{ link: string; userId: string; invitationId: string }> {
-  const r = await s.gql(`mutation($i: InviteUserInput!) { inviteUser(input: $i) { link invitation { id userId } } }`, { i: { email, userRole: await role(userRole) } });
-  expect(r.errors).toBeUndefined();
-  return { link: r.data.inviteUser.link, userId: r.data.inviteUser.invitation.userId, invitationId: r.data.inviteUser.invitation.id };
-}
-
-async function accessible(page: Page, what: string) {
-  expect({ what, violations: await seriousA11yViolations(page) }).toEqual({ what, violations: [] });
-}
-
-async function navLinks(page: Page): Promise<string[]> {
-  const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-  await links.first().waitFor();
-  return links.allInnerTexts();
 }
 
 const rows = (page: Page, table: string) => page.getByRole('table', { name: table }).locator('tbody tr');
@@ -76,13 +37,8 @@ async function shot(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(UI_BUILD_DIR, 'index.html'))) throw new Error(`the dashboard is not built (${UI_BUILD_DIR}): run \`npm run build -w ui\``);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   s = await startServer({}, { ui: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -98,7 +54,7 @@ describe('admin screens in a real browser', () => {
 
     const { context, page } = await fresh();
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'Audit' }).click();
       await page.waitForURL(`${s.url}/ui/audit`);
       await page.getByRole('heading', { name: 'Audit', exact: true }).waitFor();
@@ -149,12 +105,12 @@ describe('admin screens in a real browser', () => {
   });
 
   it('the audit log names the person behind a write and links to their page', async () => {
-    const { userId } = await invite('ana@example.com', 'proxy_admin');
+    const { userId } = await invite(s, 'ana@example.com', 'proxy_admin');
     const key = await s.gql(`mutation($u: ID!) { generateKey(input: { userId: $u }) { secret } }`, { u: userId });
     expect((await s.gql(`mutation { createTeam(input: { teamAlias: "Ana's team" }) { id } }`, {}, key.data.generateKey.secret)).errors).toBeUndefined();
     const { context, page } = await fresh();
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.goto(`${s.url}/ui/audit?action=team.create`);
       await page.getByRole('link', { name: 'Only writes by ana@example.com' }).click();
       await page.waitForURL((u) => u.searchParams.get('actor') === userId && u.searchParams.get('action') === 'team.create');
@@ -168,11 +124,11 @@ describe('admin screens in a real browser', () => {
   });
 
   it('settings show the effective configuration with secrets redacted, to admins and admin viewers only', async () => {
-    const { link } = await invite('vic@example.com', 'proxy_admin_viewer');
-    const { link: userLink } = await invite('una@example.com', 'internal_user');
+    const { link } = await invite(s, 'vic@example.com', 'proxy_admin_viewer');
+    const { link: userLink } = await invite(s, 'una@example.com', 'internal_user');
     const { context, page } = await fresh();
     try {
-      await accept(page, link);
+      await accept(s, page, link);
       expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Audit', 'Settings', 'Account']);
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.waitForURL(`${s.url}/ui/settings`);
@@ -193,7 +149,7 @@ describe('admin screens in a real browser', () => {
 
     const user = await fresh();
     try {
-      await accept(user.page, userLink);
+      await accept(s, user.page, userLink);
       expect(await navLinks(user.page)).toEqual(['Keys', 'Try it', 'Usage', 'Cache', 'Teams', 'Account']);
       // opened directly, the API refuses and the page says so
       await user.page.goto(`${s.url}/ui/settings`);
@@ -208,7 +164,7 @@ describe('admin screens in a real browser', () => {
   });
 
   it('an admin opens a user from the list, edits role and budget, issues a password reset, and deletes them with their key', { timeout: 60_000 }, async () => {
-    const { userId, link: oldLink } = await invite('dora@example.com', 'internal_user');
+    const { userId, link: oldLink } = await invite(s, 'dora@example.com', 'internal_user');
     const team = await s.gql(`mutation { createTeam(input: { teamAlias: "Dora team" }) { id } }`);
     await s.gql(`mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e }) { teamId } }`, { t: team.data.createTeam.id, e: 'dora@example.com' });
     const key = await s.gql(`mutation($u: ID!) { generateKey(input: { userId: $u, keyAlias: "doras-key" }) { secret } }`, { u: userId });
@@ -216,7 +172,7 @@ describe('admin screens in a real browser', () => {
 
     const { context, page } = await fresh();
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('link', { name: 'dora@example.com' }).click();
       await page.waitForURL(`${s.url}/ui/users/${userId}`);
@@ -268,7 +224,7 @@ describe('admin screens in a real browser', () => {
   it('an admin creates a user with + New user and lands on their page; an admin viewer sees a user page with no write control', async () => {
     const { context, page } = await fresh();
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('button', { name: 'New user' }).click();
       const dialog = page.getByRole('dialog', { name: 'New user' });
@@ -289,10 +245,10 @@ describe('admin screens in a real browser', () => {
 
     const target = await s.gql(`{ users(filter: { email: "nico@example.com" }) { edges { node { id } } } }`);
     const nicoId = target.data.users.edges[0].node.id as string;
-    const { link } = await invite('wes@example.com', 'proxy_admin_viewer');
+    const { link } = await invite(s, 'wes@example.com', 'proxy_admin_viewer');
     const viewer = await fresh();
     try {
-      await accept(viewer.page, link);
+      await accept(s, viewer.page, link);
       await viewer.page.goto(`${s.url}/ui/users/${nicoId}`);
       await viewer.page.getByRole('heading', { name: 'nico@example.com' }).waitFor();
       await settled(viewer.page);
@@ -306,12 +262,12 @@ describe('admin screens in a real browser', () => {
   });
 
   it('an admin resends an invitation (the old link stops working, the new one works) and revokes another', async () => {
-    const first = await invite('rita@example.com', 'internal_user');
-    const second = await invite('rex@example.com', 'internal_user');
+    const first = await invite(s, 'rita@example.com', 'internal_user');
+    const second = await invite(s, 'rex@example.com', 'internal_user');
     const { context, page } = await fresh();
     let newLink: string;
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'Invitations' }).click();
       await page.getByRole('button', { name: 'Resend invitation to rita@example.com' }).click();
       const dialog = page.getByRole('dialog', { name: 'New invitation link' });
@@ -334,18 +290,18 @@ describe('admin screens in a real browser', () => {
       await person.page.getByText(/can no longer be used|not valid|revoked/).waitFor();
       await person.page.goto(second.link);
       await person.page.getByText('This invitation link was revoked. Ask your admin for a new one.').waitFor();
-      await accept(person.page, newLink);
+      await accept(s, person.page, newLink);
     } finally {
       await person.context.close();
     }
   });
 
   it('the new pages fit a 360 px phone without horizontal scroll and pass axe there', { timeout: 60_000 }, async () => {
-    const { userId } = await invite('pia@example.com', 'internal_user');
+    const { userId } = await invite(s, 'pia@example.com', 'internal_user');
     const { context, page } = await fresh({ width: 360, height: 740 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       const pages: [string, string, string][] = [
         ['/ui/audit', 'Audit', 'audit'],
         ['/ui/settings', 'Settings', 'settings'],

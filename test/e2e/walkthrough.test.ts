@@ -10,18 +10,14 @@
  * phone, and axe-core finds no serious or critical violation on any page (360 and 1280 px).
  * Controls are found by role and accessible name.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousA11yViolations } from '../helpers/axe.js';
+import { accept, accessible, invite, launchChromium, navLinks, signIn } from '../helpers/browser.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { chat, flush, upstreamModel, USAGE } from '../helpers/gateway.js';
-import { MASTER_KEY, startServer, UI_BUILD_DIR, type TestServer } from '../helpers/server.js';
+import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const STRONG = 'violet-harbor-trombone-58';
 const MODEL = 'gpt-4o-mini';
 
 let s: TestServer;
@@ -36,65 +32,19 @@ async function fresh(viewport = { width: 1280, height: 800 }): Promise<{ context
   return { context, page: await context.newPage() };
 }
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(`${s.url}/ui/login`);
-  await page.getByLabel('Email or admin').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${s.url}/ui/keys`);
-}
-
-/** Opens an invitation link, sets the password, lands on the keys page. */
-async function accept(page: Page, link: string) {
-  await page.goto(link);
-  await page.getByLabel('New password').fill(STRONG);
-  await page.getByLabel('Confirm password').fill(STRONG);
-  await page.getByRole('button', { name: 'Set password and sign in' }).click();
-  await page.waitForURL(`${s.url}/ui/keys`);
-}
-
-/** The server's spelling of a role enum value (lower or UPPER case), by introspection. */
-async function role(name: string): Promise<string> {
-  const r = await s.gql(`{ __type(name: "UserRole") { enumValues { name } } }`);
-  return r.data.__type.enumValues.map((v: { name: string }) => v.name).find((v: string) => v.toLowerCase() === name)!;
-}
-
-/** Invites through the API (the admin's browser flow is tested once, below). */
-async function invite(email: string, userRole: string): Promise<{ link: string; userId: string }> {
-  const r = await s.gql(`mutation($i: InviteUserInput!) { inviteUser(input: $i) { link invitation { userId } } }`, { i: { email, userRole: await role(userRole) } });
-  expect(r.errors).toBeUndefined();
-  return { link: r.data.inviteUser.link, userId: r.data.inviteUser.invitation.userId };
-}
-
 async function mintFor(userId: string, keyAlias: string): Promise<string> {
   const r = await s.gql(`mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret } }`, { i: { userId, keyAlias } });
   expect(r.errors).toBeUndefined();
   return r.data.generateKey.secret;
 }
 
-/** No serious or critical axe-core violation on the page as it is now. */
-async function accessible(page: Page, what: string) {
-  expect({ what, violations: await seriousA11yViolations(page) }).toEqual({ what, violations: [] });
-}
-
-async function navLinks(page: Page): Promise<string[]> {
-  const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-  await links.first().waitFor();
-  return links.allInnerTexts();
-}
-
 beforeAll(async () => {
-  if (!existsSync(join(UI_BUILD_DIR, 'index.html'))) throw new Error(`the dashboard is not built (${UI_BUILD_DIR}): run \`npm run build\``);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   up = await startFakeUpstream({ usage: USAGE, text: 'the answer' });
   s = await startServer(
     { model_list: [upstreamModel(MODEL, up)], litellm_settings: { cache: true, cache_params: { type: 'local', ttl: 600 } } },
     { ui: true },
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -108,7 +58,7 @@ describe('the walkthrough in a real browser', () => {
     const admin = await fresh();
     let link: string;
     try {
-      await signIn(admin.page, 'admin', MASTER_KEY);
+      await signIn(s, admin.page, 'admin', MASTER_KEY);
       await admin.page.getByRole('link', { name: 'Users' }).click();
       await admin.page.getByRole('button', { name: 'Invite user' }).click();
       const dialog = admin.page.getByRole('dialog', { name: 'Invite user' });
@@ -132,7 +82,7 @@ describe('the walkthrough in a real browser', () => {
 
     const { context, page } = await fresh();
     try {
-      await accept(page, link);
+      await accept(s, page, link);
       // an internal user's navigation: no Users, no Invitations
       expect(await navLinks(page)).toEqual(['Keys', 'Try it', 'Usage', 'Cache', 'Teams', 'Account']);
       await page.getByText('No keys yet').waitFor();
@@ -222,13 +172,13 @@ describe('the walkthrough in a real browser', () => {
   });
 
   it('the limits explainer names the budget the gateway then enforces', async () => {
-    const { link, userId } = await invite('lena@example.com', 'internal_user');
+    const { link, userId } = await invite(s, 'lena@example.com', 'internal_user');
     const r = await s.gql(`mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret } }`, { i: { userId, keyAlias: 'lena-small', maxBudget: 0.1 } });
     const secret = r.data.generateKey.secret as string;
     const body = { model: MODEL, messages: [{ role: 'user', content: 'spend' }], cache: { 'no-cache': true } };
     const { context, page } = await fresh();
     try {
-      await accept(page, link);
+      await accept(s, page, link);
       await page.getByRole('link', { name: 'lena-small' }).click();
       const limits = page.getByTestId('limits');
       await limits.getByText('Calls are admitted').waitFor();
@@ -263,7 +213,7 @@ describe('the walkthrough in a real browser', () => {
     const body = { model: MODEL, messages: [{ role: 'user', content: 'ops' }], cache: { 'no-cache': true } };
     const { context, page } = await fresh();
     try {
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'ops-key' }).click();
       await page.getByRole('heading', { name: 'ops-key' }).waitFor();
 
@@ -307,12 +257,12 @@ describe('the walkthrough in a real browser', () => {
   });
 
   it('a proxy_admin_viewer sees every key, user and usage, and has no create, invite or delete control', async () => {
-    const someone = await invite('owner@example.com', 'internal_user');
+    const someone = await invite(s, 'owner@example.com', 'internal_user');
     await mintFor(someone.userId, 'owners-key');
-    const { link } = await invite('vera@example.com', 'proxy_admin_viewer');
+    const { link } = await invite(s, 'vera@example.com', 'proxy_admin_viewer');
     const { context, page } = await fresh();
     try {
-      await accept(page, link);
+      await accept(s, page, link);
       expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Audit', 'Settings', 'Account']);
       const row = page.getByRole('row').filter({ hasText: 'owners-key' });
       await row.waitFor();
@@ -359,11 +309,11 @@ describe('the walkthrough in a real browser', () => {
   });
 
   it('an internal_user_viewer sees only their own keys, has no create control, and chats on Try it only with a pasted key', async () => {
-    const { link, userId } = await invite('ivo@example.com', 'internal_user_viewer');
+    const { link, userId } = await invite(s, 'ivo@example.com', 'internal_user_viewer');
     const ivosKey = await mintFor(userId, 'ivos-key');
     const { context, page } = await fresh();
     try {
-      await accept(page, link);
+      await accept(s, page, link);
       expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Account']);
       await page.getByRole('row').filter({ hasText: 'ivos-key' }).waitFor();
       expect(await page.getByRole('row').filter({ hasText: 'owners-key' }).count()).toBe(0);
@@ -392,7 +342,7 @@ describe('the walkthrough in a real browser', () => {
     const teamId = team.data.createTeam.id;
     const key = await s.gql(`mutation { generateKey(input: { keyAlias: "phone-key", maxBudget: 5, rpmLimit: 10 }) { key { id } } }`);
     const keyId = key.data.generateKey.key.id;
-    const { link, userId: phoneUserId } = await invite('phone@example.com', 'internal_user');
+    const { link, userId: phoneUserId } = await invite(s, 'phone@example.com', 'internal_user');
     const { context, page } = await fresh({ width: 360, height: 740 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     try {
@@ -404,7 +354,7 @@ describe('the walkthrough in a real browser', () => {
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await overflow()).toBe(0);
       await accessible(page, 'sign in');
-      await signIn(page, 'admin', MASTER_KEY);
+      await signIn(s, page, 'admin', MASTER_KEY);
       const pages: [string, string][] = [
         ['/ui/keys', 'Keys'],
         [`/ui/keys/${keyId}`, 'phone-key'],
