@@ -23,6 +23,7 @@ describe('settings redaction', () => {
               api_base: 'http://user:pa55w0rd@upstream.example:8080/v1?api_key=K-in-query&region=eu',
               api_key: 'sk-upstream-secret',
             },
+            model_info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 },
           },
           {
             model_name: 'm2',
@@ -54,6 +55,8 @@ describe('settings redaction', () => {
       const models = g.data.settings.config.model_list;
       expect(models[0].litellm_params.api_base).toBe('http://***@upstream.example:8080/v1?api_key=***&region=eu');
       expect(models[0].litellm_params.api_key).toBe('***');
+      // prices named after tokens are figures, not credentials
+      expect(models[0].model_info).toMatchObject({ input_cost_per_token: 0.001, output_cost_per_token: 0.002 });
       expect(models[1].litellm_params.api_base).toBe(
         'https://***@blob.example/v1?X-Amz-Credential=***&X-Amz-Signature=***&sig=***&access_token=***&x=1',
       );

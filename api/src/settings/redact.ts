@@ -1,6 +1,8 @@
 import type { PurserConfig } from '../config/index.js';
 
 const SECRET_KEYS = /(^|_)(key|secret|password|token)$|^master_key$|^database_url$/i;
+/** Prices and counts named after tokens (`input_cost_per_token`) are figures, not credentials. */
+const NOT_SECRET = /_per_token$/i;
 
 /** Query parameters that carry credentials (`api_key`, `x-api-key`, `access_token`, `client_secret`, `sig`, `X-Amz-Signature`, `id_token_hint`, ...). */
 const SECRET_PARAMS = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|sig|signature|credential|auth|authorization|code|token_hint)$/i;
@@ -47,7 +49,7 @@ export function redactedConfig(config: PurserConfig): Record<string, unknown> {
         Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, walk(x, k, inEnv || k === 'environment_variables')]),
       );
     if (v === null || v === undefined) return v;
-    if (inEnv || (SECRET_KEYS.test(key) && key !== 'database_url')) return REDACTED;
+    if (inEnv || (SECRET_KEYS.test(key) && !NOT_SECRET.test(key) && key !== 'database_url')) return REDACTED;
     return typeof v === 'string' ? redactUrls(v) : v;
   };
   return walk(config, '', false) as Record<string, unknown>;
