@@ -194,7 +194,7 @@ describe('parseConfig: warnings', () => {
       'general_settings.allowed_routes: not implemented by Purser, ignored',
       'litellm_settings.success_callback: not implemented by Purser, ignored',
       'guardrails: not implemented by Purser, ignored',
-      'router_settings: not implemented by Purser yet, ignored',
+      'router_settings: routing_strategy not implemented by Purser, ignored',
     ]);
     expect(config.general_settings).not.toHaveProperty('foo');
     expect(config.litellm_settings.drop_params).toBe(true);

@@ -10,6 +10,7 @@ import { Mailer, smtpFromEnv } from '../mail/mailer.js';
 import { ssoConfigFromEnv } from '../sso/config.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
+import { RedisConn, resolveRedis } from '../shared-state/redis.js';
 import { createGatewayRuntime } from './runtime.js';
 import { buildServer } from '../http/server.js';
 import { DurationError, durationSeconds, parseDuration } from '../time/durations.js';
@@ -107,6 +108,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   });
   // SSO settings are checked before anything else starts: a broken provider config is a start-up error
   const sso = ssoConfigFromEnv(env);
+  const redisTarget = resolveRedis(loaded.config, env);
   const orm = await openDatabase(databaseUrl);
   const gs = loaded.config.general_settings;
   const seconds = (d: string | undefined, dflt: string) => durationSeconds(parseDuration(d ?? dflt)) * 1000;
@@ -117,7 +119,9 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
     lockoutMs: seconds(gs.login_lockout_duration, '15m'),
   });
   const smtp = smtpFromEnv(env);
-  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso };
+  const redis = redisTarget ? new RedisConn(redisTarget, log) : null;
+  await redis?.connect();
+  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
@@ -134,6 +138,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   // one write, ready line last: whoever waits for "listening on" has read the whole banner
   const banner: string[] = [];
   if (sso) banner.push(`SSO: ${sso.provider} (${sso.issuer ?? sso.endpoints?.authorization}); redirect URI ${settings.baseUrl}/sso/callback`);
+  if (redis) banner.push(`Redis: ${redis.target.display} (from ${redis.target.source}, keys under "${redis.target.prefix}")`);
   banner.push(`Dashboard: ${settings.baseUrl}/ui/`);
   if (master.generated)
     banner.push(`Generated a master key (shown once, stored in ${master.file} with mode 0600):\n\n    ${master.key}\n\nSign in to the dashboard as "admin" with it, or send it as "Authorization: Bearer <key>".`);
@@ -153,6 +158,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
       await server.close();
       // every pending spend row is written before the database closes
       await app.gateway?.close();
+      await redis?.close();
       await orm.close(true);
     },
   };

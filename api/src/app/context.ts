@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../auth/throttle.js';
 import type { GatewayRuntime } from './runtime.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SsoConfig } from '../sso/config.js';
+import type { RedisConn } from '../shared-state/redis.js';
 import type { Settings } from './settings.js';
 
 export interface Logger {
@@ -22,6 +23,8 @@ export interface App {
   mailer: Mailer | null;
   /** null without an SSO provider */
   sso: SsoConfig | null;
+  /** null without Redis (REDIS_URL, router_settings.redis_host or cache_params.host): state stays in this process */
+  redis: RedisConn | null;
   /** set once the gateway is built (usage and metrics read it) */
   gateway?: GatewayRuntime;
 }

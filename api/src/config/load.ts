@@ -100,6 +100,8 @@ function mergeEnv(raw: Record<string, unknown>, base: NodeJS.ProcessEnv, warning
   return env;
 }
 
+const ROUTER_REDIS_KEYS = new Set(['redis_host', 'redis_port', 'redis_password']);
+
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, path: string | null = null): LoadedConfig {
   const warnings: string[] = [];
   const root = raw ?? {};
@@ -111,9 +113,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     const resolved = walk(root, configSchema, [], { env: mergedEnv, warnings });
     const result = configSchema.safeParse(resolved);
     if (!result.success) throw issueToError(result.error.issues[0]!, resolved);
-    if (result.data.router_settings !== undefined) {
-      warnings.push('router_settings: not implemented by Purser yet, ignored');
-    }
+    // router_settings: only the Redis connection is read (shared-state/redis.ts); the rest is LiteLLM's router
+    const ignored = Object.keys(result.data.router_settings ?? {}).filter((k) => !ROUTER_REDIS_KEYS.has(k));
+    if (ignored.length) warnings.push(`router_settings: ${ignored.join(', ')} not implemented by Purser, ignored`);
     return { config: result.data, warnings, path, env: mergedEnv };
   } catch (err) {
     if (err instanceof ConfigError && path !== null) {

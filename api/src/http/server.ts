@@ -113,12 +113,16 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
   fastify.get('/health/liveliness', async () => 'I\'m alive!');
   fastify.get('/health/liveness', async () => 'I\'m alive!');
   fastify.get('/health/readiness', async (_req, reply) => {
+    let db = 'connected';
     try {
       await app.orm.em.getConnection().execute('select 1');
-      return { status: 'healthy', db: 'connected' };
     } catch {
-      return reply.status(503).send({ status: 'unhealthy', db: 'disconnected' });
+      db = 'disconnected';
     }
+    // Redis away is degraded (limits fall back to this process), not down
+    const redis = app.redis ? (app.redis.up ? 'connected' : 'disconnected') : undefined;
+    const status = db !== 'connected' ? 'unhealthy' : redis === 'disconnected' ? 'degraded' : 'healthy';
+    return reply.status(db === 'connected' ? 200 : 503).send({ status, db, ...(redis ? { redis } : {}) });
   });
 
   // the dashboard: a static single-page app at /ui/, with its security headers
