@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPurser, type Running } from '../../api/src/app/bootstrap.js';
+import { freshPostgres } from './postgres.js';
 
 export const MASTER_KEY = 'sk-test-master-key-0123456789';
 
@@ -57,6 +58,9 @@ export async function startServer(
   opts: { env?: Record<string, string>; databaseUrl?: string; port?: number; /** serve the built dashboard at /ui/ (default: not served) */ ui?: boolean; /** the server's log (default: errors to stderr) */ log?: { info(m: string): void; warn(m: string): void; error(m: string): void } } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'purser-test-'));
+  // PURSER_TEST_DB=postgresql: the same suites on an own fresh PostgreSQL database per server
+  const pg = !opts.databaseUrl && process.env.PURSER_TEST_DB === 'postgresql' ? await freshPostgres() : null;
+  if (pg) opts = { ...opts, databaseUrl: pg.url };
   const base = {
     model_list: [
       { model_name: 'gpt-4o-mini', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' } },
@@ -113,6 +117,7 @@ export async function startServer(
     async close() {
       await running.close();
       rmSync(dataDir, { recursive: true, force: true });
+      await pg?.drop();
     },
   };
 }

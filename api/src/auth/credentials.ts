@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { App, Ctx } from '../app/context.js';
 import { AppError } from '../common/errors.js';
-import { isSha256Hex, sha256 } from '../common/ids.js';
+import { plausibleSecret, sha256 } from '../common/ids.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import type { TeamRole } from '../permissions/roles.js';
 import { TeamMembership } from '../teams/membership.entity.js';
@@ -42,8 +42,8 @@ export async function principalFromSecret(ctx: Pick<Ctx, 'em' | 'app'>, secret: 
     const admin = await ctx.em.findOneOrFail(User, { id: DEFAULT_USER_ID });
     return principalForUser(ctx, admin, 'master_key');
   }
-  // a stored hash is not a credential
-  if (!secret.startsWith('sk-') || isSha256Hex(secret) || secret.length > 256) throw invalidKey();
+  // a stored hash or a mistyped key is not a credential: refused before any lookup
+  if (!plausibleSecret(secret)) throw invalidKey();
   const key = await ctx.em.findOne(VirtualKey, { token: sha256(secret) }, { populate: ['user', 'team'] });
   if (!key || key.blocked || key.team?.blocked) throw invalidKey();
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw invalidKey('expired_key');

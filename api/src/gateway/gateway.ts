@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
 import { budgetRefusalMessage } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
-import { isSha256Hex, sha256 } from '../common/ids.js';
+import { plausibleSecret, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
@@ -107,8 +107,8 @@ export class Gateway {
       (h['x-litellm-api-key'] as string | undefined);
     const secret = raw?.trim();
     if (!secret) throw gwError(401, 'auth_error', 'No API key provided: send it as "Authorization: Bearer sk-...".');
-    // a stored hash is not a credential
-    if (!secret.startsWith('sk-') || isSha256Hex(secret) || secret.length > 256) throw gwError(401, 'auth_error', AUTH_FAILED);
+    // a stored hash or a mistyped key is not a credential: refused before any lookup
+    if (!plausibleSecret(secret)) throw gwError(401, 'auth_error', AUTH_FAILED);
     const snap = await this.d.keys.get(sha256(secret));
     if (!snap || snap.blocked || snap.teamBlocked) throw gwError(401, 'auth_error', AUTH_FAILED);
     if (snap.expiresAt !== null && snap.expiresAt <= Date.now()) throw gwError(401, 'expired_key', 'Authentication Error: the API key has expired.');

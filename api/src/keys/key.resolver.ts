@@ -1,4 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { revokeLeakedKey } from './leaked.service.js';
 import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
@@ -91,6 +92,15 @@ class BlockKeyInput extends KeyRefFields {}
 @InputType({ description: 'The key to unblock.' })
 class UnblockKeyInput extends KeyRefFields {}
 
+@InputType({ description: 'A secret seen in public.' })
+class ReportLeakedKeyInput {
+  @Field(() => String, { description: 'The leaked secret (sk-...). Only its hash is looked up; it is never stored.' })
+  secret!: string;
+
+  @Field(() => String, { nullable: true, description: 'Where it was seen (a URL), for the owner and the audit log.' })
+  seenAt?: string | null;
+}
+
 @InputType({ description: 'Filters for keys.' })
 class KeyFilter {
   @Field(() => ID, { nullable: true, description: 'Only keys of this owner.' })
@@ -177,6 +187,15 @@ export class KeyResolver {
   async deleteKey(@Ctx() ctx: GqlContext, @Arg('input', () => DeleteKeyInput, { description: 'The operation input.' }) input: DeleteKeyInput) {
     const [k] = await deleteKeys(ctx, { refs: [input.id] });
     return { id: k!.id };
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Report a secret seen in public: its key is blocked, audited and its owner told. Needs no sign-in (the secret is the proof); always true, whether or not the secret was a live key.',
+  })
+  async reportLeakedKey(@Ctx() ctx: GqlContext, @Arg('input', () => ReportLeakedKeyInput, { description: 'The operation input.' }) input: ReportLeakedKeyInput) {
+    await revokeLeakedKey(ctx, input.secret, input.seenAt ?? null);
+    return true;
   }
 
   @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })

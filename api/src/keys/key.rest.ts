@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { App, Ctx } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import type { KeyParams } from './key.rules.js';
+import { revokeLeakedKey } from './leaked.service.js';
 import { deleteKeys, generateKey, getKey, listKeys, regenerateKey, setKeyBlocked, updateKey } from './key.service.js';
 import { int, json, money, opt, pageArgs, pageQuery, parse, restRoute, str, strList } from '../rest/common.js';
 import type { RestNames } from '../rest/errors.js';
@@ -52,6 +53,16 @@ const deleteSchema = z.object({ keys: opt(z.array(z.string())), key_aliases: opt
 export const keyRestNames: RestNames = { shapes: [keyFieldsSchema.shape, deleteSchema.shape], renames: {} };
 
 export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
+  // no credential: the leaked secret in the body is the proof (keys/leaked.service.ts)
+  fastify.post('/key/revoke_leaked', async (req) => {
+    const b = req.body;
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw badInput('Request body must be a JSON object.');
+    const { key, url } = b as Record<string, unknown>;
+    if (url !== undefined && typeof url !== 'string') throw badInput('url: expected a string (where the secret was seen)', 'url');
+    await revokeLeakedKey({ app, em: app.orm.em.fork(), principal: null }, key, (url as string | undefined) ?? null);
+    return { status: 'received' };
+  });
+
   restRoute(fastify, app, 'POST', '/key/generate', async (ctx, req) => {
     const b = parse(keyFieldsSchema, req.body);
     if (b.key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'key');

@@ -44,3 +44,16 @@ export function budgetAlertMail(to: string, a: {
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(figures)}</p><p>${escapeHtml(reset)}</p></body></html>`,
   };
 }
+
+/** The owner's notice that a key was reported leaked and is now blocked. */
+export function leakedKeyMail(to: string, a: { key_name: string; key_alias: string | null; reported_where: string | null; dashboard: string }): Mail {
+  const name = a.key_alias ? `"${a.key_alias}" (${a.key_name})` : a.key_name;
+  const what = `Your Purser key ${name} was reported as leaked${a.reported_where ? ` (seen at ${a.reported_where})` : ''} and is now blocked: calls with it are refused.`;
+  const next = 'Regenerate it in the dashboard to get a new secret for the same key (its budget, spend and settings stay), then replace the secret wherever you use it.';
+  return {
+    to,
+    subject: `Purser: your key ${a.key_name} was blocked as leaked`,
+    text: `${what}\n\n${next}\n${a.dashboard}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.dashboard)}">${escapeHtml(a.dashboard)}</a></p></body></html>`,
+  };
+}

@@ -6,7 +6,7 @@ import type { BudgetView } from '../budgets/counted.js';
 import type { BudgetLedger } from '../budgets/ledger.js';
 import type { AlertSink, AlertSubject } from '../budgets/ports.js';
 import { budgetSubjectId } from '../budgets/ref.js';
-import type { Mailer } from '../mail/mailer.js';
+import type { Mail, Mailer } from '../mail/mailer.js';
 import { budgetAlertMail } from '../mail/templates.js';
 
 export type AlertEvent = 'soft_budget_crossed' | 'budget_80_percent' | 'budget_exceeded';
@@ -65,6 +65,23 @@ export class BudgetAlerts implements AlertSink {
     }
   }
 
+  /** A one-off notice to a key's owner (mail, when alerting has "email") and to the webhook. */
+  async notice(mail: Mail | null, payload: object): Promise<void> {
+    if (this.mailer && mail) await this.mailer.send(mail).catch((e) => this.log.warn(`notice mail not sent: ${(e as Error).message}`));
+    await this.postWebhook(payload);
+  }
+
+  private async postWebhook(payload: object): Promise<void> {
+    if (!this.webhookUrl) return;
+    const res = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+  }
+
   private async send(b: BudgetView, event: AlertEvent, spend: number, snap: AlertSubject) {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     const inserted = await knex('budget_alerts')
@@ -88,13 +105,6 @@ export class BudgetAlerts implements AlertSink {
     };
     if (this.mailer && snap.userEmail)
       await this.mailer.send(budgetAlertMail(snap.userEmail, payload)).catch((e) => this.log.warn(`budget alert mail not sent: ${(e as Error).message}`));
-    if (!this.webhookUrl) return;
-    const res = await fetch(this.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+    await this.postWebhook(payload);
   }
 }
