@@ -68,7 +68,7 @@ describe('two processes on one PostgreSQL and one Redis', () => {
     };
     a = await startServer(config, { databaseUrl: db.url, env, port });
     b = await startServer(config, { databaseUrl: db.url, env });
-    for (const id of ['alice', 'bob', 'carol'])
+    for (const id of ['alice', 'bob', 'carol', 'erin'])
       expect((await a.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { userId: id, email: `${id}@example.com`, userRole: 'INTERNAL_USER', password: PW } })).errors).toBeUndefined();
   });
   afterAll(async () => {
@@ -141,6 +141,15 @@ describe('two processes on one PostgreSQL and one Redis', () => {
     for (const [i, s] of [a, b, a, b, a, b].entries()) expect((await restLogin(s, `typo${i}@example.com`, PW, '10.72.0.1')).status).toBe(401);
     expect((await restLogin(a, 'bob@example.com', PW, '10.72.0.1')).status).toBe(429);
     expect((await restLogin(b, 'bob@example.com', PW, '10.72.0.2')).status).toBe(200);
+  });
+
+  it('20 parallel wrong passwords split over A and B: at most login_max_failures are checked, then locked', async () => {
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => restLogin(i % 2 ? b : a, 'erin@example.com', `wrong-guess-${i}`, `10.73.0.${i + 1}`)));
+    const statuses = all.map((r) => r.status);
+    expect(statuses.filter((x) => x === 401).length).toBeLessThanOrEqual(THROTTLE.login_max_failures);
+    expect(statuses.filter((x) => x === 401 || x === 429).length).toBe(20);
+    // every answer is in: the lockout is set, on both, even for the right password
+    for (const [i, s] of [a, b].entries()) expect((await restLogin(s, 'erin@example.com', PW, `10.73.1.${i + 1}`)).status).toBe(429);
   });
 });
 
