@@ -5,6 +5,7 @@
  * throttled, in each process's memory. Without Redis nothing of this needs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../api/src/config/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { chat, mintKey, until, upstreamModel } from '../helpers/gateway.js';
 import { sessionCookieOf } from '../helpers/jar.js';
@@ -223,6 +224,13 @@ describe('cache_params.type redis needs a Redis', () => {
     await expect(startServer({ litellm_settings: { cache: true, cache_params: { type: 'redis' } } })).rejects.toThrow(
       /cache_params\.type is redis but no Redis is configured: set REDIS_URL, router_settings\.redis_host or litellm_settings\.cache_params\.host/,
     );
+  });
+
+  it('refuses a namespace with spaces or control characters, and a ttl Redis cannot store', () => {
+    expect(() => parseConfig({ litellm_settings: { cache_params: { type: 'redis', namespace: 'a b' } } }, {})).toThrow(/namespace[\s\S]*no spaces or control characters/);
+    expect(() => parseConfig({ litellm_settings: { cache_params: { type: 'redis', namespace: 'x\u0001' } } }, {})).toThrow(/namespace/);
+    expect(() => parseConfig({ litellm_settings: { cache_params: { type: 'redis', ttl: 1e300 } } }, {})).toThrow(/ttl/);
+    expect(parseConfig({ litellm_settings: { cache_params: { type: 'redis', namespace: 'team:answers', ttl: 60 } } }, {}).config.litellm_settings.cache_params.namespace).toBe('team:answers');
   });
 
   it('without Redis the default local cache still serves hits in process', async () => {
