@@ -159,6 +159,7 @@ describe('Redis cut under two processes', () => {
   let db: Awaited<ReturnType<typeof freshPostgres>>;
   let up: FakeUpstream;
   let proxy: TcpProxy;
+  let idp: TestIdp;
   let a: TestServer;
   let b: TestServer;
 
@@ -166,9 +167,12 @@ describe('Redis cut under two processes', () => {
     db = await freshPostgres();
     up = await startFakeUpstream();
     proxy = await startTcpProxy(REDIS_HOST, REDIS_PORT);
+    let port = 0;
+    idp = await startIdp(async () => `http://127.0.0.1:${(port = await freePort())}`, [{ sub: 'sol', email: 'sol@example.com', email_verified: true }]);
+    const sso = { PROXY_BASE_URL: `http://127.0.0.1:${port}`, GENERIC_CLIENT_ID: CLIENT_ID, GENERIC_CLIENT_SECRET: CLIENT_SECRET, GENERIC_ISSUER: idp.issuer, GENERIC_SCOPE: 'openid email' };
     const config = { model_list: [upstreamModel('m', up)], general_settings: THROTTLE, litellm_settings: { cache: true, cache_params: { type: 'redis', ttl: 600 } } };
     const env = { ...redisEnv(prefix, proxy.address), FORWARDED_ALLOW_IPS: '127.0.0.1' };
-    a = await startServer(config, { databaseUrl: db.url, env });
+    a = await startServer(config, { databaseUrl: db.url, env: { ...env, ...sso }, port });
     b = await startServer(config, { databaseUrl: db.url, env });
     expect((await a.gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { userId: 'dora', email: 'dora@example.com', userRole: 'INTERNAL_USER', password: PW } })).errors).toBeUndefined();
   });
@@ -177,11 +181,12 @@ describe('Redis cut under two processes', () => {
     await b?.close();
     await proxy?.close();
     await up?.close();
+    await idp?.close();
     await db?.drop();
     await dropPrefix(prefix);
   });
 
-  it('calls are still served (a miss, counted in /metrics) and sign-in is still throttled, per process', async () => {
+  it('calls are still served (a miss, counted in /metrics), sign-in is still throttled per process, SSO finishes where it started', async () => {
     const { key } = await mintKey(a);
     const body = { messages: [{ role: 'user', content: 'cached before the cut' }] };
     expect((await chat(a, key, body)).status).toBe(200);
@@ -209,6 +214,12 @@ describe('Redis cut under two processes', () => {
     // and B still throttles on its own
     for (let i = 0; i < 4; i++) expect((await restLogin(b, 'dora@example.com', 'wrong-guess', `10.81.0.${i + 1}`)).status).toBe(401);
     expect((await restLogin(b, 'dora@example.com', PW, '10.81.1.1')).status).toBe(429);
+
+    // an SSO login started while Redis is away finishes on the process that started it
+    const sso = await ssoFlow(a.url, idp, 'sol');
+    expect(sso.res.status).toBe(303);
+    expect(sso.res.headers.get('location')).toBe('/ui/?login=success');
+    expect((await me(a, sessionCookieOf(sso.res)!)).data.me.user.id).toBe('sol');
 
     proxy.restore();
     await until(async () => a.running.app.redis!.up && b.running.app.redis!.up, 'Redis back on both');
