@@ -109,18 +109,25 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   // SSO settings are checked before anything else starts: a broken provider config is a start-up error
   const sso = ssoConfigFromEnv(env);
   const redisTarget = resolveRedis(loaded.config, env);
+  const ls = loaded.config.litellm_settings;
+  if (ls.cache && ls.cache_params.type === 'redis' && !redisTarget)
+    throw new Error('litellm_settings.cache_params.type is redis but no Redis is configured: set REDIS_URL, router_settings.redis_host or litellm_settings.cache_params.host');
   const orm = await openDatabase(databaseUrl);
   const gs = loaded.config.general_settings;
   const seconds = (d: string | undefined, dflt: string) => durationSeconds(parseDuration(d ?? dflt)) * 1000;
-  const loginThrottle = new LoginThrottle({
-    maxFailures: gs.login_max_failures ?? 5,
-    maxFailuresPerAddress: gs.login_max_failures_per_address ?? 100,
-    windowMs: seconds(gs.login_failure_window, '15m'),
-    lockoutMs: seconds(gs.login_lockout_duration, '15m'),
-  });
   const smtp = smtpFromEnv(env);
   const redis = redisTarget ? new RedisConn(redisTarget, log) : null;
   await redis?.connect();
+  // in Redis when configured: failures on every process add up to one lockout
+  const loginThrottle = new LoginThrottle(
+    {
+      maxFailures: gs.login_max_failures ?? 5,
+      maxFailuresPerAddress: gs.login_max_failures_per_address ?? 100,
+      windowMs: seconds(gs.login_failure_window, '15m'),
+      lockoutMs: seconds(gs.login_lockout_duration, '15m'),
+    },
+    redis,
+  );
   const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);

@@ -24,7 +24,8 @@ import { UpstreamHttp } from '../gateway/providers/http.js';
 import { OpenAIProvider } from '../gateway/providers/openai.js';
 import { ResponseOwners } from '../gateway/response-owners.js';
 import { Conversations } from '../gateway/conversations.js';
-import { LocalResponseCache } from '../gateway/response-cache.js';
+import { LocalResponseCache, type ResponseCache } from '../gateway/response-cache.js';
+import { RedisResponseCache } from '../gateway/response-cache-redis.js';
 
 /**
  * Everything the gateway keeps in memory, built once per server: the composition root that
@@ -67,9 +68,12 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const wantsMail = (gs.alerting ?? []).includes('email');
   if (wantsMail && !app.mailer) log.warn('general_settings.alerting has "email" but SMTP is not configured (SMTP_HOST...): no alert mail');
   const alerts = new BudgetAlerts(orm, webhook, log, wantsMail ? app.mailer : null);
-  const cache =
-    ls.cache === true && (ls.cache_params?.type ?? 'local') === 'local' ? new LocalResponseCache((ls.cache_params?.ttl ?? 600) * 1000) : null;
-  if (ls.cache === true && ls.cache_params?.type === 'redis') log.warn('litellm_settings.cache_params.type redis is not supported yet: the response cache is off');
+  const cp = ls.cache_params;
+  // type redis without a Redis is refused at start (bootstrap), so app.redis is set here
+  const cache: ResponseCache | null =
+    ls.cache !== true ? null
+    : cp.type === 'redis' && app.redis ? new RedisResponseCache(app.redis, cp.ttl * 1000, cp.namespace ?? null, metrics.registry)
+    : new LocalResponseCache(cp.ttl * 1000);
   const http = new UpstreamHttp();
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };

@@ -26,7 +26,7 @@ export async function passwordLogin(ctx: Ctx, username: unknown, password: unkno
     throw badInput('password is required.', 'password');
   const s = ctx.app.settings;
   // the slot is taken before the slow hash: parallel guesses cannot outrun the count
-  const attempt = ctx.app.loginThrottle.reserve(username.trim().toLowerCase(), clientIp);
+  const attempt = await ctx.app.loginThrottle.reserve(username.trim().toLowerCase(), clientIp);
   let user: User | null = null;
   try {
     if (username === s.uiUsername) {
@@ -36,14 +36,14 @@ export async function passwordLogin(ctx: Ctx, username: unknown, password: unkno
       if (await verifyPassword(found?.passwordHash ?? null, password)) user = found;
     }
   } catch (e) {
-    attempt.release();
+    await attempt.release();
     throw e;
   }
   if (!user) {
-    attempt.fail();
+    await attempt.fail();
     throw new AppError('UNAUTHENTICATED', INVALID, null, 'auth_error');
   }
-  attempt.succeed();
+  await attempt.succeed();
   assertMayHaveSession(ctx.app, user);
   user.lastSignInAt = new Date();
   const { cookie } = await createSession(ctx, user, 'password');

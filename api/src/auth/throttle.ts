@@ -1,12 +1,6 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../common/errors.js';
-
-interface Entry {
-  /** failure times within the window */
-  failures: number[];
-  /** attempts reserved and not yet settled (their password is still being verified) */
-  pending: number;
-  lockedUntil: number;
-}
+import type { RedisConn } from '../shared-state/redis.js';
 
 export interface ThrottleOptions {
   /** per account: strict, a guessed password is a stolen account */
@@ -20,89 +14,107 @@ export interface ThrottleOptions {
 /** One sign-in attempt holding a slot in the throttle; settle it exactly once. */
 export interface LoginAttempt {
   /** the password was right: the account's failures are forgiven, the address slot is freed */
-  succeed(): void;
+  succeed(): Promise<void>;
   /** the password was wrong: the slot stays counted as a failure */
-  fail(): void;
+  fail(): Promise<void>;
   /** neither (an internal error): the slot is freed without counting */
-  release(): void;
+  release(): Promise<void>;
 }
 
 const tooMany = (message: string, seconds: number) =>
   new AppError('TOO_MANY_REQUESTS', message, null, 'too_many_requests', { 'retry-after': String(seconds) });
 
+/** One thing counted (the account, or the client address). */
+interface Dimension {
+  kind: 'account' | 'ip';
+  limit: number;
+  /** failures plus attempts still being verified, within the window */
+  attempts: RateLimiterAbstract;
+  /** set for the lockout once the failures reach the limit */
+  lock: RateLimiterAbstract;
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 /**
  * Repeated sign-in failures per account and per client address: after the limit within
- * `windowMs` the account (or address) is locked for `lockoutMs` (429 with retry-after).
+ * the window the account (or address) is locked for the lockout (429 with retry-after).
  * An attempt takes its slot before the slow password hash is verified, so parallel guesses
  * cannot all pass a check made before any of them failed.
+ *
+ * Counters are rate-limiter-flexible limiters: in Redis when it is configured (so failures
+ * on every process add up to one lockout), in this process otherwise. While Redis is away
+ * each process counts in its own memory (the insurance limiter): never open, never locked
+ * for everyone.
  */
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
+  private readonly dims: Dimension[];
 
-  constructor(private readonly opts: ThrottleOptions) {}
-
-  /** Refuses while the account or the address is locked or at its limit; else takes a slot in both. */
-  reserve(account: string, address: string | null, now = Date.now()): LoginAttempt {
-    const slots: Array<[string, number]> = [[`account:${account}`, this.opts.maxFailures]];
-    if (address) slots.push([`ip:${address}`, this.opts.maxFailuresPerAddress]);
-    const entries = slots.map(([key]) => this.entry(key, now));
-    const until = Math.max(...entries.map((e) => e.lockedUntil));
-    if (until > now)
-      throw tooMany(`Too many failed sign-in attempts. Try again in ${Math.ceil((until - now) / 1000)} seconds.`, Math.ceil((until - now) / 1000));
-    // attempts still being verified count: if they all fail, the limit is reached
-    if (entries.some((e, i) => e.failures.length + e.pending >= slots[i]![1]))
-      throw tooMany('Too many sign-in attempts at once. Try again in 1 second.', 1);
-    for (const e of entries) e.pending++;
-    let settled = false;
-    const settle = (f: (e: Entry, limit: number, key: string) => void) => {
-      if (settled) return;
-      settled = true;
-      slots.forEach(([key, limit], i) => {
-        const e = entries[i]!;
-        e.pending = Math.max(0, e.pending - 1);
-        f(e, limit, key);
-        this.forgetIfIdle(key, e, Date.now());
+  constructor(
+    private readonly opts: ThrottleOptions,
+    redis: RedisConn | null = null,
+  ) {
+    const make = (name: string, points: number, durationSec: number): RateLimiterAbstract => {
+      const memory = new RateLimiterMemory({ keyPrefix: name, points, duration: durationSec });
+      if (!redis) return memory;
+      return new RateLimiterRedis({
+        storeClient: redis.client,
+        keyPrefix: redis.key('login', name),
+        points,
+        duration: durationSec,
+        // not connected: straight to the memory limiter, no waiting on a reconnect
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: memory,
       });
     };
+    const window = seconds(opts.windowMs);
+    const lockout = seconds(opts.lockoutMs);
+    this.dims = [
+      { kind: 'account', limit: opts.maxFailures, attempts: make('account', opts.maxFailures, window), lock: make('account-lock', 1, lockout) },
+      { kind: 'ip', limit: opts.maxFailuresPerAddress, attempts: make('ip', opts.maxFailuresPerAddress, window), lock: make('ip-lock', 1, lockout) },
+    ];
+  }
+
+  /** Refuses while the account or the address is locked or at its limit; else takes a slot in both. */
+  async reserve(account: string, address: string | null): Promise<LoginAttempt> {
+    const slots = this.dims.flatMap((d) => (d.kind === 'account' ? [{ d, key: account }] : address ? [{ d, key: address }] : []));
+    const locks = await Promise.all(slots.map(({ d, key }) => d.lock.get(key)));
+    const waitMs = Math.max(0, ...locks.map((r) => (r && r.consumedPoints > 0 ? r.msBeforeNext : 0)));
+    if (waitMs > 0) throw tooMany(`Too many failed sign-in attempts. Try again in ${seconds(waitMs)} seconds.`, seconds(waitMs));
+
+    const taken = await Promise.allSettled(slots.map(({ d, key }) => d.attempts.consume(key)));
+    if (taken.some((t) => t.status === 'rejected')) {
+      // a refused consume counted too: every counted slot is given back
+      await Promise.all(slots.map(({ d, key }, i) => (counted(taken[i]!) ? d.attempts.reward(key) : null)));
+      // the limit is reached with attempts still being verified: if they all fail, it locks
+      throw tooMany('Too many sign-in attempts at once. Try again in 1 second.', 1);
+    }
+
+    let settled = false;
+    const settle = async (f: (d: Dimension, key: string) => Promise<unknown>) => {
+      if (settled) return;
+      settled = true;
+      await Promise.all(slots.map(({ d, key }) => f(d, key)));
+    };
+    const lockout = seconds(this.opts.lockoutMs);
     return {
       succeed: () =>
-        settle((e, _limit, key) => {
-          if (key.startsWith('account:')) {
-            e.failures = [];
-            e.lockedUntil = 0;
-          }
+        settle(async (d, key) => {
+          if (d.kind === 'account') await Promise.all([d.attempts.delete(key), d.lock.delete(key)]);
+          else await d.attempts.reward(key);
         }),
       fail: () =>
-        settle((e, limit) => {
-          const at = Date.now();
-          e.failures = e.failures.filter((t) => t > at - this.opts.windowMs);
-          e.failures.push(at);
-          if (e.failures.length >= limit) {
-            e.lockedUntil = at + this.opts.lockoutMs;
-            e.failures = [];
-          }
+        settle(async (d, key) => {
+          const now = await d.attempts.get(key);
+          if (!now || now.consumedPoints < d.limit) return;
+          // locked: the counter is parked for the lockout too (slots given back meanwhile
+          // cannot open it early) and starts afresh after it
+          await Promise.all([d.lock.block(key, lockout), d.attempts.block(key, lockout)]);
         }),
-      release: () => settle(() => {}),
+      release: () => settle((d, key) => d.attempts.reward(key)),
     };
   }
-
-  private entry(key: string, now: number): Entry {
-    let e = this.entries.get(key);
-    if (!e) {
-      if (this.entries.size > 100_000) this.prune(now);
-      e = { failures: [], pending: 0, lockedUntil: 0 };
-      this.entries.set(key, e);
-    }
-    e.failures = e.failures.filter((t) => t > now - this.opts.windowMs);
-    return e;
-  }
-
-  private forgetIfIdle(key: string, e: Entry, now: number) {
-    if (e.pending === 0 && e.lockedUntil <= now && !e.failures.some((t) => t > now - this.opts.windowMs) && this.entries.get(key) === e)
-      this.entries.delete(key);
-  }
-
-  private prune(now: number) {
-    for (const [k, e] of this.entries) this.forgetIfIdle(k, e, now);
-  }
 }
+
+/** Whether a consume incremented the counter (a refusal over the limit did; a store error did not). */
+const counted = (t: PromiseSettledResult<RateLimiterRes>) => t.status === 'fulfilled' || t.reason instanceof RateLimiterRes;

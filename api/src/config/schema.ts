@@ -273,11 +273,16 @@ const litellmSettings = section({
   cache_params: z
     .strictObject({
       type: z.enum(['local', 'redis']).default('local'),
-      ttl: z.number().positive().default(600),
+      // seconds; at most a year (Redis needs a whole-millisecond expiry it can store)
+      ttl: z.number().positive().max(31_536_000).default(600),
       host: z.string().optional(),
       port: z.int().min(1).max(65535).optional(),
       password: z.string().optional(),
-      namespace: z.string().optional(),
+      // the Redis cache's key prefix under REDIS_KEY_PREFIX (LiteLLM's name)
+      namespace: z
+        .string()
+        .regex(/^[^\s\0-\x1f]{1,64}$/, 'at most 64 characters, no spaces or control characters')
+        .optional(),
       // ours: how far a cached answer is shared (team = a team's keys share, a personal key has its own)
       scope: z.enum(['global', 'team', 'key']).default('team'),
     })

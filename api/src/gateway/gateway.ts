@@ -20,7 +20,7 @@ import { gwError } from './errors.js';
 import { costMicros, usageCostMicros, type TokenUsage } from './pricing.js';
 import { reportedTokens } from './request-numbers.js';
 import type { CallSignal, Provider, UpstreamResult, Usage } from './providers/types.js';
-import { cacheKey, cacheScopeOf, replayAsSse, type LocalResponseCache } from './response-cache.js';
+import { cacheKey, cacheScopeOf, replayAsSse, type ResponseCache } from './response-cache.js';
 import type { ResponseOwners } from './response-owners.js';
 import type { Conversations } from './conversations.js';
 import { MalformedUpstream, relayEvents, relayStream } from './stream.js';
@@ -33,7 +33,7 @@ export interface GatewayDeps {
   keys: KeyCache;
   ledger: BudgetLedger;
   limiter: Limiter;
-  cache: LocalResponseCache | null;
+  cache: ResponseCache | null;
   recorder: SpendSink;
   metrics: GatewayMetrics;
   alerts: AlertSink;
@@ -246,7 +246,7 @@ export class Gateway {
     const ck = useCache ? cacheKey(cacheScopeOf(this.d.settings.config.litellm_settings.cache_params.scope, call.snap), dialect.endpoint, body) : null;
 
     if (ck) {
-      const hit = this.d.cache!.get(ck);
+      const hit = await this.d.cache!.get(ck);
       if (hit) {
         const usage = { prompt: hit.promptTokens, completion: hit.completionTokens, cacheRead: 0, cacheWrite: 0 };
         if (stream) {

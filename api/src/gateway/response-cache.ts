@@ -44,8 +44,18 @@ export function cacheKey(scope: string, endpoint: string, body: Record<string, u
   return createHash('sha256').update(scope).update('\0').update(endpoint).update('\0').update(canonical(kept)).digest('hex');
 }
 
+/**
+ * The response cache the gateway talks to: in this process (`cache_params.type: local`) or
+ * shared through Redis (`redis`). A lookup that cannot be answered is a miss, never an error.
+ */
+export interface ResponseCache {
+  get(key: string): CachedResponse | null | Promise<CachedResponse | null>;
+  /** best effort: a write that cannot be made is dropped */
+  set(key: string, value: CachedResponse): void;
+}
+
 /** litellm_settings.cache with cache_params.type local: in-process, TTL + LRU bound. */
-export class LocalResponseCache {
+export class LocalResponseCache implements ResponseCache {
   private readonly map = new Map<string, { value: CachedResponse; until: number }>();
 
   constructor(

@@ -7,7 +7,8 @@ import { setSessionCookie } from '../http/cookies.js';
 import { escapeHtml, page } from '../http/html.js';
 import { parseIdentity, type RawClaims, type SsoIdentity } from './claims.js';
 import type { SsoConfig } from './config.js';
-import { OidcClient, SsoFlowError, type PendingLogin } from './oidc.js';
+import { OidcClient, SsoFlowError } from './oidc.js';
+import { PendingLogins } from './pending-logins.js';
 import { signInWithSso, syncableTeamIds } from './sso.service.js';
 
 const STATE_COOKIE = 'purser_sso_state';
@@ -53,7 +54,7 @@ ${who.groupsOverage ? '<p><strong>Groups overage:</strong> the identity provider
  */
 export function registerSsoRoutes(fastify: FastifyInstance, app: App, cfg: SsoConfig | null) {
   const client = cfg ? new OidcClient(cfg) : null;
-  const pending = new Map<string, PendingLogin>();
+  const pending = new PendingLogins(app.redis, PENDING_TTL_MS);
   const secure = app.settings.baseUrl.startsWith('https://');
   const teamField = () => {
     const j = app.settings.config.general_settings.litellm_jwtauth;
@@ -65,9 +66,7 @@ export function registerSsoRoutes(fastify: FastifyInstance, app: App, cfg: SsoCo
     try {
       const redirect = `${app.settings.baseUrl}/sso/${debug ? 'debug/' : ''}callback`;
       const { url, pending: p } = await client.start(redirect, debug);
-      const now = Date.now();
-      for (const [k, v] of pending) if (now - v.createdAt > PENDING_TTL_MS) pending.delete(k);
-      pending.set(p.state, p);
+      await pending.put(p);
       // the state is bound to this browser: a callback from another browser is refused
       reply.setCookie(STATE_COOKIE, p.state, { path: '/sso', httpOnly: true, sameSite: 'lax', secure, maxAge: PENDING_TTL_MS / 1000 });
       return reply.redirect(url, 302);
@@ -86,10 +85,9 @@ export function registerSsoRoutes(fastify: FastifyInstance, app: App, cfg: SsoCo
       if (q.error)
         throw new SsoFlowError(400, 'Sign-in cancelled', `The identity provider did not sign you in: ${q.error}${q.error_description ? ` (${q.error_description})` : ''}.`, 'If you declined consent by mistake, start again.');
       const state = q.state;
-      const p = state ? pending.get(state) : undefined;
       // single use: a replayed or forged state finds nothing
-      if (state) pending.delete(state);
-      if (!state || !p || p.debug !== debug || Date.now() - p.createdAt > PENDING_TTL_MS || req.cookies?.[STATE_COOKIE] !== state)
+      const p = typeof state === 'string' && state.length <= 200 ? await pending.take(state) : null;
+      if (!state || !p || p.debug !== debug || req.cookies?.[STATE_COOKIE] !== state)
         throw new SsoFlowError(400, 'Sign-in link expired or invalid', 'This sign-in response does not match a sign-in started in this browser (the state is missing, expired, already used or forged).', 'Start the sign-in again from the sign-in page.');
       const currentUrl = new URL(req.url, app.settings.baseUrl);
       const raw = await client.finish(currentUrl, p);
