@@ -310,6 +310,6 @@ describe('models and embeddings', () => {
     // the fake upstream reports USAGE.prompt_tokens for embeddings: 10 × 0.001 USD
     expect(rows).toEqual([{ call_type: 'embedding', prompt_tokens: 10, completion_tokens: 0, cost_nanos: 10_000_000, status: 'success' }]);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
-    expect(key.budget_spend).toBe(10_000);
+    expect(key.budget_spend).toBe(10_000_000);
   });
 });

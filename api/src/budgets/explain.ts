@@ -4,7 +4,7 @@
  * predicates, so what the dashboard says and what the gateway does cannot disagree.
  */
 
-import { formatUsd, nanosToUsd } from '../common/money.js';
+import { formatUsd, plainUsd } from '../common/money.js';
 
 export type BudgetKind = 'key' | 'user' | 'team' | 'member';
 
@@ -50,7 +50,7 @@ export const parallelRefuses = (inFlight: number, max: number): boolean => inFli
 
 /** The gateway's 429 text for a budget; the explanation names the same cap with the same words. */
 export function budgetRefusalMessage(label: string, spendNanos: number, maxNanos: number): string {
-  return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${formatUsd(spendNanos)} USD, max budget ${nanosToUsd(maxNanos)} USD.`;
+  return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${formatUsd(spendNanos)} USD, max budget ${plainUsd(maxNanos)} USD.`;
 }
 
 /** The gateway's 429 text for a per-minute counter (`id` as key:<id> or team:<id>). */

@@ -29,3 +29,8 @@ export function formatUsd(nanos: number): string {
   const digits = nanos % 1000 === 0 ? 6 : nanos % 10 === 0 ? (nanos % 100 === 0 ? 7 : 8) : 9;
   return (nanos / NANOS_PER_USD).toFixed(digits);
 }
+
+/** Nano-dollars as the shortest plain USD string (`10`, `0.5`, `0.0000001`, never `1e-7`). */
+export function plainUsd(nanos: number): string {
+  return (nanos / NANOS_PER_USD).toFixed(9).replace(/\.?0+$/, '');
+}
