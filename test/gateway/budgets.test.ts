@@ -37,8 +37,8 @@ describe('admission under 50 concurrent calls', () => {
     const body = { messages: [{ role: 'user', content: 'hi' }], max_tokens: USAGE.completion_tokens };
     // the gateway's estimate: prompt characters / 4 (rounded up) × input price + max_tokens × output price
     const estimate = Math.round((Math.ceil('hi'.length / 4) * PRICE.input_cost_per_token + body.max_tokens * PRICE.output_cost_per_token) * 1e9);
-    expect(estimate).toBe(41_000);
-    // what the upstream then reports (USAGE): 50_000 µ$, i.e. 9_000 µ$ more than estimated
+    expect(estimate).toBe(41_000_000);
+    // what the upstream then reports (USAGE): 50_000 µ$ (50,000,000 nano-dollars), i.e. 9_000 µ$ more than estimated
     const actual = CALL_NANOS;
 
     const before = slow.received.length;

@@ -12,10 +12,10 @@ import { admin, bearer, chat, flush, mintKey, post, sql, until, upstreamModel } 
 import { startServer, type TestServer } from '../helpers/server.js';
 import type { BudgetRef } from '../../api/src/budgets/ref.js';
 
-/** 1,000 output tokens at 1e-6 USD = 1,000 µ$ per call; the prompt is nearly free. */
+/** 1 prompt token at 1e-7 USD + 1,000 output tokens at 1e-6 USD = 1,000,100 nano-dollars per call. */
 const PRICE = { input_cost_per_token: 1e-7, output_cost_per_token: 1e-6 };
 const ANSWER = { prompt_tokens: 1, completion_tokens: 1000 };
-const CALL_NANOS = 1_000_000;
+const CALL_NANOS = 1_000_100;
 
 let s: TestServer;
 let up: FakeUpstream;
@@ -116,8 +116,8 @@ describe('request numbers', () => {
 
 describe('estimates without max_tokens', () => {
   it('50 parallel calls to a model answering its maximum output spend at most the budget plus one call', { timeout: 60_000 }, async () => {
-    const MAX = 10 * CALL_NANOS; // $0.01: ten calls
-    const k = await mintKey(s, { max_budget: MAX / 1e6 });
+    const MAX = 10 * CALL_NANOS; // $0.010001: ten calls
+    const k = await mintKey(s, { max_budget: MAX / 1e9 });
     const results = await Promise.all(Array.from({ length: 50 }, () => chat(s, k.key, { model: 'slow' })));
     const ok = results.filter((r) => r.status === 200).length;
     for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error.type).toBe('budget_exceeded');
@@ -134,8 +134,8 @@ describe('estimates without max_tokens', () => {
     const inFlight = chat(s, k.key, { model: 'unknown' });
     // the reservation is visible while the call is in flight (the upstream answers after 300 ms)
     const reserved = await until(() => s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.reserved, 'the reservation');
-    // prompt "hi" = 1 token at 1e-7, 4096 output tokens at 1e-6: 4096.1 µ$ → 4096
-    expect(reserved).toBe(4096);
+    // prompt "hi" = 1 token at 1e-7, 4096 output tokens at 1e-6: 4096.1 µ$, exactly 4,096,100 nano-dollars
+    expect(reserved).toBe(4_096_100);
     expect((await inFlight).status).toBe(200);
   });
 });
