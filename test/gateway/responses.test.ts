@@ -368,7 +368,7 @@ describe('azure/ deployments', () => {
     const rows = (await rowsOf(k.id)).filter((x) => x.model !== 'az-v1');
     expect(rows.map((x) => [x.call_type, x.cost_nanos])).toEqual([
       ['chat', CHAT_NANOS],
-      ['embedding', 10_000],
+      ['embedding', 10_000_000],
       ['responses', RESPONSES_NANOS],
     ]);
   });
