@@ -25,7 +25,11 @@ beforeAll(async () => {
   // the fake upstream reports 10 prompt tokens for every embedding call
   up = await startFakeUpstream({ usage: { prompt_tokens: 10, completion_tokens: 0 } });
   s = await startServer({
-    model_list: [{ model_name: 'emb', litellm_params: { model: 'openai/text-embedding-3-small', api_base: up.base, api_key: 'sk-up' } }],
+    model_list: [
+      { model_name: 'emb', litellm_params: { model: 'openai/text-embedding-3-small', api_base: up.base, api_key: 'sk-up' } },
+      // a hostile price: 10 tokens would cost $10,000,000
+      { model_name: 'absurd', litellm_params: { model: 'openai/text-embedding-3-small', api_base: up.base, api_key: 'sk-up' }, model_info: { input_cost_per_token: 1_000_000, output_cost_per_token: 0 } },
+    ],
   });
   for (const team_id of ['t-cheap', 't-million']) expect((await s.rest('POST', '/team/new', { team_id, team_alias: team_id })).status).toBe(200);
   for (const [user_id, team] of [['u-cheap', 't-cheap'], ['u-million', 't-million']])
@@ -86,7 +90,7 @@ describe('one million cheapest calls', () => {
     expect(callNanos * MILLION).toBe(200_000_000);
   });
 
-  it('through the real recorder: key, team and user counters and the roll-ups hold exactly $0.20', async () => {
+  it('through the real recorder: key, team and user counters and the roll-ups hold exactly $0.20', { timeout: 300_000 }, async () => {
     // the server's own recorder class, orm and ledger; spend rows off (LiteLLM's disable_spend_logs)
     // so a million rows are counted without writing a million logs
     const gw = s.running.app.gateway!;
@@ -123,7 +127,7 @@ describe('one million cheapest calls', () => {
     expect(team.body[0].teams).toEqual([expect.objectContaining({ team_id: 't-million', total_spend: 0.2 })]);
   });
 
-  it('SQL sums over a million spend rows of that cost are exactly $0.20 (customer report)', async () => {
+  it('SQL sums over a million spend rows of that cost are exactly $0.20 (customer report)', { timeout: 300_000 }, async () => {
     const [real] = await sql(s, 'select request_id from spend_logs where key_id = (select key_id from spend_logs where cost_nanos = ? limit 1) limit 1', [callNanos]);
     // a million copies of the real row, each with its own request id, for one customer
     await sql(
@@ -193,5 +197,15 @@ describe('a $0.0000001 budget', () => {
     expect((await s.rest('GET', '/user/info?user_id=u-cheap')).body.user_info.max_budget).toBe(0.0000005);
     await admin(s, '/team/update', { team_id: 't-cheap', max_budget: 0.123456789 });
     expect((await s.rest('GET', '/team/info?team_id=t-cheap')).body.team_info.max_budget).toBe(0.123456789);
+  });
+});
+
+describe('the largest amount', () => {
+  it('one call costs at most $9,000,000 whatever its price, so counters stay exact integers', async () => {
+    const k = await mintKey(s);
+    expect((await post(s, '/v1/embeddings', { model: 'absurd', input: 'x' }, bearer(k.key))).status).toBe(200);
+    await flush(s);
+    expect(await sql(s, 'select cost_nanos from spend_logs where key_id = ?', [k.id])).toEqual([{ cost_nanos: 9_000_000_000_000_000 }]);
+    expect((await s.rest('GET', '/key/info?key=' + k.key)).body.info.spend).toBe(9_000_000);
   });
 });
