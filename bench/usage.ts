@@ -15,6 +15,7 @@
  *          --keep (keep the database file and print its path) --db FILE (reuse a file seeded with --keep)
  */
 import { METRICS, ROLLUPS } from '../api/src/spend/recorder.js';
+import { costNanos } from '../api/src/gateway/pricing.js';
 import 'reflect-metadata';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -81,7 +82,7 @@ const WEEKLY = ROLLUPS.filter((t) => t.dims[0] === 'week');
 const mondayOf = (dayStart: number) => new Date(dayStart - ((new Date(dayStart).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
 const LOG_COLS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
-  'cost_micros', 'cache_hit', 'saved_micros', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
+  'cost_nanos', 'cache_hit', 'saved_nanos', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
   'duration_ms', 'end_user', 'request', 'response',
 ];
 
@@ -133,7 +134,7 @@ async function seedDatabase(em: SqlEntityManager) {
       const prompt = 50 + int(2000);
       const completion = 10 + int(800);
       const price = PRICES[m]!;
-      const fullCost = Math.round((prompt * price.input + completion * price.output) * 1e6);
+      const fullCost = costNanos(price, prompt, completion);
       const roll = rand();
       const failed = roll < 0.02;
       const hit = !failed && roll < 0.1;
@@ -210,8 +211,8 @@ function rawScan(em: SqlEntityManager, from: string, to: string, dims: UsageDim[
   const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id' };
   const sel = dims.map((d) => `${col[d]} as ${d}`);
   const sql = `select ${[...sel, 'count(*) as requests', "sum(status = 'success') as successes", "sum(status = 'failure') as failures",
-    'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_micros) as spend_micros', 'sum(cache_hit) as cache_hits',
-    'sum(saved_micros) as saved_micros'].join(', ')} from spend_logs where start_time >= ? and start_time < ?${dims.length ? ` group by ${dims.map((_, i) => i + 1).join(', ')}` : ''}`;
+    'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_nanos) as spend_nanos', 'sum(cache_hit) as cache_hits',
+    'sum(saved_nanos) as saved_nanos'].join(', ')} from spend_logs where start_time >= ? and start_time < ?${dims.length ? ` group by ${dims.map((_, i) => i + 1).join(', ')}` : ''}`;
   const lo = Date.parse(`${from}T00:00:00Z`);
   const hi = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
   return () => em.getConnection().execute(sql, [lo, hi]);

@@ -36,7 +36,7 @@ describe.each(['sqlite', 'postgresql'] as const)('unknown users are created wher
     expect(res.status).toBe(200);
     expect(res.body.user_id).toBe('new-by-key');
     expect(await userRow('new-by-key')).toMatchObject({ role: 'internal_user' });
-    expect(Number((await userRow('new-by-key')).budget_max_budget)).toBe(7_000_000);
+    expect(Number((await userRow('new-by-key')).budget_max_budget)).toBe(7_000_000_000);
     expect(await audits('new-by-key')).toHaveLength(1);
     const info = await s.rest('GET', '/user/info?user_id=new-by-key');
     expect(info.body.keys.map((k: any) => k.key_id)).toEqual([res.body.key_id]);

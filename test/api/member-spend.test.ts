@@ -39,7 +39,7 @@ describe('member spend is visible to the member, team admins and admins only', (
     const db = await openSqlite(join(s.dataDir, 'purser.db'));
     for (const [k, usd] of Object.entries(SPEND)) {
       const [teamId, userId] = k.split(':');
-      await db.run('update team_memberships set budget_spend = ? where team_id = ? and user_id = ?', [usd * 1e6, teamId, userId]);
+      await db.run('update team_memberships set budget_spend = ? where team_id = ? and user_id = ?', [usd * 1e9, teamId, userId]);
     }
     await db.close();
   });

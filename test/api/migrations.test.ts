@@ -148,7 +148,7 @@ describe('PostgreSQL end to end: the README flow', () => {
     expect(team.status).toBe(200);
     expect(team.body.team_id).toBe('team_id_1');
 
-    // money survives the bigint micro-dollar column exactly; json round-trips as structure
+    // money survives the bigint nano-dollar column exactly; json round-trips as structure
     const info = await s.rest('GET', '/team/info?team_id=team_id_1');
     expect(info.status).toBe(200);
     const t = info.body.team_info ?? info.body;

@@ -49,8 +49,8 @@ describe('playgroundKey', () => {
     expect(call.status).toBe(200);
     expect(call.body.choices[0].message.content).toBe('hello from upstream');
     await flush(s);
-    const [u] = await sql(s, 'select personal_spend_micros as p from users where id = ?', ['pg-u']);
-    expect(Number(u.p)).toBe(50_000);
+    const [u] = await sql(s, 'select personal_spend_nanos as p from users where id = ?', ['pg-u']);
+    expect(Number(u.p)).toBe(50_000_000);
 
     // hidden from every key list (GraphQL as owner and admin, REST), readable by id
     const mine = await s.gql(`{ keys { edges { node { id } } } }`, {}, own.key);

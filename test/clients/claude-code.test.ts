@@ -14,12 +14,12 @@ import { flush, mintKey, post, bearer, sql } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { claudeBin, recordingProxy, run, type Recorder } from './run.js';
 
-/** micro-dollar prices per token (1 µ$ = 0.000001 USD), so Claude Code's 32000-token reservations stay small */
+/** prices per token in micro-dollars (1 µ$ = 0.000001 USD; costs below in nano-dollars), so Claude Code's 32000-token reservations stay small */
 const PRICE = { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, cache_creation_input_token_cost: 0.000004, cache_read_input_token_cost: 0.000001 };
 /** the fake's Anthropic usage (10 in, 20 out, 3 cache writes, 5 cache reads) at PRICE, in µ$ */
-const NATIVE_CALL_MICROS = 10 * 1 + 20 * 2 + 3 * 4 + 5 * 1;
+const NATIVE_CALL_NANOS = (10 * 1 + 20 * 2 + 3 * 4 + 5 * 1) * 1000;
 /** the fake chat upstream's usage (10 prompt, 20 completion) at PRICE, in µ$ */
-const CHAT_CALL_MICROS = 10 * 1 + 20 * 2;
+const CHAT_CALL_NANOS = (10 * 1 + 20 * 2) * 1000;
 const SECRET = 'the secret word is pomegranate';
 const ANSWER = 'notes.txt says the secret word is pomegranate.';
 
@@ -79,9 +79,9 @@ const keySpend = async (keyId: string) => (await sql(s, 'select budget_spend fro
 const messagesCalls = (from: number) => proxy.calls.slice(from).filter((c) => c.path.startsWith('/v1/messages'));
 
 describe('Claude Code 2.1.328', () => {
-  for (const [model, up, callMicros, how] of [
-    ['claude-sonnet-4-5', () => native, NATIVE_CALL_MICROS, 'passed through to an anthropic/ deployment'],
-    ['gpt-4.1', () => chatUp, CHAT_CALL_MICROS, 'translated to Chat Completions'],
+  for (const [model, up, callNanos, how] of [
+    ['claude-sonnet-4-5', () => native, NATIVE_CALL_NANOS, 'passed through to an anthropic/ deployment'],
+    ['gpt-4.1', () => chatUp, CHAT_CALL_NANOS, 'translated to Chat Completions'],
   ] as const) {
     it(`completes a prompt with a Read tool call, ${how}, charged to the key`, { timeout: 120_000 }, async () => {
       const k = await mintKey(s, { max_budget: 10 });
@@ -98,7 +98,7 @@ describe('Claude Code 2.1.328', () => {
       expect(JSON.stringify(got[1]!.body)).toContain(SECRET);
       expect(JSON.stringify(got[0]!.body)).not.toContain(SECRET);
       await flush(s);
-      expect(await keySpend(k.id)).toBe(2 * callMicros);
+      expect(await keySpend(k.id)).toBe(2 * callNanos);
     });
   }
 
@@ -115,6 +115,6 @@ describe('Claude Code 2.1.328', () => {
     expect(r.stdout + r.stderr).toMatch(/Budget has been exceeded! Key spent-claude/);
     expect(messagesCalls(from).map((c) => c.status)).toEqual([429]);
     expect(native.received.length).toBe(before);
-    expect(await keySpend(k.id)).toBe(NATIVE_CALL_MICROS);
+    expect(await keySpend(k.id)).toBe(NATIVE_CALL_NANOS);
   });
 });

@@ -15,12 +15,12 @@ import { bearer, flush, mintKey, post, sql } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { codexBin, recordingProxy, run, type Recorder } from './run.js';
 
-/** micro-dollar prices per token (1 µ$ = 0.000001 USD) */
+/** prices per token in micro-dollars (1 µ$ = 0.000001 USD); costs below in nano-dollars */
 const PRICE = { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, cache_read_input_token_cost: 0.000001 };
 /** the fake's Responses usage (18 in of which 8 cached, 20 out) at PRICE, in µ$ */
-const NATIVE_CALL_MICROS = 10 * 1 + 8 * 1 + 20 * 2;
+const NATIVE_CALL_NANOS = (10 * 1 + 8 * 1 + 20 * 2) * 1000;
 /** the fake chat upstream's usage (10 prompt, 20 completion) at PRICE, in µ$ */
-const CHAT_CALL_MICROS = 10 * 1 + 20 * 2;
+const CHAT_CALL_NANOS = (10 * 1 + 20 * 2) * 1000;
 const SECRET = 'the secret word is pomegranate';
 const ANSWER = 'notes.txt says the secret word is pomegranate.';
 
@@ -81,9 +81,9 @@ function codex(key: string, model: string, prompt: string) {
 const keySpend = async (keyId: string) => (await sql(s, 'select budget_spend from virtual_keys where id = ?', [keyId]))[0].budget_spend;
 
 describe('Codex CLI 0.169.0', () => {
-  for (const [model, up, callMicros, how] of [
-    ['gpt-4.1', () => native, NATIVE_CALL_MICROS, 'passed through to a Responses deployment'],
-    ['chat-only', () => chatUp, CHAT_CALL_MICROS, 'translated to Chat Completions'],
+  for (const [model, up, callNanos, how] of [
+    ['gpt-4.1', () => native, NATIVE_CALL_NANOS, 'passed through to a Responses deployment'],
+    ['chat-only', () => chatUp, CHAT_CALL_NANOS, 'translated to Chat Completions'],
   ] as const) {
     it(`completes a prompt with an exec_command tool call, ${how}, charged to the key`, { timeout: 120_000 }, async () => {
       const k = await mintKey(s, { max_budget: 10 });
@@ -99,7 +99,7 @@ describe('Codex CLI 0.169.0', () => {
       expect(JSON.stringify(got[1]!.body)).toContain(SECRET);
       expect(JSON.stringify(got[0]!.body)).not.toContain(SECRET);
       await flush(s);
-      expect(await keySpend(k.id)).toBe(2 * callMicros);
+      expect(await keySpend(k.id)).toBe(2 * callNanos);
     });
   }
 
@@ -118,6 +118,6 @@ describe('Codex CLI 0.169.0', () => {
     expect(r.stderr).toContain('ERROR: Quota exceeded. Check your plan and billing details.');
     expect(proxy.calls.slice(from).map((c) => c.status)).toEqual([429]);
     expect(native.received.length).toBe(before);
-    expect(await keySpend(k.id)).toBe(CHAT_CALL_MICROS);
+    expect(await keySpend(k.id)).toBe(CHAT_CALL_NANOS);
   });
 });

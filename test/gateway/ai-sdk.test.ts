@@ -23,7 +23,7 @@ afterAll(async () => {
   await up?.close();
 });
 
-const rowsOf = (keyId: string) => sql(s, 'select call_type, cost_micros, status from spend_logs where key_id = ? order by start_time', [keyId]);
+const rowsOf = (keyId: string) => sql(s, 'select call_type, cost_nanos, status from spend_logs where key_id = ? order by start_time', [keyId]);
 
 describe("the AI SDK's default provider", () => {
   it('generateText, a tool call and streamText work and are charged as Responses calls', async () => {
@@ -70,6 +70,6 @@ describe("the AI SDK's default provider", () => {
 
     await flush(s);
     // five calls: text, a tool call, the two steps of the loop, the stream
-    expect(await rowsOf(k.id)).toEqual(Array.from({ length: 5 }, () => ({ call_type: 'responses', cost_micros: 50_000, status: 'success' })));
+    expect(await rowsOf(k.id)).toEqual(Array.from({ length: 5 }, () => ({ call_type: 'responses', cost_nanos: 50_000_000, status: 'success' })));
   });
 });

@@ -3,13 +3,13 @@
  * a call is admitted iff spend + reserved < max_budget, where reserved sums the estimates of
  * calls in flight; so the overspend is bounded by what admitted calls cost beyond their
  * estimates (plus the last admitted call, which LiteLLM's `spend < max` rule lets through).
- * Spend in the database equals the sum of the successful calls exactly, in micro-dollars.
+ * Spend in the database equals the sum of the successful calls exactly, in nano-dollars.
  * Failover to the next deployment (5xx, dropped connection) happens before the first byte,
  * streaming too, and every call is billed once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, PRICE, USAGE, admin, chat, flush, mintKey, sdk, sql, upstreamModel } from '../helpers/gateway.js';
+import { CALL_NANOS, PRICE, USAGE, admin, chat, flush, mintKey, sdk, sql, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -36,10 +36,10 @@ describe('admission under 50 concurrent calls', () => {
     const k = await mintKey(s, { max_budget: MAX_BUDGET });
     const body = { messages: [{ role: 'user', content: 'hi' }], max_tokens: USAGE.completion_tokens };
     // the gateway's estimate: prompt characters / 4 (rounded up) × input price + max_tokens × output price
-    const estimate = Math.round((Math.ceil('hi'.length / 4) * PRICE.input_cost_per_token + body.max_tokens * PRICE.output_cost_per_token) * 1e6);
-    expect(estimate).toBe(41_000);
-    // what the upstream then reports (USAGE): 50_000 µ$, i.e. 9_000 µ$ more than estimated
-    const actual = CALL_MICROS;
+    const estimate = Math.round((Math.ceil('hi'.length / 4) * PRICE.input_cost_per_token + body.max_tokens * PRICE.output_cost_per_token) * 1e9);
+    expect(estimate).toBe(41_000_000);
+    // what the upstream then reports (USAGE): 50_000 µ$ (50,000,000 nano-dollars), i.e. 9_000 µ$ more than estimated
+    const actual = CALL_NANOS;
 
     const before = slow.received.length;
     const results = await Promise.all(Array.from({ length: 50 }, () => chat(s, k.key, body)));
@@ -56,12 +56,12 @@ describe('admission under 50 concurrent calls', () => {
     expect(slow.received.length - before).toBe(ok.length);
 
     await flush(s);
-    const rows = await sql(s, 'select cost_micros, status from spend_logs where key_id = ?', [k.id]);
+    const rows = await sql(s, 'select cost_nanos, status from spend_logs where key_id = ?', [k.id]);
     expect(rows.length).toBe(ok.length);
-    expect(rows.every((r) => r.status === 'success' && r.cost_micros === actual)).toBe(true);
-    const sumOfCalls = rows.reduce((a, r) => a + r.cost_micros, 0);
+    expect(rows.every((r) => r.status === 'success' && r.cost_nanos === actual)).toBe(true);
+    const sumOfCalls = rows.reduce((a, r) => a + r.cost_nanos, 0);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
-    // exact, in micro-dollars: the database, the logs and the in-memory ledger agree
+    // exact, in nano-dollars: the database, the logs and the in-memory ledger agree
     expect(key.budget_spend).toBe(sumOfCalls);
     expect(key.budget_spend).toBe(ok.length * actual);
     expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: sumOfCalls, reserved: 0 });
@@ -69,7 +69,7 @@ describe('admission under 50 concurrent calls', () => {
     // the bound: every admitted call but the last was counted at admission of the next ones by
     // its estimate or its actual cost, so Σ actual ≤ max + Σ max(0, actual − estimate) + one estimate
     const overshoot = ok.length * Math.max(0, actual - estimate);
-    const bound = MAX_BUDGET * 1e6 + overshoot + estimate;
+    const bound = MAX_BUDGET * 1e9 + overshoot + estimate;
     expect(key.budget_spend).toBeLessThanOrEqual(bound);
     // without reservations all 50 would have been admitted: the bound is far below that
     expect(50 * actual).toBeGreaterThan(bound);
@@ -77,7 +77,7 @@ describe('admission under 50 concurrent calls', () => {
     // once over budget, a further call is refused
     const after = await chat(s, k.key, body);
     expect(after.status).toBe(429);
-    expect(after.body.error.message).toContain(String(sumOfCalls / 1e6));
+    expect(after.body.error.message).toContain(String(sumOfCalls / 1e9));
   });
 });
 
@@ -120,11 +120,11 @@ describe('upstream failover', () => {
     expect(good.received.length - goodBefore).toBe(40);
 
     await flush(s);
-    const rows = await sql(s, 'select deployment, status, cost_micros from spend_logs where key_id = ?', [k.id]);
+    const rows = await sql(s, 'select deployment, status, cost_nanos from spend_logs where key_id = ?', [k.id]);
     expect(rows.length).toBe(40);
-    expect(rows.every((r) => r.deployment === 'fo-good' && r.status === 'success' && r.cost_micros === CALL_MICROS)).toBe(true);
+    expect(rows.every((r) => r.deployment === 'fo-good' && r.status === 'success' && r.cost_nanos === CALL_NANOS)).toBe(true);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
-    expect(key.budget_spend).toBe(40 * CALL_MICROS);
+    expect(key.budget_spend).toBe(40 * CALL_NANOS);
   });
 
   it('when every deployment fails, the client gets one clean error and a failure row costing 0', async () => {
@@ -139,8 +139,8 @@ describe('upstream failover', () => {
       good.behaviour.failWith = null;
     }
     await flush(s);
-    const rows = await sql(s, 'select status, cost_micros, http_status from spend_logs where key_id = ?', [k.id]);
-    expect(rows).toEqual([{ status: 'failure', cost_micros: 0, http_status: rows[0].http_status }]);
+    const rows = await sql(s, 'select status, cost_nanos, http_status from spend_logs where key_id = ?', [k.id]);
+    expect(rows).toEqual([{ status: 'failure', cost_nanos: 0, http_status: rows[0].http_status }]);
     expect(rows[0].http_status).toBeGreaterThanOrEqual(500);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
     expect(key.budget_spend).toBe(0);
@@ -149,7 +149,7 @@ describe('upstream failover', () => {
 
 describe("an admin's spend correction on a user", () => {
   it('moves the personal spend that personal keys are admitted against, and only the user budget', { timeout: 30_000 }, async () => {
-    // one call (CALL_MICROS = 0.05 USD) puts the user over a 0.01 USD budget
+    // one call (CALL_NANOS = 0.05 USD) puts the user over a 0.01 USD budget
     await admin(s, '/user/new', { user_id: 'fix-u', user_role: 'internal_user', max_budget: 0.01, auto_create_key: false });
     const personal = await mintKey(s, { user_id: 'fix-u' });
     const body = { messages: [{ role: 'user', content: 'hi' }] };
@@ -161,14 +161,14 @@ describe("an admin's spend correction on a user", () => {
 
     // the admin forgives the spend: the personal key is admitted again, at once
     await admin(s, '/user/update', { user_id: 'fix-u', spend: 0 });
-    const [u] = await sql(s, 'select budget_spend, personal_spend_micros from users where id = ?', ['fix-u']);
-    expect({ total: Number(u.budget_spend), personal: Number(u.personal_spend_micros) }).toEqual({ total: 0, personal: 0 });
+    const [u] = await sql(s, 'select budget_spend, personal_spend_nanos from users where id = ?', ['fix-u']);
+    expect({ total: Number(u.budget_spend), personal: Number(u.personal_spend_nanos) }).toEqual({ total: 0, personal: 0 });
     const info = await s.rest('GET', '/user/info?user_id=fix-u');
     expect(info.body.user_info).toMatchObject({ spend: 0, personal_spend: 0 });
     expect((await chat(s, personal.key, body)).status).toBe(200);
     await flush(s);
-    const [after] = await sql(s, 'select personal_spend_micros from users where id = ?', ['fix-u']);
-    expect(Number(after.personal_spend_micros)).toBe(CALL_MICROS);
+    const [after] = await sql(s, 'select personal_spend_nanos from users where id = ?', ['fix-u']);
+    expect(Number(after.personal_spend_nanos)).toBe(CALL_NANOS);
 
     // and a correction above the budget blocks the personal key, naming the corrected figure
     await admin(s, '/user/update', { user_id: 'fix-u', spend: 0.02, max_budget: 1 });
@@ -180,6 +180,6 @@ describe("an admin's spend correction on a user", () => {
     expect(blocked.body.error.message).toContain('current spend 2.000000 USD');
     // the key's own spend is the key's: a user correction leaves it alone
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [personal.id]);
-    expect(Number(key.budget_spend)).toBe(3 * CALL_MICROS);
+    expect(Number(key.budget_spend)).toBe(3 * CALL_NANOS);
   });
 });

@@ -306,10 +306,10 @@ describe('models and embeddings', () => {
     expect(up.received.at(-1)!.path).toBe('/v1/embeddings');
     expect(up.received.at(-1)!.body.model).toBe('text-embedding-3-small');
     await flush(s);
-    const rows = await sql(s, 'select call_type, prompt_tokens, completion_tokens, cost_micros, status from spend_logs where key_id = ?', [k.id]);
+    const rows = await sql(s, 'select call_type, prompt_tokens, completion_tokens, cost_nanos, status from spend_logs where key_id = ?', [k.id]);
     // the fake upstream reports USAGE.prompt_tokens for embeddings: 10 × 0.001 USD
-    expect(rows).toEqual([{ call_type: 'embedding', prompt_tokens: 10, completion_tokens: 0, cost_micros: 10_000, status: 'success' }]);
+    expect(rows).toEqual([{ call_type: 'embedding', prompt_tokens: 10, completion_tokens: 0, cost_nanos: 10_000_000, status: 'success' }]);
     const [key] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
-    expect(key.budget_spend).toBe(10_000);
+    expect(key.budget_spend).toBe(10_000_000);
   });
 });

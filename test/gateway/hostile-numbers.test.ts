@@ -12,10 +12,10 @@ import { admin, bearer, chat, flush, mintKey, post, sql, until, upstreamModel } 
 import { startServer, type TestServer } from '../helpers/server.js';
 import type { BudgetRef } from '../../api/src/budgets/ref.js';
 
-/** 1,000 output tokens at 1e-6 USD = 1,000 µ$ per call; the prompt is nearly free. */
+/** 1 prompt token at 1e-7 USD + 1,000 output tokens at 1e-6 USD = 1,000,100 nano-dollars per call. */
 const PRICE = { input_cost_per_token: 1e-7, output_cost_per_token: 1e-6 };
 const ANSWER = { prompt_tokens: 1, completion_tokens: 1000 };
-const CALL_MICROS = 1000;
+const CALL_NANOS = 1_000_100;
 
 let s: TestServer;
 let up: FakeUpstream;
@@ -90,7 +90,7 @@ describe('request numbers', () => {
   });
 
   it('Infinity cannot switch a budget off: after hostile calls the key is still refused at its budget', async () => {
-    const k = await mintKey(s, { max_budget: CALL_MICROS / 1e6 });
+    const k = await mintKey(s, { max_budget: CALL_NANOS / 1e9 });
     for (const raw of ['1e309', '-1e9'])
       await post(s, '/v1/chat/completions', `{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":${raw}}`, bearer(k.key));
     expect((await chat(s, k.key)).status).toBe(200);
@@ -116,16 +116,16 @@ describe('request numbers', () => {
 
 describe('estimates without max_tokens', () => {
   it('50 parallel calls to a model answering its maximum output spend at most the budget plus one call', { timeout: 60_000 }, async () => {
-    const MAX = 10 * CALL_MICROS; // $0.01: ten calls
-    const k = await mintKey(s, { max_budget: MAX / 1e6 });
+    const MAX = 10 * CALL_NANOS; // $0.010001: ten calls
+    const k = await mintKey(s, { max_budget: MAX / 1e9 });
     const results = await Promise.all(Array.from({ length: 50 }, () => chat(s, k.key, { model: 'slow' })));
     const ok = results.filter((r) => r.status === 200).length;
     for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error.type).toBe('budget_exceeded');
     await flush(s);
     const [row] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
-    expect(row.budget_spend).toBe(ok * CALL_MICROS);
+    expect(row.budget_spend).toBe(ok * CALL_NANOS);
     // the bound the README states: max_budget + one call's maximum cost
-    expect(row.budget_spend).toBeLessThanOrEqual(MAX + CALL_MICROS);
+    expect(row.budget_spend).toBeLessThanOrEqual(MAX + CALL_NANOS);
     expect(ok).toBeGreaterThan(0);
   });
 
@@ -134,8 +134,8 @@ describe('estimates without max_tokens', () => {
     const inFlight = chat(s, k.key, { model: 'unknown' });
     // the reservation is visible while the call is in flight (the upstream answers after 300 ms)
     const reserved = await until(() => s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.reserved, 'the reservation');
-    // prompt "hi" = 1 token at 1e-7, 4096 output tokens at 1e-6: 4096.1 µ$ → 4096
-    expect(reserved).toBe(4096);
+    // prompt "hi" = 1 token at 1e-7, 4096 output tokens at 1e-6: 4096.1 µ$, exactly 4,096,100 nano-dollars
+    expect(reserved).toBe(4_096_100);
     expect((await inFlight).status).toBe(200);
   });
 });
@@ -145,7 +145,7 @@ describe('bounded fuzz of the numeric fields', () => {
     await admin(s, '/team/new', { team_id: 'fuzz-team', max_budget: 1 });
     await admin(s, '/user/new', { user_id: 'fuzz-user', user_role: 'internal_user', max_budget: 1 });
     await admin(s, '/team/member_add', { team_id: 'fuzz-team', member: [{ user_id: 'fuzz-user', role: 'user' }], max_budget_in_team: 1 });
-    const k = await mintKey(s, { max_budget: (5 * CALL_MICROS) / 1e6, team_id: 'fuzz-team', user_id: 'fuzz-user' });
+    const k = await mintKey(s, { max_budget: (5 * CALL_NANOS) / 1e9, team_id: 'fuzz-team', user_id: 'fuzz-user' });
     const number = fc.oneof(
       fc.constantFrom('1e309', '-1e309', '-1e9', '-1', '0', '0.5', '1e20', '9007199254740993', '"12"', 'null', 'true', '[]', '{}'),
       fc.integer({ min: -2000, max: 2000 }).map(String),
@@ -177,6 +177,6 @@ describe('bounded fuzz of the numeric fields', () => {
     await flush(s);
     const [row] = await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]);
     expect(Number.isSafeInteger(row.budget_spend)).toBe(true);
-    expect(row.budget_spend).toBeLessThanOrEqual(5 * CALL_MICROS + CALL_MICROS);
+    expect(row.budget_spend).toBeLessThanOrEqual(5 * CALL_NANOS + CALL_NANOS);
   });
 });

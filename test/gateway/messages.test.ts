@@ -14,9 +14,9 @@ import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 /** USD per token for the Anthropic deployment: cache writes and reads have their own prices. */
 const CLAUDE_PRICE = { ...PRICE, cache_creation_input_token_cost: 0.004, cache_read_input_token_cost: 0.0005 };
 /** the fake's Anthropic usage: 10 input, 20 output, 3 written to and 5 read from the cache */
-const CLAUDE_MICROS = 10 * 1000 + 20 * 2000 + 3 * 4000 + 5 * 500;
+const CLAUDE_NANOS = (10 * 1000 + 20 * 2000 + 3 * 4000 + 5 * 500) * 1000;
 /** the fake chat upstream's usage (10 prompt, 20 completion) at PRICE */
-const CHAT_MICROS = 50_000;
+const CHAT_NANOS = 50_000_000;
 const TOOL = { name: 'get_weather', input: { city: 'Paris', unit: 'celsius' } };
 const WEATHER_TOOL = { name: 'get_weather', description: 'Weather of a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
 
@@ -93,8 +93,8 @@ describe('pass-through to an anthropic/ deployment', () => {
     });
     await flush(s);
     const [row] = await rowsOf(k.id);
-    expect(row).toMatchObject({ call_type: 'messages', model: 'claude', deployment: 'dep-claude', prompt_tokens: 18, completion_tokens: 20, cost_micros: CLAUDE_MICROS, status: 'success', end_user: 'end-user-1', estimated: 0 });
-    expect(await keySpend(k.id)).toBe(CLAUDE_MICROS);
+    expect(row).toMatchObject({ call_type: 'messages', model: 'claude', deployment: 'dep-claude', prompt_tokens: 18, completion_tokens: 20, cost_nanos: CLAUDE_NANOS, status: 'success', end_user: 'end-user-1', estimated: 0 });
+    expect(await keySpend(k.id)).toBe(CLAUDE_NANOS);
   });
 
   it('stream: the SDK assembles text and a tool call from the relayed events; spend is exact', async () => {
@@ -112,7 +112,7 @@ describe('pass-through to an anthropic/ deployment', () => {
       expect(types.at(-1)).toBe('message_stop');
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'messages', prompt_tokens: 18, completion_tokens: 20, cost_micros: CLAUDE_MICROS, status: 'success', http_status: 200 });
+      expect(row).toMatchObject({ call_type: 'messages', prompt_tokens: 18, completion_tokens: 20, cost_nanos: CLAUDE_NANOS, status: 'success', http_status: 200 });
     } finally {
       claude.behaviour.tool = null;
     }
@@ -197,7 +197,7 @@ describe('translated to Chat Completions for an OpenAI-compatible deployment', (
       });
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'messages', deployment: 'dep-gpt', prompt_tokens: 10, completion_tokens: 20, cost_micros: CHAT_MICROS, end_user: 'end-user-2' });
+      expect(row).toMatchObject({ call_type: 'messages', deployment: 'dep-gpt', prompt_tokens: 10, completion_tokens: 20, cost_nanos: CHAT_NANOS, end_user: 'end-user-2' });
     } finally {
       chatUp.behaviour.tool = null;
     }
@@ -227,7 +227,7 @@ describe('translated to Chat Completions for an OpenAI-compatible deployment', (
       expect(raw.headers.get('content-type')).toBe('text/event-stream');
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'messages', prompt_tokens: 10, completion_tokens: 20, cost_micros: CHAT_MICROS, status: 'success', estimated: 0 });
+      expect(row).toMatchObject({ call_type: 'messages', prompt_tokens: 10, completion_tokens: 20, cost_nanos: CHAT_NANOS, status: 'success', estimated: 0 });
     } finally {
       chatUp.behaviour.tool = null;
     }
@@ -298,7 +298,7 @@ describe('an OpenAI client on an anthropic/ deployment', () => {
       });
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'chat', prompt_tokens: 18, completion_tokens: 20, cost_micros: CLAUDE_MICROS });
+      expect(row).toMatchObject({ call_type: 'chat', prompt_tokens: 18, completion_tokens: 20, cost_nanos: CLAUDE_NANOS });
     } finally {
       claude.behaviour.tool = null;
     }
@@ -330,7 +330,7 @@ describe('an OpenAI client on an anthropic/ deployment', () => {
     expect(claude.received.at(-1)!.body.max_tokens).toBe(64);
     await flush(s);
     const [row] = await rowsOf(k.id);
-    expect(row).toMatchObject({ call_type: 'chat', cost_micros: CLAUDE_MICROS, status: 'success' });
+    expect(row).toMatchObject({ call_type: 'chat', cost_nanos: CLAUDE_NANOS, status: 'success' });
   });
 });
 
@@ -418,7 +418,7 @@ describe("refusals in Anthropic's envelope", () => {
     expectAnthropicError(big, 413, 'request_too_large');
     expect(claude.received.length + chatUp.received.length).toBe(before);
     await flush(s);
-    expect((await rowsOf(k.id)).every((r) => r.cost_micros === 0)).toBe(true);
+    expect((await rowsOf(k.id)).every((r) => r.cost_nanos === 0)).toBe(true);
     expect(await keySpend(k.id)).toBe(0);
   });
 
@@ -442,7 +442,7 @@ describe("refusals in Anthropic's envelope", () => {
     await flush(s);
     const rows = await rowsOf(k.id);
     expect(rows.length).toBe(2);
-    for (const r of rows) expect(r).toMatchObject({ status: 'failure', http_status: 502, cost_micros: 0 });
+    for (const r of rows) expect(r).toMatchObject({ status: 'failure', http_status: 502, cost_nanos: 0 });
     expect(await keySpend(k.id)).toBe(0);
   });
 

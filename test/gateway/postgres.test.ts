@@ -37,24 +37,24 @@ describe('gateway on PostgreSQL', () => {
     }
     const recorder = s.running.app.gateway!.recorder;
     await recorder.flush();
-    const logs = await sql(s, 'select request_id, cost_micros, prompt_tokens, completion_tokens, cache_hit from spend_logs order by start_time');
+    const logs = await sql(s, 'select request_id, cost_nanos, prompt_tokens, completion_tokens, cache_hit from spend_logs order by start_time');
     expect(logs).toHaveLength(3);
-    for (const l of logs) costs.push(Number(l.cost_micros));
+    for (const l of logs) costs.push(Number(l.cost_nanos));
     const total = costs.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(0);
     const [k] = await sql(s, 'select budget_spend from virtual_keys where user_id = ?', ['pg-user']);
     expect(Number(k.budget_spend)).toBe(total);
 
-    const [u] = await sql(s, 'select personal_spend_micros from users where id = ?', ['pg-user']);
-    expect(Number(u.personal_spend_micros)).toBe(total);
+    const [u] = await sql(s, 'select personal_spend_nanos from users where id = ?', ['pg-user']);
+    expect(Number(u.personal_spend_nanos)).toBe(total);
 
     // a row whose request id was already written is skipped: nothing counts twice
     const [keyRow] = await sql(s, 'select id, token, budget_budget_reset_at from virtual_keys where user_id = ?', ['pg-user']);
     const now = new Date();
     recorder.record({
       requestId: logs[0].request_id, keyToken: keyRow.token, keyId: keyRow.id, userId: 'pg-user', teamId: null, model: 'm',
-      deployment: 'm#0', callType: 'chat', promptTokens: 1, completionTokens: 1, costMicros: 999_999, cacheHit: false,
-      savedMicros: 0, status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now,
+      deployment: 'm#0', callType: 'chat', promptTokens: 1, completionTokens: 1, costNanos: 999_999, cacheHit: false,
+      savedNanos: 0, status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now,
       endTime: now, endUser: null, request: null, response: null,
       budgets: [{ ref: { kind: 'key', keyId: keyRow.id }, window: keyRow.budget_budget_reset_at ? new Date(keyRow.budget_budget_reset_at).getTime() : null }],
       userWindow: null,
@@ -68,7 +68,7 @@ describe('gateway on PostgreSQL', () => {
     const usage = await s.gql(`query($f: UsageFilter!) { usage(filter: $f, groupBy: [KEY, MODEL]) { totals { spend requests } rows { model requests } } }`, { f: { from: day, to: day } });
     expect(usage.errors).toBeUndefined();
     expect(usage.data.usage.totals.requests).toBe(3);
-    expect(Math.round(usage.data.usage.totals.spend * 1e6)).toBe(total);
+    expect(Math.round(usage.data.usage.totals.spend * 1e9)).toBe(total);
     const weekStart = new Date(Date.now() - 13 * 86_400_000).toISOString().slice(0, 10);
     const wide = await s.gql(`query($f: UsageFilter!) { usage(filter: $f, groupBy: [USER]) { totals { requests } rows { userId requests } } }`, { f: { from: weekStart, to: day } });
     expect(wide.errors).toBeUndefined();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPurser, type Running } from '../../api/src/app/bootstrap.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, USAGE, chat, flush, mintKey, sleep, sql, until, upstreamModel } from '../helpers/gateway.js';
+import { CALL_NANOS, USAGE, chat, flush, mintKey, sleep, sql, until, upstreamModel } from '../helpers/gateway.js';
 import { silentLog, startServer, type TestServer } from '../helpers/server.js';
 
 const FAST_RESETS = { proxy_budget_rescheduler_min_time: 1, proxy_budget_rescheduler_max_time: 1 };
@@ -59,8 +59,8 @@ describe('reset job (1-second settings)', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error.type).toBe('budget_exceeded');
     await flush(s);
-    expect(await keyRow(s, k.id)).toEqual({ budget_spend: CALL_MICROS, budget_budget_reset_at: w1 });
-    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_MICROS, window: w1 });
+    expect(await keyRow(s, k.id)).toEqual({ budget_spend: CALL_NANOS, budget_budget_reset_at: w1 });
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_NANOS, window: w1 });
 
     const w2 = await nextReset(s, k.id, w1);
     expect(w2).toBeGreaterThan(w1);
@@ -85,11 +85,11 @@ describe('reset job (1-second settings)', () => {
     await flush(s);
     const row = await keyRow(s, k.id);
     expect(row.budget_budget_reset_at).toBe(w2); // still the window of the fast call
-    expect(row.budget_spend).toBe(CALL_MICROS); // the fast call only
-    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_MICROS, reserved: 0 });
+    expect(row.budget_spend).toBe(CALL_NANOS); // the fast call only
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: CALL_NANOS, reserved: 0 });
     // both calls are logged: usage keeps the slow one
-    const logs = await sql(s, 'select cost_micros from spend_logs where key_id = ?', [k.id]);
-    expect(logs).toEqual([{ cost_micros: CALL_MICROS }, { cost_micros: CALL_MICROS }]);
+    const logs = await sql(s, 'select cost_nanos from spend_logs where key_id = ?', [k.id]);
+    expect(logs).toEqual([{ cost_nanos: CALL_NANOS }, { cost_nanos: CALL_NANOS }]);
   });
 });
 
@@ -143,7 +143,7 @@ describe('reset state survives a restart', () => {
       const moved = await nextReset(b, shortKey.id, shortWindow);
       expect(moved).toBeGreaterThan(shortWindow);
       expect((await keyRow(b, shortKey.id)).budget_spend).toBe(0);
-      expect(await keyRow(b, daily.id)).toEqual({ budget_spend: CALL_MICROS, budget_budget_reset_at: dailyWindow });
+      expect(await keyRow(b, daily.id)).toEqual({ budget_spend: CALL_NANOS, budget_budget_reset_at: dailyWindow });
     } finally {
       await b.running.close();
     }

@@ -12,8 +12,8 @@ import { PRICE, USAGE, bearer, flush, mintKey, post, sdk, sql, upstreamModel } f
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /** the fake's Responses usage: 18 input (8 of them cached), 20 output (6 of them reasoning) */
-const RESPONSES_MICROS = 10 * 1000 + 8 * 500 + 20 * 2000;
-const CHAT_MICROS = 50_000;
+const RESPONSES_NANOS = (10 * 1000 + 8 * 500 + 20 * 2000) * 1000;
+const CHAT_NANOS = 50_000_000;
 const TOOL = { name: 'get_weather', input: { city: 'Paris' } };
 const WEATHER = { type: 'function' as const, name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
 
@@ -78,8 +78,8 @@ describe('pass-through to a deployment that serves Responses', () => {
     expect(got[0]!.body).toEqual({ model: 'gpt-4.1', instructions: 'Be brief.', input: 'Hi', tools: [WEATHER], max_output_tokens: 50, user: 'end-user-r' });
     await flush(s);
     const [row] = await rowsOf(k.id);
-    expect(row).toMatchObject({ call_type: 'responses', model: 'native', deployment: 'dep-native', prompt_tokens: 18, completion_tokens: 20, cost_micros: RESPONSES_MICROS, end_user: 'end-user-r', status: 'success' });
-    expect(await keySpend(k.id)).toBe(RESPONSES_MICROS);
+    expect(row).toMatchObject({ call_type: 'responses', model: 'native', deployment: 'dep-native', prompt_tokens: 18, completion_tokens: 20, cost_nanos: RESPONSES_NANOS, end_user: 'end-user-r', status: 'success' });
+    expect(await keySpend(k.id)).toBe(RESPONSES_NANOS);
   });
 
   it('streamed with a function tool: events relayed as they came, usage from response.completed', async () => {
@@ -101,7 +101,7 @@ describe('pass-through to a deployment that serves Responses', () => {
       expect(completed.output.find((o: any) => o.type === 'function_call')).toMatchObject({ name: 'get_weather', arguments: JSON.stringify(TOOL.input), call_id: 'call_fake_1' });
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'responses', prompt_tokens: 18, completion_tokens: 20, cost_micros: RESPONSES_MICROS, status: 'success' });
+      expect(row).toMatchObject({ call_type: 'responses', prompt_tokens: 18, completion_tokens: 20, cost_nanos: RESPONSES_NANOS, status: 'success' });
     } finally {
       native.behaviour.tool = null;
     }
@@ -178,7 +178,7 @@ describe('translated to Chat Completions', () => {
       });
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'responses', deployment: 'dep-chat', prompt_tokens: 10, completion_tokens: 20, cost_micros: CHAT_MICROS });
+      expect(row).toMatchObject({ call_type: 'responses', deployment: 'dep-chat', prompt_tokens: 10, completion_tokens: 20, cost_nanos: CHAT_NANOS });
     } finally {
       chatUp.behaviour.tool = null;
     }
@@ -204,7 +204,7 @@ describe('translated to Chat Completions', () => {
       expect(types.at(-1)).toBe('response.completed');
       await flush(s);
       const [row] = await rowsOf(k.id);
-      expect(row).toMatchObject({ call_type: 'responses', cost_micros: CHAT_MICROS, status: 'success', estimated: 0 });
+      expect(row).toMatchObject({ call_type: 'responses', cost_nanos: CHAT_NANOS, status: 'success', estimated: 0 });
     } finally {
       chatUp.behaviour.tool = null;
     }
@@ -250,7 +250,7 @@ describe('translated to Chat Completions', () => {
 
 describe('an anthropic/ deployment through Responses (Responses → Chat → Messages)', () => {
   /** the fake's Anthropic usage: 10 input, 20 output, 3 written to and 5 read from the cache */
-  const CLAUDE_MICROS = 10 * 1000 + 20 * 2000 + 3 * 4000 + 5 * 500;
+  const CLAUDE_NANOS = (10 * 1000 + 20 * 2000 + 3 * 4000 + 5 * 500) * 1000;
 
   it('create and stream with a function tool; Messages upstream, Anthropic usage priced', async () => {
     claude.behaviour.tool = TOOL;
@@ -273,9 +273,9 @@ describe('an anthropic/ deployment through Responses (Responses → Chat → Mes
       expect(claude.received.at(-1)!.body.stream).toBe(true);
       await flush(s);
       const rows = await rowsOf(k.id);
-      expect(rows.map((x) => [x.call_type, x.prompt_tokens, x.completion_tokens, x.cost_micros, x.status])).toEqual([
-        ['responses', 18, 20, CLAUDE_MICROS, 'success'],
-        ['responses', 18, 20, CLAUDE_MICROS, 'success'],
+      expect(rows.map((x) => [x.call_type, x.prompt_tokens, x.completion_tokens, x.cost_nanos, x.status])).toEqual([
+        ['responses', 18, 20, CLAUDE_NANOS, 'success'],
+        ['responses', 18, 20, CLAUDE_NANOS, 'success'],
       ]);
     } finally {
       claude.behaviour.tool = null;
@@ -333,7 +333,7 @@ describe('bad input and broken upstreams', () => {
     await flush(s);
     const rows = await rowsOf(k.id);
     expect(rows.length).toBe(2);
-    for (const r of rows) expect(r).toMatchObject({ status: 'failure', http_status: 502, cost_micros: 0 });
+    for (const r of rows) expect(r).toMatchObject({ status: 'failure', http_status: 502, cost_nanos: 0 });
     expect(await keySpend(k.id)).toBe(0);
   });
 });
@@ -366,10 +366,10 @@ describe('azure/ deployments', () => {
     expect(azure.received.at(-1)).toMatchObject({ path: '/openai/v1/chat/completions', headers: { 'api-key': 'az-key' }, body: { model: 'my-v1' } });
     await flush(s);
     const rows = (await rowsOf(k.id)).filter((x) => x.model !== 'az-v1');
-    expect(rows.map((x) => [x.call_type, x.cost_micros])).toEqual([
-      ['chat', CHAT_MICROS],
-      ['embedding', 10_000],
-      ['responses', RESPONSES_MICROS],
+    expect(rows.map((x) => [x.call_type, x.cost_nanos])).toEqual([
+      ['chat', CHAT_NANOS],
+      ['embedding', 10_000_000],
+      ['responses', RESPONSES_NANOS],
     ]);
   });
 });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpendRow } from '../../api/src/spend/recorder.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, USAGE, admin, bearer, chat, flush, mintKey, post, sha256, sql, until, upstreamModel } from '../helpers/gateway.js';
+import { CALL_NANOS, USAGE, admin, bearer, chat, flush, mintKey, post, sha256, sql, until, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { openSqlite } from '../helpers/sqlite-file.js';
 
@@ -60,18 +60,18 @@ describe('spend log rows', () => {
     const byId = new Map(rows.map((r) => [r.request_id, r]));
     const common = { key_token: k.token, key_id: k.id, user_id: 'u-spend', team_id: 't-spend', call_type: 'chat', request: null, response: null };
     expect(byId.get(ok.headers.get('x-litellm-call-id')!)).toMatchObject({
-      ...common, model: 'm', deployment: 'dep-m', prompt_tokens: 10, completion_tokens: 20, cost_micros: CALL_MICROS,
-      cache_hit: 0, saved_micros: 0, status: 'success', http_status: 200, error: null, estimated: 0, end_user: 'end-user-7',
+      ...common, model: 'm', deployment: 'dep-m', prompt_tokens: 10, completion_tokens: 20, cost_nanos: CALL_NANOS,
+      cache_hit: 0, saved_nanos: 0, status: 'success', http_status: 200, error: null, estimated: 0, end_user: 'end-user-7',
     });
     expect(byId.get(fail.headers.get('x-litellm-call-id')!)).toMatchObject({
-      ...common, model: 'bad', deployment: 'dep-bad', prompt_tokens: 0, completion_tokens: 0, cost_micros: 0,
+      ...common, model: 'bad', deployment: 'dep-bad', prompt_tokens: 0, completion_tokens: 0, cost_nanos: 0,
       cache_hit: 0, status: 'failure', http_status: 500, end_user: 'end-user-7',
     });
     expect(byId.get(fail.headers.get('x-litellm-call-id')!).error).toMatch(/fake upstream failure 500/);
     // the same body (end user included) again: the third call is a hit, saving the first call's cost
     expect(byId.get(hit.headers.get('x-litellm-call-id')!)).toMatchObject({
-      ...common, model: 'm', prompt_tokens: 10, completion_tokens: 20, cost_micros: 0,
-      cache_hit: 1, saved_micros: CALL_MICROS, status: 'success', http_status: 200, end_user: 'end-user-7',
+      ...common, model: 'm', prompt_tokens: 10, completion_tokens: 20, cost_nanos: 0,
+      cache_hit: 1, saved_nanos: CALL_NANOS, status: 'success', http_status: 200, end_user: 'end-user-7',
     });
     for (const r of rows) {
       expect(r.start_time).toBeGreaterThanOrEqual(t0);
@@ -81,10 +81,10 @@ describe('spend log rows', () => {
     }
     // the key, the user (total) and the team paid for the one upstream call only
     const [key] = await sql(s, 'select budget_spend, last_used_at from virtual_keys where id = ?', [k.id]);
-    expect(key.budget_spend).toBe(CALL_MICROS);
+    expect(key.budget_spend).toBe(CALL_NANOS);
     expect(key.last_used_at).toBeGreaterThanOrEqual(t0);
-    expect((await sql(s, 'select budget_spend from teams where id = ?', ['t-spend']))[0].budget_spend).toBe(CALL_MICROS);
-    expect((await sql(s, 'select budget_spend from users where id = ?', ['u-spend']))[0].budget_spend).toBe(CALL_MICROS);
+    expect((await sql(s, 'select budget_spend from teams where id = ?', ['t-spend']))[0].budget_spend).toBe(CALL_NANOS);
+    expect((await sql(s, 'select budget_spend from users where id = ?', ['u-spend']))[0].budget_spend).toBe(CALL_NANOS);
   });
 
   it('stores prompts and responses only when store_prompts_in_spend_logs is on', async () => {
@@ -125,7 +125,7 @@ describe('flushes', () => {
       expect(await logsOf(k.id)).toEqual([]); // the log inserts were rolled back with the rest
       expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(0);
       // the in-memory ledger already counts them (admission stays correct meanwhile)
-      expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_MICROS);
+      expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_NANOS);
     } finally {
       await db.run('alter table daily_model_spend_away rename to daily_model_spend');
       await db.close();
@@ -136,9 +136,9 @@ describe('flushes', () => {
     const rows = await logsOf(k.id);
     expect(rows.length).toBe(3);
     expect(new Set(rows.map((r) => r.request_id)).size).toBe(3);
-    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(3 * CALL_MICROS);
+    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(3 * CALL_NANOS);
     expect(await rollup()).toBe(before + 3);
-    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_MICROS);
+    expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_NANOS);
   });
 
   it('re-queueing a row already written counts nothing twice', async () => {
@@ -147,12 +147,12 @@ describe('flushes', () => {
     await flush(s);
     const [r] = await logsOf(k.id);
     const day = new Date(r.start_time).toISOString().slice(0, 10);
-    const rollup = async () => (await sql(s, 'select sum(requests) as n, sum(spend_micros) as spend from daily_key_spend where day = ? and key_id = ?', [day, k.id]))[0];
-    expect(await rollup()).toEqual({ n: 1, spend: CALL_MICROS });
+    const rollup = async () => (await sql(s, 'select sum(requests) as n, sum(spend_nanos) as spend from daily_key_spend where day = ? and key_id = ?', [day, k.id]))[0];
+    expect(await rollup()).toEqual({ n: 1, spend: CALL_NANOS });
     const again: SpendRow = {
       requestId: r.request_id, keyToken: r.key_token, keyId: k.id, userId: r.user_id, teamId: r.team_id, model: r.model,
       deployment: r.deployment, callType: r.call_type, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens,
-      costMicros: r.cost_micros, cacheHit: false, savedMicros: 0, status: 'success', httpStatus: 200, error: null,
+      costNanos: r.cost_nanos, cacheHit: false, savedNanos: 0, status: 'success', httpStatus: 200, error: null,
       estimated: false, unpriced: false, startTime: new Date(r.start_time), endTime: new Date(r.end_time), endUser: null,
       request: null, response: null, budgets: [{ ref: { kind: 'key', keyId: k.id }, window: null }], userWindow: null,
     };
@@ -160,8 +160,8 @@ describe('flushes', () => {
     s.running.app.gateway!.recorder.record({ ...again });
     await flush(s);
     expect((await logsOf(k.id)).length).toBe(1);
-    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(CALL_MICROS);
-    expect(await rollup()).toEqual({ n: 1, spend: CALL_MICROS });
+    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(CALL_NANOS);
+    expect(await rollup()).toEqual({ n: 1, spend: CALL_NANOS });
   });
 
   it('maximum_spend_logs_retention_period prunes old log rows; roll-ups stay', async () => {
@@ -171,7 +171,7 @@ describe('flushes', () => {
     const oldDay = old.toISOString().slice(0, 10);
     s.running.app.gateway!.recorder.record({
       requestId: `old-${k.id}`, keyToken: k.token, keyId: k.id, userId: null, teamId: null, model: 'm', deployment: 'dep-m',
-      callType: 'chat', promptTokens: 10, completionTokens: 20, costMicros: CALL_MICROS, cacheHit: false, savedMicros: 0,
+      callType: 'chat', promptTokens: 10, completionTokens: 20, costNanos: CALL_NANOS, cacheHit: false, savedNanos: 0,
       status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: old,
       endTime: new Date(old.getTime() + 5), endUser: null, request: null, response: null, budgets: [], userWindow: null,
     });
@@ -181,7 +181,7 @@ describe('flushes', () => {
     const left = await logsOf(k.id);
     expect(left.length).toBe(1);
     expect(left[0].request_id).not.toBe(`old-${k.id}`);
-    expect(await sql(s, 'select requests, spend_micros from daily_key_spend where day = ? and key_id = ?', [oldDay, k.id])).toEqual([{ requests: 1, spend_micros: CALL_MICROS }]);
+    expect(await sql(s, 'select requests, spend_nanos from daily_key_spend where day = ? and key_id = ?', [oldDay, k.id])).toEqual([{ requests: 1, spend_nanos: CALL_NANOS }]);
     expect(await sql(s, 'select sum(requests) as n from daily_model_spend where day = ?', [oldDay])).toEqual([{ n: 1 }]);
   });
 });
@@ -222,10 +222,10 @@ describe('shutdown', () => {
 
       const db = await openSqlite(join(dir, 'data', 'purser.db'));
       try {
-        const rows = await db.all('select request_id, cost_micros, key_token from spend_logs where key_id = ?', [keyId]);
+        const rows = await db.all('select request_id, cost_nanos, key_token from spend_logs where key_id = ?', [keyId]);
         expect(rows.length).toBe(N);
-        expect(rows.every((r) => r.cost_micros === CALL_MICROS && r.key_token === sha256(key))).toBe(true);
-        expect(await db.all('select budget_spend from virtual_keys where id = ?', [keyId])).toEqual([{ budget_spend: N * CALL_MICROS }]);
+        expect(rows.every((r) => r.cost_nanos === CALL_NANOS && r.key_token === sha256(key))).toBe(true);
+        expect(await db.all('select budget_spend from virtual_keys where id = ?', [keyId])).toEqual([{ budget_spend: N * CALL_NANOS }]);
       } finally {
         await db.close();
       }

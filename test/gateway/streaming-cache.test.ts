@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, USAGE, admin, bearer, chat, flush, mintKey, sdk, sql, sseContent, sseEvents, until, upstreamModel } from '../helpers/gateway.js';
+import { CALL_NANOS, USAGE, admin, bearer, chat, flush, mintKey, sdk, sql, sseContent, sseEvents, until, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -64,10 +64,10 @@ describe('streaming', () => {
     // the gateway asked anyway, and billed from it
     expect(up.received.at(-1)!.body.stream_options).toEqual({ include_usage: true });
     await flush(s);
-    const rows = await sql(s, 'select prompt_tokens, completion_tokens, cost_micros, estimated, status from spend_logs where key_id = ?', [k.id]);
+    const rows = await sql(s, 'select prompt_tokens, completion_tokens, cost_nanos, estimated, status from spend_logs where key_id = ?', [k.id]);
     expect(rows).toEqual([
-      { prompt_tokens: 10, completion_tokens: 20, cost_micros: CALL_MICROS, estimated: 0, status: 'success' },
-      { prompt_tokens: 10, completion_tokens: 20, cost_micros: CALL_MICROS, estimated: 0, status: 'success' },
+      { prompt_tokens: 10, completion_tokens: 20, cost_nanos: CALL_NANOS, estimated: 0, status: 'success' },
+      { prompt_tokens: 10, completion_tokens: 20, cost_nanos: CALL_NANOS, estimated: 0, status: 'success' },
     ]);
   });
 
@@ -77,9 +77,9 @@ describe('streaming', () => {
     const r = await streamRaw(k.key, { model: 'nousage', messages: [{ role: 'user', content: prompt }], stream_options: { include_usage: true } });
     expect(sseContent(sseEvents(r.text))).toBe('twelve chars');
     await flush(s);
-    const [row] = await sql(s, 'select prompt_tokens, completion_tokens, cost_micros, estimated from spend_logs where key_id = ?', [k.id]);
+    const [row] = await sql(s, 'select prompt_tokens, completion_tokens, cost_nanos, estimated from spend_logs where key_id = ?', [k.id]);
     // characters / 4, rounded up: 16 → 4 prompt tokens, 12 → 3 completion tokens
-    expect(row).toEqual({ prompt_tokens: 4, completion_tokens: 3, cost_micros: 4 * 1000 + 3 * 2000, estimated: 1 });
+    expect(row).toEqual({ prompt_tokens: 4, completion_tokens: 3, cost_nanos: 4 * 1_000_000 + 3 * 2_000_000, estimated: 1 });
   });
 
   it('a client that disconnects stops the upstream call and pays for what was streamed', async () => {
@@ -116,10 +116,10 @@ describe('streaming', () => {
     expect(row.estimated).toBe(1);
     expect(row.completion_tokens).toBeGreaterThan(0);
     expect(row.completion_tokens).toBeLessThan(fullCompletion);
-    expect(row.cost_micros).toBe(row.prompt_tokens * 1000 + row.completion_tokens * 2000);
-    expect(row.cost_micros).toBeGreaterThan(0);
-    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(row.cost_micros);
-    expect(gw.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: row.cost_micros, reserved: 0 });
+    expect(row.cost_nanos).toBe(row.prompt_tokens * 1_000_000 + row.completion_tokens * 2_000_000);
+    expect(row.cost_nanos).toBeGreaterThan(0);
+    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(row.cost_nanos);
+    expect(gw.ledger.peek({ kind: 'key', keyId: k.id })).toMatchObject({ spend: row.cost_nanos, reserved: 0 });
   });
 });
 
@@ -157,14 +157,14 @@ describe('response cache', () => {
     expect(up.received.length).toBe(before + 1);
 
     await flush(s);
-    const rows = await sql(s, 'select cost_micros, cache_hit, saved_micros, deployment from spend_logs where key_id = ? order by start_time', [k.id]);
-    expect(rows.map((r) => [r.cost_micros, r.cache_hit, r.saved_micros])).toEqual([
-      [CALL_MICROS, 0, 0],
-      [0, 1, CALL_MICROS],
-      [0, 1, CALL_MICROS],
-      [0, 1, CALL_MICROS],
+    const rows = await sql(s, 'select cost_nanos, cache_hit, saved_nanos, deployment from spend_logs where key_id = ? order by start_time', [k.id]);
+    expect(rows.map((r) => [r.cost_nanos, r.cache_hit, r.saved_nanos])).toEqual([
+      [CALL_NANOS, 0, 0],
+      [0, 1, CALL_NANOS],
+      [0, 1, CALL_NANOS],
+      [0, 1, CALL_NANOS],
     ]);
-    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(CALL_MICROS);
+    expect((await sql(s, 'select budget_spend from virtual_keys where id = ?', [k.id]))[0].budget_spend).toBe(CALL_NANOS);
   });
 
   it('the key holds user and metadata (sent upstream) but not stream; cache: {"no-cache": true} opts out', async () => {

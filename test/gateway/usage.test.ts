@@ -12,7 +12,7 @@ import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.j
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
 const PRICE: Record<string, { in: number; out: number }> = { cheap: { in: 0.001, out: 0.002 }, pricey: { in: 0.01, out: 0.03 }, broken: { in: 0.001, out: 0.001 } };
-const costMicros = (model: string, p: number, c: number) => Math.round((p * PRICE[model]!.in + c * PRICE[model]!.out) * 1e6);
+const costNanos = (model: string, p: number, c: number) => Math.round((p * PRICE[model]!.in + c * PRICE[model]!.out) * 1e9);
 const DIMS = ['day', 'model', 'keyId', 'userId', 'teamId'] as const;
 type Dim = (typeof DIMS)[number];
 const ENUM: Record<Dim, string> = { day: 'DAY', model: 'MODEL', keyId: 'KEY', userId: 'USER', teamId: 'TEAM' };
@@ -25,15 +25,15 @@ const CACHE = `query($f: UsageFilter!) { cacheAnalytics(filter: $f) { hitRatio c
   days { day cacheHits upstreamCalls savedSpend } byKey { keyId keyAlias cacheHits upstreamCalls savedSpend } byModel { model cacheHits upstreamCalls savedSpend } } }`;
 const LOGS = `query($f: SpendLogFilter, $first: Int) { spendLogs(filter: $f, first: $first) { totalCount edges { node { requestId keyId userId teamId model spend cacheHit savedSpend status startTime promptTokens completionTokens } } } }`;
 
-/** The metrics a set of calls should add up to (money summed in micro-dollars, as inside). */
+/** The metrics a set of calls should add up to (money summed in nano-dollars, as inside). */
 function expected(calls: Call[]) {
   const sum = (f: (c: Call) => number) => calls.reduce((a, c) => a + f(c), 0);
   const prompt = sum((c) => c.prompt);
   const completion = sum((c) => c.completion);
   return {
-    spend: sum((c) => c.cost) / 1e6, requests: calls.length, successes: sum((c) => +c.ok), failures: sum((c) => +!c.ok),
+    spend: sum((c) => c.cost) / 1e9, requests: calls.length, successes: sum((c) => +c.ok), failures: sum((c) => +!c.ok),
     promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion,
-    cacheHits: sum((c) => +c.hit), cacheSavings: sum((c) => c.saved) / 1e6,
+    cacheHits: sum((c) => +c.hit), cacheSavings: sum((c) => c.saved) / 1e9,
   };
 }
 function expectedRows(calls: Call[], dims: Dim[]) {
@@ -74,7 +74,7 @@ async function call(label: string, model: string, content: string, hit = false) 
     const { data, response } = await client.chat.completions.create({ model, messages: [{ role: 'user', content }] }).withResponse();
     const p = data.usage!.prompt_tokens;
     const c = data.usage!.completion_tokens;
-    const price = costMicros(model, p, c);
+    const price = costNanos(model, p, c);
     calls.push({ ...base, rid: response.headers.get('x-litellm-call-id')!, prompt: p, completion: c, cost: hit ? 0 : price, saved: hit ? price : 0, ok: true });
   } catch (e) {
     const err = e as InstanceType<typeof OpenAI.APIError>;
@@ -126,7 +126,7 @@ beforeAll(async () => {
   for (const c of calls) {
     const l: any = byId.get(c.rid);
     expect(l, c.rid).toBeDefined();
-    expect([l.cacheHit, l.spend, l.savedSpend, l.promptTokens, l.completionTokens]).toEqual([c.hit, c.cost / 1e6, c.saved / 1e6, c.prompt, c.completion]);
+    expect([l.cacheHit, l.spend, l.savedSpend, l.promptTokens, l.completionTokens]).toEqual([c.hit, c.cost / 1e9, c.saved / 1e9, c.prompt, c.completion]);
     c.day = l.startTime.slice(0, 10);
   }
 }, 60_000);
@@ -169,7 +169,7 @@ describe('usage equals the sums of the calls made', () => {
     const d = (await ok(CACHE, { f: RANGE })).cacheAnalytics;
     const hits = calls.filter((c) => c.hit);
     expect(hits).toHaveLength(2);
-    const fig = (cs: Call[]) => ({ cacheHits: cs.filter((c) => c.hit).length, upstreamCalls: cs.filter((c) => !c.hit).length, savedSpend: cs.reduce((a, c) => a + c.saved, 0) / 1e6 });
+    const fig = (cs: Call[]) => ({ cacheHits: cs.filter((c) => c.hit).length, upstreamCalls: cs.filter((c) => !c.hit).length, savedSpend: cs.reduce((a, c) => a + c.saved, 0) / 1e9 });
     expect({ cacheHits: d.cacheHits, upstreamCalls: d.upstreamCalls, savedSpend: d.savedSpend }).toEqual(fig(calls));
     expect(d.hitRatio).toBeCloseTo(2 / calls.length, 10);
     expect(d.cachedCompletionTokens).toBe(hits.reduce((a, c) => a + c.completion, 0));
@@ -345,14 +345,14 @@ describe('usage over whole weeks equals the daily roll-ups', () => {
           const hit = ok && n % 5 === 0;
           const prompt = ok ? 10 + n : 0;
           const completion = ok ? 3 + (n % 11) : 0;
-          const price = costMicros(model, prompt, completion);
+          const price = costNanos(model, prompt, completion);
           // the first and last instant of the day: a Sunday's last row stays in its week
           const start = new Date(Date.parse(`${d}T00:00:00Z`) + (n % 2 ? 86_400_000 - 1 : 0));
           const c: Call = { rid: `wk-${n}`, day: d, model, keyId, userId, teamId, prompt, completion, cost: ok && !hit ? price : 0, hit, saved: hit ? price : 0, ok };
           past.push(c);
           s.running.app.gateway!.recorder.record({
             requestId: c.rid, keyToken: `tok-${keyId}`, keyId, userId, teamId, model, deployment: null, callType: 'chat', promptTokens: prompt, completionTokens: completion,
-            costMicros: c.cost, cacheHit: hit, savedMicros: c.saved, status: ok ? 'success' : 'failure', httpStatus: ok ? 200 : 500, error: ok ? null : 'upstream error',
+            costNanos: c.cost, cacheHit: hit, savedNanos: c.saved, status: ok ? 'success' : 'failure', httpStatus: ok ? 200 : 500, error: ok ? null : 'upstream error',
             estimated: false, unpriced: false, startTime: start, endTime: new Date(start.getTime() + (n % 2 ? 0 : 5)), endUser: null, request: null, response: null, budgets: [], userWindow: null,
           });
         }
@@ -366,7 +366,7 @@ describe('usage over whole weeks equals the daily roll-ups', () => {
     for (const r of rows) {
       const k = JSON.stringify(dims.map((d) => r[d]));
       const acc = out.get(k) ?? Object.fromEntries(METRICS.split(' ').map((m) => [m, 0]));
-      for (const m of METRICS.split(' ')) acc[m] = Math.round((acc[m]! + r[m]) * 1e6) / 1e6;
+      for (const m of METRICS.split(' ')) acc[m] = Math.round((acc[m]! + r[m]) * 1e9) / 1e9;
       out.set(k, acc);
     }
     return out;

@@ -11,8 +11,8 @@ import type { TestServer } from './server.js';
 /** USD per token: with the usage below a call costs exactly 10 × 0.001 + 20 × 0.002 = 0.05 USD. */
 export const PRICE = { input_cost_per_token: 0.001, output_cost_per_token: 0.002 };
 export const USAGE = { prompt_tokens: 10, completion_tokens: 20 };
-/** cost of one call with USAGE and PRICE, in micro-dollars */
-export const CALL_MICROS = 50_000;
+/** cost of one call with USAGE and PRICE, in nano-dollars */
+export const CALL_NANOS = 50_000_000;
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -31,11 +31,11 @@ describe('BudgetRef', () => {
     expect(spendColumn({ kind: 'key', keyId: 'k1' })).toEqual({ table: 'virtual_keys', column: 'budget_spend', where: { id: 'k1' } });
     expect(spendColumn({ kind: 'team', teamId: 't1' })).toEqual({ table: 'teams', column: 'budget_spend', where: { id: 't1' } });
     expect(spendColumn({ kind: 'member', teamId: 't1', userId: 'u1' })).toEqual({ table: 'team_memberships', column: 'budget_spend', where: { team_id: 't1', user_id: 'u1' } });
-    expect(spendColumn({ kind: 'user', userId: 'u1' })).toEqual({ table: 'users', column: 'personal_spend_micros', where: { id: 'u1' } });
+    expect(spendColumn({ kind: 'user', userId: 'u1' })).toEqual({ table: 'users', column: 'personal_spend_nanos', where: { id: 'u1' } });
     expect(spendColumn({ kind: 'userTotal', userId: 'u1' })).toEqual({ table: 'users', column: 'budget_spend', where: { id: 'u1' } });
     // a reset zeroes every figure under a row's window, and hands the ledger the budget admission reads
     const users = BUDGET_TABLES.find((t) => t.table === 'users')!;
-    expect([...users.spendColumns].sort()).toEqual(['budget_spend', 'personal_spend_micros']);
+    expect([...users.spendColumns].sort()).toEqual(['budget_spend', 'personal_spend_nanos']);
     expect(users.refOf({ id: 'u1' })).toEqual({ kind: 'user', userId: 'u1' });
     const members = BUDGET_TABLES.find((t) => t.table === 'team_memberships')!;
     expect(members.refOf({ team_id: 't1', user_id: 'u1' })).toEqual({ kind: 'member', teamId: 't1', userId: 'u1' });
@@ -45,7 +45,7 @@ describe('BudgetRef', () => {
 
 describe('the budgets a call counts against', () => {
   const key = { id: 'k1', keyAlias: null, keyName: 'sk-...abcd', budget: budget(10, 100) };
-  const user = { id: 'u1', budget: budget(500, 50), personalSpendMicros: 7 };
+  const user = { id: 'u1', budget: budget(500, 50), personalSpendNanos: 7 };
   const team = { id: 't1', budget: budget(20, 200) };
   const member = { budget: budget(30, 300) };
 

@@ -18,9 +18,9 @@ const budgets: BudgetView[] = [
 const ids = budgets.map((b) => b.id);
 const refOf = (id: string) => budgets.find((b) => b.id === id)!.ref;
 
-const validMicros = fc.integer({ min: 0, max: 2_000_000 });
+const validNanos = fc.integer({ min: 0, max: 2_000_000 });
 const hostile = fc.constantFrom(Infinity, -Infinity, NaN, -1, -1e9, 0.5, 1e309, Number.MAX_VALUE, 2 ** 53, -0.000001);
-const amount = fc.oneof({ weight: 4, arbitrary: validMicros }, { weight: 1, arbitrary: hostile });
+const amount = fc.oneof({ weight: 4, arbitrary: validNanos }, { weight: 1, arbitrary: hostile });
 
 type Op =
   | { op: 'reserve'; subset: boolean[]; estimate: number }
@@ -37,7 +37,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('reset' as const), id: fc.constantFrom(...ids) }),
 );
 
-const isMicros = (n: number) => Number.isSafeInteger(n) && n >= 0;
+const isNanos = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 function snapshot(l: BudgetLedger) {
   return ids.map((id) => l.peek(refOf(id)));
@@ -97,13 +97,13 @@ describe('BudgetLedger (property)', () => {
           }
           const amountOf = 'estimate' in o ? o.estimate : 'cost' in o ? o.cost : 'amount' in o ? o.amount : 'spend' in o ? o.spend : 0;
           // a hostile amount is refused and changes nothing; a valid one is never refused
-          if (o.op !== 'reset' && !skipped) expect(threw).toBe(!isMicros(amountOf));
+          if (o.op !== 'reset' && !skipped) expect(threw).toBe(!isNanos(amountOf));
           if (threw) expect(snapshot(l)).toEqual(before);
           // invariants: finite, non-negative, integer; reserved = the estimates of the calls still open
           for (const id of ids) {
             const p = l.peek(refOf(id))!;
-            expect(isMicros(p.spend)).toBe(true);
-            expect(isMicros(p.reserved)).toBe(true);
+            expect(isNanos(p.spend)).toBe(true);
+            expect(isNanos(p.reserved)).toBe(true);
             const expected = open.filter((x) => x.ids.includes(id)).reduce((a, x) => a + x.r.estimate, 0);
             expect(p.reserved).toBe(expected);
           }

@@ -2,7 +2,7 @@ import { BigIntType, Embeddable, Property } from '@mikro-orm/core';
 
 /**
  * One budget value used by keys, users, teams and team memberships. Money is integer
- * micro-dollars (see common/money.ts); `spend` only moves through SQL increments.
+ * nano-dollars (see common/money.ts); `spend` only moves through SQL increments.
  */
 @Embeddable()
 export class Budget {

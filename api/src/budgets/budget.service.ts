@@ -1,5 +1,5 @@
 import { badInput } from '../common/errors.js';
-import { usdToMicros } from '../common/money.js';
+import { usdToNanos } from '../common/money.js';
 import { checkMoney } from '../common/validate.js';
 import { DurationError, isNoDuration, nextResetAt, parseDuration } from '../time/durations.js';
 import type { Budget } from './budget.embeddable.js';
@@ -35,9 +35,9 @@ export function checkBudgetInput(input: BudgetInput, prefix = ''): void {
  */
 export function applyBudgetInput(budget: Budget, input: BudgetInput, tz: string, now = new Date()): void {
   checkBudgetInput(input);
-  if (input.maxBudget !== undefined) budget.maxBudget = input.maxBudget === null ? null : usdToMicros(input.maxBudget);
+  if (input.maxBudget !== undefined) budget.maxBudget = input.maxBudget === null ? null : usdToNanos(input.maxBudget);
   if (input.softBudget !== undefined)
-    budget.softBudget = input.softBudget === null ? null : usdToMicros(input.softBudget);
+    budget.softBudget = input.softBudget === null ? null : usdToNanos(input.softBudget);
   if (input.budgetDuration !== undefined) {
     const d = readDuration('budgetDuration', input.budgetDuration);
     const changed = (d?.text ?? null) !== budget.budgetDuration;
@@ -53,7 +53,7 @@ export function applyBudgetInput(budget: Budget, input: BudgetInput, tz: string,
  * that figure as well as the total; otherwise forgiving a user's spend would not admit their
  * personal keys again. The key, team and member budgets keep their own spend.
  */
-export function correctUserSpend(user: { budget: Budget; personalSpendMicros: number }, micros: number): void {
-  user.budget.spend = micros;
-  user.personalSpendMicros = micros;
+export function correctUserSpend(user: { budget: Budget; personalSpendNanos: number }, nanos: number): void {
+  user.budget.spend = nanos;
+  user.personalSpendNanos = nanos;
 }

@@ -9,7 +9,7 @@ import type { Budget } from './budget.embeddable.js';
 import type { BudgetKind } from './explain.js';
 import { budgetId, type BlockingRef, type BudgetRef } from './ref.js';
 
-/** One budget as the gateway checks it. Money in micro-dollars; window = reset instant (ms) or null. */
+/** One budget as the gateway checks it. Money in nano-dollars; window = reset instant (ms) or null. */
 export interface BudgetView {
   kind: BudgetKind;
   ref: BlockingRef;
@@ -32,18 +32,18 @@ interface KeyHolder extends Holder {
   keyName: string;
 }
 interface UserHolder extends Holder {
-  personalSpendMicros: number;
+  personalSpendNanos: number;
 }
 
 /** The figure a budget blocks on: the user budget on personal spend, every other on its own spend. */
-export function trackedSpend(ref: BlockingRef, holder: { budget: Budget; personalSpendMicros?: number }): number {
-  return ref.kind === 'user' ? (holder.personalSpendMicros ?? 0) : holder.budget.spend;
+export function trackedSpend(ref: BlockingRef, holder: { budget: Budget; personalSpendNanos?: number }): number {
+  return ref.kind === 'user' ? (holder.personalSpendNanos ?? 0) : holder.budget.spend;
 }
 
 /** The budgets a call with this key counts against and is admitted against, in admission order. */
 export function budgetsOf(key: KeyHolder, team: Holder | null, user: UserHolder | null, member: { budget: Budget } | null): BudgetView[] {
   const out: BudgetView[] = [];
-  const view = (ref: BlockingRef, label: string, holder: { budget: Budget; personalSpendMicros?: number }) => {
+  const view = (ref: BlockingRef, label: string, holder: { budget: Budget; personalSpendNanos?: number }) => {
     const b = holder.budget;
     out.push({ kind: ref.kind, ref, id: budgetId(ref), label, max: b.maxBudget, soft: b.softBudget, window: b.budgetResetAt?.getTime() ?? null, dbSpend: trackedSpend(ref, holder) });
   };

@@ -4,6 +4,8 @@
  * predicates, so what the dashboard says and what the gateway does cannot disagree.
  */
 
+import { formatUsd, plainUsd } from '../common/money.js';
+
 export type BudgetKind = 'key' | 'user' | 'team' | 'member';
 
 /**
@@ -47,8 +49,8 @@ export const rateRefuses = (count: number, limit: number): boolean => count >= l
 export const parallelRefuses = (inFlight: number, max: number): boolean => inFlight >= max;
 
 /** The gateway's 429 text for a budget; the explanation names the same cap with the same words. */
-export function budgetRefusalMessage(label: string, spendMicros: number, maxMicros: number): string {
-  return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${(spendMicros / 1e6).toFixed(6)} USD, max budget ${maxMicros / 1e6} USD.`;
+export function budgetRefusalMessage(label: string, spendNanos: number, maxNanos: number): string {
+  return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${formatUsd(spendNanos)} USD, max budget ${plainUsd(maxNanos)} USD.`;
 }
 
 /** The gateway's 429 text for a per-minute counter (`id` as key:<id> or team:<id>). */
@@ -63,7 +65,7 @@ export function parallelRefusalMessage(scope: string, max: number): string {
 
 export type CapKind = 'budget' | 'rpm' | 'tpm' | 'parallel';
 
-/** One cap on a key's calls, with its current figures. Money in micro-dollars. */
+/** One cap on a key's calls, with its current figures. Money in nano-dollars. */
 export interface Cap {
   kind: CapKind;
   /** whose cap: the key, its owner (personal spend), its team, the owner's membership */

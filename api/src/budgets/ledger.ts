@@ -28,25 +28,25 @@ export interface Reservation {
 }
 
 /**
- * Every amount that enters the ledger is a non-negative safe integer of micro-dollars. A
+ * Every amount that enters the ledger is a non-negative safe integer of nano-dollars. A
  * non-finite or negative number would switch a budget off (NaN >= max is false) or leave a
  * phantom reservation, so it is refused before it changes anything.
  */
-export function assertMicros(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ledger: ${what} must be a non-negative integer of micro-dollars, got ${n}`);
+export function assertNanos(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ledger: ${what} must be a non-negative integer of nano-dollars, got ${n}`);
 }
 
 /**
  * The in-memory view of every budget the gateway enforces (ARCHITECTURE.md "Hot path is in
  * memory"). A call is admitted iff spend + reserved < max for key, user and member budgets,
  * and spend + reserved <= max for team budgets (LiteLLM blocks a team only when spend > max).
- * Money is integer micro-dollars.
+ * Money is integer nano-dollars.
  */
 export class BudgetLedger {
   private readonly entries = new Map<string, Entry>();
 
   private entry(b: BudgetView): Entry {
-    assertMicros(b.dbSpend, `spend of ${b.id}`);
+    assertNanos(b.dbSpend, `spend of ${b.id}`);
     let e = this.entries.get(b.id);
     if (!e || (b.window !== null && e.window !== null && b.window > e.window)) {
       // first sight, or the database has moved to a newer window (reset elsewhere)
@@ -73,7 +73,7 @@ export class BudgetLedger {
   }
 
   reserve(budgets: BudgetView[], estimate: number): Reservation {
-    assertMicros(estimate, 'a reservation');
+    assertNanos(estimate, 'a reservation');
     const windows = new Map<string, number | null>();
     for (const b of budgets) {
       if (windows.has(b.id)) continue;
@@ -86,7 +86,7 @@ export class BudgetLedger {
 
   /** Replaces the reservation by the actual cost, in the window of admission only; exactly once. */
   settle(r: Reservation, cost: number): void {
-    assertMicros(cost, 'a cost');
+    assertNanos(cost, 'a cost');
     if (r.settled) return;
     r.settled = true;
     for (const [id, window] of r.windows) {
@@ -101,7 +101,7 @@ export class BudgetLedger {
   /** After a flush wrote `amount` for a budget in `window`. */
   flushed(ref: BudgetRef, window: number | null, amount: number): void {
     const id = budgetId(ref);
-    assertMicros(amount, `a flushed amount of ${id}`);
+    assertNanos(amount, `a flushed amount of ${id}`);
     const e = this.entries.get(id);
     if (!e || e.window !== window) return;
     e.unflushed = Math.max(0, e.unflushed - amount);
@@ -111,7 +111,7 @@ export class BudgetLedger {
   /** The database value changed outside the gateway (admin correction, reset): adopt it. */
   sync(ref: BudgetRef, spend: number, window: number | null): void {
     const id = budgetId(ref);
-    assertMicros(spend, `spend of ${id}`);
+    assertNanos(spend, `spend of ${id}`);
     const e = this.entries.get(id);
     if (!e) return;
     if (e.window !== window) e.unflushed = 0;

@@ -1,5 +1,5 @@
 import { Ctx, Field, FieldResolver, Float, GraphQLISODateTime, ObjectType, registerEnumType, Resolver, Root } from 'type-graphql';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import type { GqlContext } from '../graphql/context.js';
 import { upperCaseEnum } from '../graphql/enums.js';
 import { VirtualKey } from '../keys/key.entity.js';
@@ -30,7 +30,7 @@ registerEnumType(LimitScopeEnum, {
   },
 });
 
-const money = (c: Cap, v: number) => (c.kind === 'budget' ? microsToUsd(v)! : v);
+const money = (c: Cap, v: number) => (c.kind === 'budget' ? nanosToUsd(v)! : v);
 
 @ObjectType({ description: 'One cap that applies to a key now, with the gateway’s current figures.' })
 class LimitCap {

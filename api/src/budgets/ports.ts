@@ -5,7 +5,7 @@
 import type { BudgetView, ChargedBudget } from './counted.js';
 import type { BudgetLedger } from './ledger.js';
 
-/** One finished gateway call, as the recorder queues it. Money in micro-dollars. */
+/** One finished gateway call, as the recorder queues it. Money in nano-dollars. */
 export interface SpendRow {
   requestId: string;
   keyToken: string;
@@ -17,9 +17,9 @@ export interface SpendRow {
   callType: string;
   promptTokens: number;
   completionTokens: number;
-  costMicros: number;
+  costNanos: number;
   cacheHit: boolean;
-  savedMicros: number;
+  savedNanos: number;
   status: 'success' | 'failure';
   httpStatus: number | null;
   error: string | null;

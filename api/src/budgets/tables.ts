@@ -14,7 +14,7 @@ const SPEND: { [K in BudgetRef['kind']]: { table: string; column: string; where:
   key: { table: 'virtual_keys', column: 'budget_spend', where: (r) => ({ id: r.keyId }) },
   team: { table: 'teams', column: 'budget_spend', where: (r) => ({ id: r.teamId }) },
   member: { table: 'team_memberships', column: 'budget_spend', where: (r) => ({ team_id: r.teamId, user_id: r.userId }) },
-  user: { table: 'users', column: 'personal_spend_micros', where: (r) => ({ id: r.userId }) },
+  user: { table: 'users', column: 'personal_spend_nanos', where: (r) => ({ id: r.userId }) },
   userTotal: { table: 'users', column: 'budget_spend', where: (r) => ({ id: r.userId }) },
 };
 

@@ -1,7 +1,7 @@
 import { Embedded, Entity, Property, type Opt } from '@mikro-orm/core';
 import { Field, Float, GraphQLISODateTime, ObjectType } from 'type-graphql';
 import { Budget } from '../budgets/budget.embeddable.js';
-import { microsToUsd } from './money.js';
+import { nanosToUsd } from './money.js';
 
 /** Timestamps and the budget shared by users, teams, memberships and keys. */
 @Entity({ abstract: true })
@@ -20,17 +20,17 @@ export abstract class BudgetedEntity {
 
   @Field(() => Float, { nullable: true, description: 'Budget limit in USD; null = no limit.' })
   get maxBudget(): number | null {
-    return microsToUsd(this.budget.maxBudget);
+    return nanosToUsd(this.budget.maxBudget);
   }
 
   @Field(() => Float, { nullable: true, description: 'Soft budget in USD: crossing it alerts, never blocks.' })
   get softBudget(): number | null {
-    return microsToUsd(this.budget.softBudget);
+    return nanosToUsd(this.budget.softBudget);
   }
 
   @Field(() => Float, { description: 'Spend in USD in the current budget window.' })
   get spend(): number {
-    return microsToUsd(this.budget.spend) ?? 0;
+    return nanosToUsd(this.budget.spend) ?? 0;
   }
 
   @Field(() => String, { nullable: true, description: 'How often the budget resets (e.g. 30d, 1mo); null = never.' })

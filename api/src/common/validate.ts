@@ -1,11 +1,14 @@
 import { badInput } from './errors.js';
+import { MAX_USD, usdToNanos } from './money.js';
 
 /** Field checks shared by every service; messages name the field (LiteLLM snake_case on REST is mapped back). */
 export function checkMoney(field: string, v: number | null | undefined): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`${field} must be a finite number, got ${String(v)}.`, field);
   if (v < 0) throw badInput(`${field} cannot be negative. Received: ${v}.`, field);
-  if (v > 1e9) throw badInput(`${field} is too large (at most 1000000000 USD). Received: ${v}.`, field);
+  if (v > MAX_USD) throw badInput(`${field} is too large (at most ${MAX_USD} USD). Received: ${v}.`, field);
+  // money is whole nano-dollars: a positive amount below half of one would be stored as 0
+  if (v > 0 && usdToNanos(v) === 0) throw badInput(`${field} is below the smallest amount (0.000000001 USD). Received: ${v}.`, field);
 }
 
 export function checkLimit(field: string, v: number | null | undefined): void {

@@ -6,7 +6,7 @@ import type { Settings } from '../app/settings.js';
 import { budgetRefusalMessage } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { plausibleSecret, sha256 } from '../common/ids.js';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
 import type { KeyCache, KeySnapshot } from './key-cache.js';
@@ -17,7 +17,7 @@ import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
 import type { CallContext, Dialect, Translation } from './dialects/types.js';
 import { gwError } from './errors.js';
-import { costMicros, usageCostMicros, type TokenUsage } from './pricing.js';
+import { costNanos, usageCostNanos, type TokenUsage } from './pricing.js';
 import { reportedTokens } from './request-numbers.js';
 import type { CallSignal, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, cacheScopeOf, replayAsSse, type ResponseCache } from './response-cache.js';
@@ -147,7 +147,7 @@ export class Gateway {
 
     // the estimate is what the call can cost at most: its prompt plus the most output it may produce
     const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
-    const estimate = costMicros(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
+    const estimate = costNanos(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
 
     // budgets: spend + in-flight estimates against every budget the call counts against
     const refusal = this.d.ledger.check(snap.budgets);
@@ -256,7 +256,7 @@ export class Gateway {
         } else {
           reply.header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(hit.text);
         }
-        this.finish(call, { status: 200, usage, cost: 0, cacheHit: true, saved: hit.costMicros, deployment: 'cache' });
+        this.finish(call, { status: 200, usage, cost: 0, cacheHit: true, saved: hit.costNanos, deployment: 'cache' });
         return;
       }
     }
@@ -307,9 +307,9 @@ export class Gateway {
         /* a non-JSON 200: pass it on, estimate */
       }
       const tokens = tokensUsed(usage, dialect.promptChars(body), result.text.length);
-      const cost = costMicros(d.price, tokens.prompt, tokens.completion);
+      const cost = costNanos(d.price, tokens.prompt, tokens.completion);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(result.text);
-      if (ck && result.status === 200) this.d.cache!.set(ck, { text: result.text, promptTokens: tokens.prompt, completionTokens: tokens.completion, costMicros: cost });
+      if (ck && result.status === 200) this.d.cache!.set(ck, { text: result.text, promptTokens: tokens.prompt, completionTokens: tokens.completion, costNanos: cost });
       this.finish(call, { status: result.status, usage: tokens, cost, estimated: !usage, deployment: d.id, response: result.text });
       return;
     }
@@ -318,9 +318,9 @@ export class Gateway {
     const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort });
     req.raw.off('close', onClose);
     const usage = tokensUsed(out.usage, dialect.promptChars(body), out.contentChars);
-    const cost = costMicros(d.price, usage.prompt, usage.completion);
+    const cost = costNanos(d.price, usage.prompt, usage.completion);
     if (ck && out.complete && out.assembled)
-      this.d.cache!.set(ck, { text: out.assembled, promptTokens: usage.prompt, completionTokens: usage.completion, costMicros: cost });
+      this.d.cache!.set(ck, { text: out.assembled, promptTokens: usage.prompt, completionTokens: usage.completion, costNanos: cost });
     this.finish(call, {
       status: out.complete ? 200 : 499,
       usage,
@@ -362,10 +362,10 @@ export class Gateway {
         return;
       }
       const usage = countedUsage(answer.usage, dialect.promptChars(body), answer.text.length);
-      const cost = usageCostMicros(d.price, usage);
+      const cost = usageCostNanos(d.price, usage);
       if (plan.stores && answer.id) this.d.owners.remember(answer.id, call.snap.token, d.id);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(answer.text);
-      if (ck && result.status === 200) this.d.cache!.set(ck, { text: answer.text, promptTokens: usage.prompt, completionTokens: usage.completion, costMicros: cost });
+      if (ck && result.status === 200) this.d.cache!.set(ck, { text: answer.text, promptTokens: usage.prompt, completionTokens: usage.completion, costNanos: cost });
       this.finish(call, { status: result.status, usage, cost, estimated: !answer.usage, deployment: d.id, response: answer.text });
       return;
     }
@@ -383,7 +383,7 @@ export class Gateway {
     this.finish(call, {
       status: out.complete ? 200 : 499,
       usage,
-      cost: usageCostMicros(d.price, usage),
+      cost: usageCostNanos(d.price, usage),
       estimated: !t.usage(),
       deployment: d.id,
       error: out.complete ? null : 'client disconnected during the stream',
@@ -429,9 +429,9 @@ export class Gateway {
       callType: call.dialect.callType,
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
-      costMicros: cost,
+      costNanos: cost,
       cacheHit: o.cacheHit ?? false,
-      savedMicros: o.saved ?? 0,
+      savedNanos: o.saved ?? 0,
       status: ok ? 'success' : 'failure',
       httpStatus: o.status,
       error: o.error ?? null,
@@ -454,7 +454,7 @@ export class Gateway {
       user: snap.userId,
       endUser: row.endUser,
       status: o.status,
-      costMicros: cost,
+      costNanos: cost,
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
       cacheHit: row.cacheHit,
@@ -464,7 +464,7 @@ export class Gateway {
     // remaining-budget gauges for the key and its team, when they have a max_budget
     for (const b of snap.budgets)
       if (b.max !== null && (b.kind === 'key' || b.kind === 'team'))
-        this.d.metrics.remaining(b.kind, { id: b.kind === 'key' ? snap.token : snap.teamId!, alias: b.kind === 'key' ? snap.keyAlias : null }, microsToUsd(b.max - this.d.ledger.spendOf(b))!);
+        this.d.metrics.remaining(b.kind, { id: b.kind === 'key' ? snap.token : snap.teamId!, alias: b.kind === 'key' ? snap.keyAlias : null }, nanosToUsd(b.max - this.d.ledger.spendOf(b))!);
     if (cost > 0) this.d.alerts.afterSpend(snap, this.d.ledger);
   }
 }

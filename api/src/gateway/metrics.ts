@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { nanosToUsd } from '../common/money.js';
 
 type Labels = Record<string, string>;
 
@@ -19,7 +20,7 @@ interface Series {
   requests: Map<string, number>;
   /** status code → failed requests */
   failures: Map<string, number>;
-  spendMicros: number;
+  spendNanos: number;
   /** some call had tokens (the token counters exist, even at 0) */
   tokensSeen: boolean;
   promptTokens: number;
@@ -99,8 +100,8 @@ export class GatewayMetrics {
     user: string | null;
     endUser: string | null;
     status: number;
-    /** micro-dollars */
-    costMicros: number;
+    /** nano-dollars */
+    costNanos: number;
     promptTokens: number;
     completionTokens: number;
     cacheHit: boolean;
@@ -114,7 +115,7 @@ export class GatewayMetrics {
     const status = String(o.status);
     s.requests.set(status, (s.requests.get(status) ?? 0) + 1);
     if (o.status >= 400) s.failures.set(status, (s.failures.get(status) ?? 0) + 1);
-    if (o.costMicros > 0) s.spendMicros += o.costMicros;
+    if (o.costNanos > 0) s.spendNanos += o.costNanos;
     const tokens = o.promptTokens + o.completionTokens;
     if (tokens > 0) {
       s.tokensSeen = true;
@@ -167,7 +168,7 @@ export class GatewayMetrics {
         model,
         requests: new Map(),
         failures: new Map(),
-        spendMicros: 0,
+        spendNanos: 0,
         tokensSeen: false,
         promptTokens: 0,
         completionTokens: 0,
@@ -189,7 +190,7 @@ export class GatewayMetrics {
     for (const s of this.series.values()) {
       for (const [status, n] of s.requests) this.requests.inc({ ...s.withUser, requested_model: s.model, status_code: status }, n);
       for (const [status, n] of s.failures) this.failures.inc({ ...s.withUser, requested_model: s.model, exception_status: status }, n);
-      if (s.spendMicros > 0) this.spend.inc({ ...s.withUser, model: s.model }, s.spendMicros / 1e6);
+      if (s.spendNanos > 0) this.spend.inc({ ...s.withUser, model: s.model }, nanosToUsd(s.spendNanos)!);
       if (s.tokensSeen) {
         const labels = { ...s.withUser, model: s.model };
         this.totalTokens.inc(labels, s.promptTokens + s.completionTokens);

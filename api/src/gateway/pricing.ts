@@ -1,3 +1,8 @@
+import { MAX_USD, usdToNanos } from '../common/money.js';
+
+/** one call costs at most MAX_USD: a hostile price or token count cannot push a counter past exact integers */
+const callNanos = (usd: number): number => Math.min(usdToNanos(MAX_USD), usdToNanos(usd));
+
 /**
  * USD per million tokens and the most output tokens one call can produce, for well-known
  * models (list prices and limits, late 2026); `model_info` / `litellm_params` fields override
@@ -76,18 +81,16 @@ export function builtInMaxOutputTokens(model: string): number | null {
   return row && row[2] > 0 ? row[2] : null;
 }
 
-/** Cost in micro-dollars, rounded once at the end (integer money inside). */
-export function costMicros(price: Price | null, promptTokens: number, completionTokens: number): number {
+/** Cost in nano-dollars, rounded once at the end (integer money inside; common/money.ts converts). */
+export function costNanos(price: Price | null, promptTokens: number, completionTokens: number): number {
   if (!price) return 0;
-  return Math.round((promptTokens * price.input + completionTokens * price.output) * 1e6);
+  return callNanos(promptTokens * price.input + completionTokens * price.output);
 }
 
-/** Cost of a call's tokens in micro-dollars, cached prompt tokens at their own prices. */
-export function usageCostMicros(price: Price | null, u: TokenUsage): number {
+/** Cost of a call's tokens in nano-dollars, cached prompt tokens at their own prices. */
+export function usageCostNanos(price: Price | null, u: TokenUsage): number {
   if (!price) return 0;
-  if (!u.cacheRead && !u.cacheWrite) return costMicros(price, u.prompt, u.completion);
+  if (!u.cacheRead && !u.cacheWrite) return costNanos(price, u.prompt, u.completion);
   const plain = Math.max(0, u.prompt - u.cacheRead - u.cacheWrite);
-  return Math.round(
-    (plain * price.input + u.cacheRead * (price.cacheRead ?? price.input) + u.cacheWrite * (price.cacheWrite ?? price.input) + u.completion * price.output) * 1e6,
-  );
+  return callNanos(plain * price.input + u.cacheRead * (price.cacheRead ?? price.input) + u.cacheWrite * (price.cacheWrite ?? price.input) + u.completion * price.output);
 }

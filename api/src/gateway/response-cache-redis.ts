@@ -7,7 +7,7 @@ const LOOKUP_TIMEOUT_MS = 250;
 
 const isCached = (v: unknown): v is CachedResponse => {
   const o = v as CachedResponse;
-  return !!o && typeof o.text === 'string' && [o.promptTokens, o.completionTokens, o.costMicros].every((n) => Number.isFinite(n) && n >= 0);
+  return !!o && typeof o.text === 'string' && [o.promptTokens, o.completionTokens, o.costNanos].every((n) => Number.isFinite(n) && n >= 0);
 };
 
 /**

@@ -5,8 +5,8 @@ export interface CachedResponse {
   text: string;
   promptTokens: number;
   completionTokens: number;
-  /** what the original call cost (micro-dollars): a hit saves this */
-  costMicros: number;
+  /** what the original call cost (nano-dollars): a hit saves this */
+  costNanos: number;
 }
 
 /**

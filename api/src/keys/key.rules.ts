@@ -1,7 +1,7 @@
 import type { Ctx } from '../app/context.js';
 import { readDuration, type BudgetInput } from '../budgets/budget.service.js';
 import { AppError, badInput, forbidden, notFound } from '../common/errors.js';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import { checkId, checkLimit, checkMetadata, checkModels, checkMoney, checkString } from '../common/validate.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
 import { TEAM_ROLES } from '../permissions/roles.js';
@@ -205,7 +205,7 @@ interface Ceiling {
 
 export function ceilingOf(owner: User | null, team: Team | null, m: TeamMembership | null): Ceiling | null {
   if (team) {
-    const budgets = [team.maxBudget, m ? microsToUsd(m.budget.maxBudget) : null].filter((x): x is number => x !== null);
+    const budgets = [team.maxBudget, m ? nanosToUsd(m.budget.maxBudget) : null].filter((x): x is number => x !== null);
     return {
       of: `team ${team.id}`,
       models: team.models.filter((x) => x !== 'all-team-models'),

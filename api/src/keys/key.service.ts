@@ -5,7 +5,7 @@ import { audit } from '../audit/audit.service.js';
 import { applyBudgetInput, readDuration } from '../budgets/budget.service.js';
 import { badInput, conflict, notFound, unauthenticated } from '../common/errors.js';
 import { displayKeyName, isSha256Hex, newId, newSecretKey, sha256 } from '../common/ids.js';
-import { usdToMicros } from '../common/money.js';
+import { usdToNanos } from '../common/money.js';
 import { paginate, type PageArgs } from '../common/pagination.js';
 import { authorize, isAllowed, type Target } from '../permissions/authorize.js';
 import { addDuration } from '../time/durations.js';
@@ -77,7 +77,7 @@ function applyValues(ctx: Ctx, k: VirtualKey, v: KeyParams) {
     k.expiresAt = d ? addDuration(new Date(), d, tz) : null;
   }
   applyBudgetInput(k.budget, v, tz);
-  if (v.spend !== undefined && v.spend !== null) k.budget.spend = usdToMicros(v.spend);
+  if (v.spend !== undefined && v.spend !== null) k.budget.spend = usdToNanos(v.spend);
 }
 
 async function assertAliasFree(ctx: Ctx, alias: string | null | undefined, exceptId?: string) {

@@ -26,7 +26,7 @@ export type Sums = Group['sums'];
 const NO_KEY = '\u0000no-such-key';
 
 export const emptySums = (): Sums => ({
-  requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendMicros: 0, cacheHits: 0, savedMicros: 0, cachedCompletionTokens: 0,
+  requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendNanos: 0, cacheHits: 0, savedNanos: 0, cachedCompletionTokens: 0,
 });
 const addSums = (a: Sums, b: Sums) => {
   for (const k of Object.keys(a) as Array<keyof Sums>) a[k] += b[k];

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import type { BudgetView } from '../budgets/counted.js';
 import type { BudgetLedger } from '../budgets/ledger.js';
 import type { AlertSink, AlertSubject } from '../budgets/ports.js';
@@ -93,9 +93,9 @@ export class BudgetAlerts implements AlertSink {
     const payload: BudgetAlertPayload = {
       event,
       budget: { type: b.kind, id: budgetSubjectId(b.ref), label: b.label },
-      spend: microsToUsd(spend)!,
-      max_budget: microsToUsd(b.max),
-      soft_budget: microsToUsd(b.soft),
+      spend: nanosToUsd(spend)!,
+      max_budget: nanosToUsd(b.max),
+      soft_budget: nanosToUsd(b.soft),
       budget_reset_at: b.window ? new Date(b.window).toISOString() : null,
       key_alias: snap.keyAlias,
       key_name: snap.keyName,

@@ -30,13 +30,13 @@ export function weekOf(t: Date): string {
   const day = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
   return new Date(day - ((t.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
 }
-export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'] as const;
+export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens'] as const;
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
 
 const LOG_COLUMNS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
-  'cost_micros', 'cache_hit', 'saved_micros', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
+  'cost_nanos', 'cache_hit', 'saved_nanos', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
   'duration_ms', 'end_user', 'request', 'response',
 ] as const;
 const LOG_INSERT = `insert into spend_logs (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) values `;
@@ -161,9 +161,9 @@ export class SpendRecorder implements SpendSink {
       r.callType,
       r.promptTokens,
       r.completionTokens,
-      r.costMicros,
+      r.costNanos,
       r.cacheHit,
-      r.savedMicros,
+      r.savedNanos,
       r.status,
       r.httpStatus,
       r.error?.slice(0, 512) ?? null,
@@ -201,10 +201,10 @@ export class SpendRecorder implements SpendSink {
         (g[r.status === 'success' ? 'successes' : 'failures'] as number) += 1;
         (g.prompt_tokens as number) += r.promptTokens;
         (g.completion_tokens as number) += r.completionTokens;
-        (g.spend_micros as number) += r.costMicros;
+        (g.spend_nanos as number) += r.costNanos;
         if (r.cacheHit) {
           (g.cache_hits as number) += 1;
-          (g.saved_micros as number) += r.savedMicros;
+          (g.saved_nanos as number) += r.savedNanos;
           (g.cached_completion_tokens as number) += r.completionTokens;
         }
       }
@@ -221,12 +221,12 @@ export class SpendRecorder implements SpendSink {
     const lastUsed = new Map<string, number>();
     for (const r of rows) {
       if (r.keyId) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.endTime.getTime()));
-      if (r.costMicros <= 0) continue;
+      if (r.costNanos <= 0) continue;
       for (const { ref, window } of chargedBudgets(r)) {
         const id = budgetId(ref);
         const k = `${id}|${window}`;
         const s = sums.get(k) ?? { ref, id, window, amount: 0 };
-        s.amount += r.costMicros;
+        s.amount += r.costNanos;
         sums.set(k, s);
       }
     }

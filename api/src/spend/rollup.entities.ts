@@ -11,9 +11,9 @@ abstract class DailyMetrics {
   @Property({ type: 'integer', default: 0 }) failures: number = 0;
   @Property({ type: 'bigint', default: 0 }) promptTokens: number = 0;
   @Property({ type: 'bigint', default: 0 }) completionTokens: number = 0;
-  @Property({ type: new BigIntType('number'), default: 0 }) spendMicros: number = 0;
+  @Property({ type: new BigIntType('number'), default: 0 }) spendNanos: number = 0;
   @Property({ type: 'integer', default: 0 }) cacheHits: number = 0;
-  @Property({ type: new BigIntType('number'), default: 0 }) savedMicros: number = 0;
+  @Property({ type: new BigIntType('number'), default: 0 }) savedNanos: number = 0;
   @Property({ type: 'bigint', default: 0 }) cachedCompletionTokens: number = 0;
 }
 

@@ -1,6 +1,6 @@
 import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
-/** One gateway call (success, failure or cache hit). Money in micro-dollars. */
+/** One gateway call (success, failure or cache hit). Money in nano-dollars. */
 @Entity({ tableName: 'spend_logs' })
 @Index({ properties: ['startTime'] })
 @Index({ properties: ['keyId', 'startTime'] })
@@ -40,13 +40,13 @@ export class SpendLog {
   completionTokens: number = 0;
 
   @Property({ type: new BigIntType('number'), default: 0 })
-  costMicros: number = 0;
+  costNanos: number = 0;
 
   @Property({ type: 'boolean', default: false })
   cacheHit: boolean = false;
 
   @Property({ type: new BigIntType('number'), default: 0 })
-  savedMicros: number = 0;
+  savedNanos: number = 0;
 
   /** success | failure */
   @Property({ type: 'string', length: 16 })

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Ctx } from '../app/context.js';
 import { badInput } from '../common/errors.js';
-import { MICROS_PER_USD } from '../common/money.js';
+import { nanosToUsd, usdToNanos } from '../common/money.js';
 import { dialectOf } from '../db/orm.js';
 import { Team } from '../teams/team.entity.js';
 import { keyAliases, keyRowsQuery, scopeUsage, usageOf, type RollupQuery } from './usage.service.js';
@@ -26,9 +26,9 @@ export interface ReportFilter {
   keyId?: string | null;
 }
 
-const usd = (micros: number) => micros / MICROS_PER_USD;
-/** a sum of USD figures that came from whole micro-dollars, added as micros (no float drift) */
-const sumUsd = (xs: number[]) => usd(xs.reduce((a, x) => a + Math.round(x * MICROS_PER_USD), 0));
+const usd = (nanos: number) => nanosToUsd(nanos)!;
+/** a sum of USD figures that came from whole nano-dollars, added as nanos (no float drift) */
+const sumUsd = (xs: number[]) => usd(xs.reduce((a, x) => a + usdToNanos(x), 0));
 
 export async function spendReport(ctx: Ctx, f: ReportFilter) {
   if (!REPORT_GROUPS.includes(f.groupBy)) throw badInput(`group_by must be one of ${REPORT_GROUPS.join(', ')}.`, 'group_by');
@@ -78,7 +78,7 @@ async function customerReport(ctx: Ctx, q: RollupQuery) {
   const lo = Date.parse(`${q.from}T00:00:00Z`);
   const hi = Date.parse(`${q.to}T00:00:00Z`) + 86_400_000;
   const sql = knex('spend_logs')
-    .select(knex.raw(`${day} as day, coalesce(end_user, '') as customer, model, sum(cost_micros) as spend, sum(prompt_tokens + completion_tokens) as tokens`))
+    .select(knex.raw(`${day} as day, coalesce(end_user, '') as customer, model, sum(cost_nanos) as spend, sum(prompt_tokens + completion_tokens) as tokens`))
     .where('start_time', '>=', sqlite ? lo : new Date(lo))
     .andWhere('start_time', '<', sqlite ? hi : new Date(hi));
   for (const [dim, values] of Object.entries(q.where) as Array<[keyof typeof COLUMN, string[]]>) sql.whereIn(COLUMN[dim], values);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from './activity.service.js';
 import { REPORT_GROUPS, spendReport } from './spend-report.js';
 import { checkRange, keyIdsForApiKey, metricsOf, querySpendLogs } from './usage.service.js';
@@ -102,7 +102,7 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
       request_id: l.requestId,
       call_type: l.callType,
       api_key: l.keyToken,
-      spend: microsToUsd(l.costMicros) ?? 0,
+      spend: nanosToUsd(l.costNanos) ?? 0,
       total_tokens: l.promptTokens + l.completionTokens,
       prompt_tokens: l.promptTokens,
       completion_tokens: l.completionTokens,
@@ -122,7 +122,7 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
         user_api_key_team_id: l.teamId,
         status: l.status,
         error_information: l.error ? { error_message: l.error, error_code: l.httpStatus } : null,
-        saved_cost: microsToUsd(l.savedMicros) ?? 0,
+        saved_cost: nanosToUsd(l.savedNanos) ?? 0,
       },
     }));
   });
@@ -148,7 +148,7 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
       totals: {
         ...figures,
         cache_hit_ratio: s.requests ? (s.cacheHits / s.requests) * 100 : 0,
-        saved_spend: s.savedMicros / 1e6,
+        saved_spend: nanosToUsd(s.savedNanos)!,
       },
       filter_options: { key_aliases: filterOptions.keyAliases, models: filterOptions.models },
     };

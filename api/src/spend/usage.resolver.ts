@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import { decodeCursor, pageSize } from '../common/pagination.js';
 import { Connection, toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
@@ -282,9 +282,9 @@ export function spendLogEntry(l: SpendLog): SpendLogEntry {
     promptTokens: l.promptTokens,
     completionTokens: l.completionTokens,
     totalTokens: l.promptTokens + l.completionTokens,
-    spend: microsToUsd(l.costMicros) ?? 0,
+    spend: nanosToUsd(l.costNanos) ?? 0,
     cacheHit: l.cacheHit,
-    savedSpend: microsToUsd(l.savedMicros) ?? 0,
+    savedSpend: nanosToUsd(l.savedNanos) ?? 0,
     status: l.status,
     httpStatus: l.httpStatus,
     error: l.error,

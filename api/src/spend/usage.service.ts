@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Ctx } from '../app/context.js';
 import { badInput, unauthenticated } from '../common/errors.js';
 import { sha256 } from '../common/ids.js';
-import { MICROS_PER_USD } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import { authorize, isAllowed } from '../permissions/authorize.js';
 import { SpendLog } from './spend-log.entity.js';
 
@@ -172,10 +172,10 @@ export function keyRowsQuery(q: Scoped): RollupQuery {
 const knexOf = (ctx: Ctx) => (ctx.em as SqlEntityManager).getKnex();
 
 const SUMS = `sum(requests) as requests, sum(successes) as successes, sum(failures) as failures,
-  sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens, sum(spend_micros) as spend_micros,
-  sum(cache_hits) as cache_hits, sum(saved_micros) as saved_micros, sum(cached_completion_tokens) as cached_completion_tokens`;
+  sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens, sum(spend_nanos) as spend_nanos,
+  sum(cache_hits) as cache_hits, sum(saved_nanos) as saved_nanos, sum(cached_completion_tokens) as cached_completion_tokens`;
 
-const METRIC_NAMES = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_micros', 'cache_hits', 'saved_micros', 'cached_completion_tokens'];
+const METRIC_NAMES = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens'];
 const METRIC_COLS = METRIC_NAMES.join(', ');
 const NEGATED = METRIC_NAMES.map((m) => `-${m} as ${m}`).join(', ');
 
@@ -185,14 +185,14 @@ interface Summed {
   failures: number;
   promptTokens: number;
   completionTokens: number;
-  spendMicros: number;
+  spendNanos: number;
   cacheHits: number;
-  savedMicros: number;
+  savedNanos: number;
   cachedCompletionTokens: number;
 }
 
 const zero = (): Summed => ({
-  requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendMicros: 0, cacheHits: 0, savedMicros: 0, cachedCompletionTokens: 0,
+  requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendNanos: 0, cacheHits: 0, savedNanos: 0, cachedCompletionTokens: 0,
 });
 
 function summed(r: Record<string, unknown>): Summed {
@@ -203,9 +203,9 @@ function summed(r: Record<string, unknown>): Summed {
     failures: n(r.failures),
     promptTokens: n(r.prompt_tokens),
     completionTokens: n(r.completion_tokens),
-    spendMicros: n(r.spend_micros),
+    spendNanos: n(r.spend_nanos),
     cacheHits: n(r.cache_hits),
-    savedMicros: n(r.saved_micros),
+    savedNanos: n(r.saved_nanos),
     cachedCompletionTokens: n(r.cached_completion_tokens),
   };
 }
@@ -215,7 +215,7 @@ function add(a: Summed, b: Summed) {
 }
 
 export const metricsOf = (s: Summed): UsageMetrics => ({
-  spend: s.spendMicros / MICROS_PER_USD,
+  spend: nanosToUsd(s.spendNanos)!,
   requests: s.requests,
   successes: s.successes,
   failures: s.failures,
@@ -223,7 +223,7 @@ export const metricsOf = (s: Summed): UsageMetrics => ({
   completionTokens: s.completionTokens,
   totalTokens: s.promptTokens + s.completionTokens,
   cacheHits: s.cacheHits,
-  cacheSavings: s.savedMicros / MICROS_PER_USD,
+  cacheSavings: nanosToUsd(s.savedNanos)!,
   cachedCompletionTokens: s.cachedCompletionTokens,
 });
 
@@ -382,7 +382,7 @@ export interface CacheAnalytics extends CacheFigures {
 const figures = (s: Summed): CacheFigures => ({
   cacheHits: s.cacheHits,
   upstreamCalls: s.requests - s.cacheHits,
-  savedSpend: s.savedMicros / MICROS_PER_USD,
+  savedSpend: nanosToUsd(s.savedNanos)!,
 });
 
 /**

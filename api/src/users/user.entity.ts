@@ -2,7 +2,7 @@ import { BigIntType, Entity, Enum, PrimaryKey, Property, Unique, type Opt } from
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { BudgetedEntity } from '../common/base.entity.js';
-import { microsToUsd } from '../common/money.js';
+import { nanosToUsd } from '../common/money.js';
 import { ROLES, type Role } from '../permissions/roles.js';
 
 @Entity({ tableName: 'users' })
@@ -44,7 +44,7 @@ export class User extends BudgetedEntity {
 
   /** spend through personal keys only: the user budget blocks on this (ROLES.md) */
   @Property({ type: new BigIntType('number'), default: 0 })
-  personalSpendMicros: number & Opt = 0;
+  personalSpendNanos: number & Opt = 0;
 
   @Field(() => GraphQLJSONObject, { description: 'Free-form metadata.' })
   @Property({ type: 'json' })
@@ -61,6 +61,6 @@ export class User extends BudgetedEntity {
 
   @Field(() => Float, { description: 'Spend in USD through personal keys (no team) in the current window.' })
   get personalSpend(): number {
-    return microsToUsd(this.personalSpendMicros) ?? 0;
+    return nanosToUsd(this.personalSpendNanos) ?? 0;
   }
 }

@@ -5,7 +5,7 @@ import { checkPasswordPolicy, hashPassword } from '../auth/password.js';
 import { DEFAULT_USER_ID } from '../auth/principal.js';
 import { endSessionsOf } from '../auth/session.service.js';
 import { applyBudgetInput, checkBudgetInput, correctUserSpend, type BudgetInput } from '../budgets/budget.service.js';
-import { usdToMicros } from '../common/money.js';
+import { usdToNanos } from '../common/money.js';
 import { badInput, conflict, notFound } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { paginate, type PageArgs } from '../common/pagination.js';
@@ -261,7 +261,7 @@ export async function updateUser(ctx: Ctx, p: UpdateUserParams) {
   if (p.spend !== undefined && p.spend !== null) {
     applyBudgetInput(user.budget, {}, ctx.app.settings.timezone);
     if (!Number.isFinite(p.spend) || p.spend < 0) throw badInput('spend must be a finite number >= 0.', 'spend');
-    correctUserSpend(user, usdToMicros(p.spend));
+    correctUserSpend(user, usdToNanos(p.spend));
   }
   if (p.password) user.passwordHash = await hashPassword(p.password);
   audit(ctx, 'user.update', { type: 'user', id: user.id }, before, userSnapshot(user));
