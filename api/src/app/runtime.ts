@@ -14,7 +14,7 @@ import { User } from '../users/user.entity.js';
 import { Router } from '../gateway/deployments.js';
 import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
-import { KeyCache } from '../gateway/key-cache.js';
+import type { KeyCache } from '../keys/key-cache.js';
 import { Limiter } from '../gateway/limiter.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { MockProvider } from '../gateway/providers/mock.js';
@@ -52,7 +52,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const env = settings.env;
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
-  const keys = new KeyCache(orm, settings.masterKeyHash);
+  const keys = app.keys;
   const ledger = new BudgetLedger();
   const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
@@ -79,16 +79,16 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
-    afterReset: () => keys.invalidateAll(),
+    // every window moved: every process drops every snapshot
+    afterReset: () => app.changes.publish({ kind: 'all' }),
   });
 
-  // every management write drops cached key snapshots; a changed spend or window is adopted
+  // a changed spend or window is adopted (key snapshots are purged by change events: db/change-events.ts)
   const subscriber: EventSubscriber = {
     getSubscribedEntities: () => [VirtualKey, User, Team, TeamMembership],
     afterFlush(args: FlushEventArgs) {
       const sets = args.uow.getChangeSets();
       if (!sets.length) return;
-      keys.invalidateAll();
       for (const cs of sets) {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
         if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);
