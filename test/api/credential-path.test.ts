@@ -7,22 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, post } from '../helpers/gateway.js';
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
+import { statementsDuring } from '../helpers/sql-count.js';
 
 const REFUSED = 'Authentication Error: invalid, expired or blocked API key.';
-
-/** Every SQL statement the server runs while `fn` runs. */
-export async function statementsDuring(s: TestServer, fn: () => Promise<unknown>): Promise<string[]> {
-  const knex = (s.running.app.orm.em.getConnection() as any).getKnex();
-  const seen: string[] = [];
-  const on = (q: { sql: string }) => seen.push(q.sql);
-  knex.on('query', on);
-  try {
-    await fn();
-  } finally {
-    knex.removeListener('query', on);
-  }
-  return seen;
-}
 
 type Headers = Record<string, string>;
 
