@@ -5,6 +5,7 @@
  * snapshot is still cached is read from the SQL the server runs to authenticate it (none on
  * a hit), through running servers.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, chat, until } from '../helpers/gateway.js';
 import { freshPostgres } from '../helpers/postgres.js';
@@ -95,10 +96,10 @@ describe('two processes on one PostgreSQL and one Redis', () => {
   let a: TestServer;
   let b: TestServer;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  const prefix = redisPrefix();
   beforeAll(async () => {
     const pg = await freshPostgres();
     cleanup.push(() => pg.drop());
-    const prefix = redisPrefix();
     cleanup.push(() => dropPrefix(prefix));
     // B reaches Redis through a proxy the test can cut: a Redis restart as B sees it
     proxy = await startTcpProxy(REDIS_HOST, REDIS_PORT);
@@ -146,5 +147,20 @@ describe('two processes on one PostgreSQL and one Redis', () => {
     expect(await callModel(b, k2, 'gpt-4o-mini')).toBe(200);
     await admin(a, '/key/block', { key: k2 });
     await until(async () => (await callModel(b, k2, 'gpt-4o-mini')) === 401, 'B refusing the key blocked on A after the outage', 2_000);
+  });
+
+  it('a malformed message on the channel is dropped; the next real event still applies', async () => {
+    const key = (await admin(a, '/key/generate', {})).key as string;
+    expect(await callModel(b, key, 'gpt-4o-mini')).toBe(200);
+    const r = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    try {
+      for (const m of ['not json', '{"e":{"kind":"key"}}', JSON.stringify({ o: 'x', e: { kind: 'user', userId: 'a'.repeat(5000) } }), 'null'])
+        await r.publish(`${prefix}events`, m);
+    } finally {
+      r.disconnect();
+    }
+    expect(await callModel(b, key, 'gpt-4o-mini')).toBe(200);
+    await admin(a, '/key/block', { key });
+    await until(async () => (await callModel(b, key, 'gpt-4o-mini')) === 401, 'B refusing the key blocked on A', 2_000);
   });
 });
