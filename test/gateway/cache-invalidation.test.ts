@@ -20,6 +20,11 @@ const cachedHit = async (s: TestServer, key: string) => {
   const p = await authProbe(s, key);
   return p.accepted && p.statements.length === 0;
 };
+/** purser_key_cache_entries from /metrics */
+const cachedEntries = async (s: TestServer) => {
+  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.masterKey}` } })).text();
+  return Number(/^purser_key_cache_entries (\d+)$/m.exec(text)?.[1]);
+};
 const callModel = (s: TestServer, key: string, model: string) => chat(s, key, { model }).then((r) => r.status);
 
 describe('one process: purges are targeted', () => {
@@ -39,15 +44,20 @@ describe('one process: purges are targeted', () => {
   it('a sign-in purges no cached snapshot', async () => {
     for (const k of [keys.a!, keys.b!, keys.team!]) await authProbe(s, k);
     for (const k of [keys.a!, keys.b!, keys.team!]) expect(await cachedHit(s, k)).toBe(true);
+    const before = await cachedEntries(s);
+    expect(before).toBeGreaterThanOrEqual(3);
     const login = await fetch(`${s.url}/v2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'signer@example.com', password: PW }) });
     expect(login.status).toBe(200);
     // the sign-in wrote the user's lastSignInAt and a session: no key of theirs was dropped
+    expect(await cachedEntries(s)).toBe(before);
     for (const k of [keys.a!, keys.b!, keys.team!]) expect(await cachedHit(s, k)).toBe(true);
   });
 
   it('blocking key A purges A but not B, and not the team key', async () => {
     for (const k of [keys.a!, keys.b!, keys.team!]) await authProbe(s, k);
+    const before = await cachedEntries(s);
     await admin(s, '/key/block', { key: keys.a });
+    expect(await cachedEntries(s)).toBe(before - 1);
     expect((await authProbe(s, keys.a!)).accepted).toBe(false);
     expect(await cachedHit(s, keys.b!)).toBe(true);
     expect(await cachedHit(s, keys.team!)).toBe(true);

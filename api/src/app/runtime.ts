@@ -1,4 +1,5 @@
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
+import { Gauge } from 'prom-client';
 import type { App } from './context.js';
 import { dialectOf } from '../db/orm.js';
 import { VirtualKey } from '../keys/key.entity.js';
@@ -56,6 +57,10 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const ledger = new BudgetLedger();
   const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
+  // how many key snapshots this process holds: change events drop only the ones they name
+  new Gauge({ name: 'purser_key_cache_entries', help: 'Key snapshots cached in this process', registers: [metrics.registry], collect() {
+    this.set(keys.size);
+  } });
   const recorder = new SpendRecorder(orm, dialect, ledger, log, {
     intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
     maxRows: gs.spend_log_batch_max_rows ?? 1000,
