@@ -11,6 +11,9 @@ import { ssoConfigFromEnv } from '../sso/config.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from '../config/index.js';
 import { openDatabase } from '../db/orm.js';
 import { RedisConn, resolveRedis } from '../shared-state/redis.js';
+import { changeBusFor, RedisChangeBus } from '../shared-state/events.js';
+import { publishCommittedChanges } from '../db/change-events.js';
+import { KeyCache } from '../keys/key-cache.js';
 import { createGatewayRuntime } from './runtime.js';
 import { buildServer } from '../http/server.js';
 import { DurationError, durationSeconds, parseDuration } from '../time/durations.js';
@@ -128,7 +131,12 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
     },
     redis,
   );
-  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis };
+  const changes = changeBusFor(redis, log);
+  if (changes instanceof RedisChangeBus && redis?.up) await changes.ready();
+  const keys = new KeyCache(orm, settings.masterKeyHash);
+  changes.subscribe((e) => keys.apply(e));
+  publishCommittedChanges(orm, changes);
+  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis, keys, changes };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
@@ -165,6 +173,7 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
       await server.close();
       // every pending spend row is written before the database closes
       await app.gateway?.close();
+      await changes.close();
       await redis?.close();
       await orm.close(true);
     },

@@ -4,6 +4,8 @@ import type { LoginThrottle } from '../auth/throttle.js';
 import type { GatewayRuntime } from './runtime.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SsoConfig } from '../sso/config.js';
+import type { KeyCache } from '../keys/key-cache.js';
+import type { ChangeBus } from '../shared-state/events.js';
 import type { RedisConn } from '../shared-state/redis.js';
 import type { Settings } from './settings.js';
 
@@ -25,6 +27,10 @@ export interface App {
   sso: SsoConfig | null;
   /** null without Redis (REDIS_URL, router_settings.redis_host or cache_params.host): state stays in this process */
   redis: RedisConn | null;
+  /** key snapshots and team roles for every surface (REST, GraphQL, /v1), purged by `changes` */
+  keys: KeyCache;
+  /** change events (key, user, team, membership): in process, or Redis pub/sub across processes */
+  changes: ChangeBus;
   /** set once the gateway is built (usage and metrics read it) */
   gateway?: GatewayRuntime;
 }

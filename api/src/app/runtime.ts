@@ -1,4 +1,5 @@
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
+import { Gauge } from 'prom-client';
 import type { App } from './context.js';
 import { dialectOf } from '../db/orm.js';
 import { VirtualKey } from '../keys/key.entity.js';
@@ -14,7 +15,7 @@ import { User } from '../users/user.entity.js';
 import { Router } from '../gateway/deployments.js';
 import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
-import { KeyCache } from '../gateway/key-cache.js';
+import type { KeyCache } from '../keys/key-cache.js';
 import { Limiter } from '../gateway/limiter.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { MockProvider } from '../gateway/providers/mock.js';
@@ -53,10 +54,14 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const env = settings.env;
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
-  const keys = new KeyCache(orm, settings.masterKeyHash);
+  const keys = app.keys;
   const ledger = new BudgetLedger();
   const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
+  // how many key snapshots this process holds: change events drop only the ones they name
+  new Gauge({ name: 'purser_key_cache_entries', help: 'Key snapshots cached in this process', registers: [metrics.registry], collect() {
+    this.set(keys.size);
+  } });
   const recorder = new SpendRecorder(orm, dialect, ledger, log, {
     intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
     maxRows: gs.spend_log_batch_max_rows ?? 1000,
@@ -83,16 +88,16 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
-    afterReset: () => keys.invalidateAll(),
+    // every window moved: every process drops every snapshot
+    afterReset: () => app.changes.publish({ kind: 'all' }),
   });
 
-  // every management write drops cached key snapshots; a changed spend or window is adopted
+  // a changed spend or window is adopted (key snapshots are purged by change events: db/change-events.ts)
   const subscriber: EventSubscriber = {
     getSubscribedEntities: () => [VirtualKey, User, Team, TeamMembership],
     afterFlush(args: FlushEventArgs) {
       const sets = args.uow.getChangeSets();
       if (!sets.length) return;
-      keys.invalidateAll();
       for (const cs of sets) {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
         if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);

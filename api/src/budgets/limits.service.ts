@@ -12,7 +12,7 @@ export interface KeyLimitsView {
   caps: Cap[];
 }
 
-/** What the explanation reads of a key snapshot (gateway/key-cache.ts). */
+/** What the explanation reads of a key snapshot (keys/key-cache.ts). */
 export type LimitsSubject = Parameters<typeof limitSpecsOf>[0] & {
   blocked: boolean;
   teamBlocked: boolean;

@@ -1,7 +1,7 @@
 import type { ModelEntry, PurserConfig } from '../config/index.js';
 import { coveredBy, covers, isWildcard } from '../models/model-names.js';
 import { gwError } from './errors.js';
-import type { KeySnapshot } from './key-cache.js';
+import type { KeySnapshot } from '../keys/key-cache.js';
 import { builtInMaxOutputTokens, builtInPrice, type Price } from './pricing.js';
 
 export interface Deployment {

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
+import { apiKeyOf, KEY_REFUSED, snapshotOfSecret } from '../auth/credentials.js';
 import { budgetRefusalMessage } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
-import { plausibleSecret, sha256 } from '../common/ids.js';
 import { nanosToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
-import type { KeyCache, KeySnapshot } from './key-cache.js';
+import type { KeyCache, KeySnapshot } from '../keys/key-cache.js';
 import type { BudgetLedger, Reservation } from '../budgets/ledger.js';
 import { Limiter, limitSpecsOf, type Admission } from './limiter.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -76,8 +76,6 @@ function tokensUsed(usage: Usage | null | undefined, promptChars: number, answer
 const countedUsage = (usage: TokenUsage | null, promptChars: number, answerChars: number): TokenUsage =>
   usage ?? { prompt: tokensOfText(promptChars), completion: tokensOfText(answerChars), cacheRead: 0, cacheWrite: 0 };
 
-const AUTH_FAILED = 'Authentication Error: invalid, expired or blocked API key.';
-
 /** One call through the gateway, from admission to the spend row. */
 interface Call {
   id: string;
@@ -97,21 +95,13 @@ interface Call {
 export class Gateway {
   constructor(private readonly d: GatewayDeps) {}
 
-  /** The key from Authorization: Bearer, x-api-key, api-key or x-litellm-api-key; never cookies. */
+  /** The key from Authorization: Bearer, x-api-key, api-key or x-litellm-api-key (auth/credentials.ts); never cookies. */
   async authenticate(req: FastifyRequest): Promise<KeySnapshot> {
-    const h = req.headers;
-    const raw =
-      (typeof h.authorization === 'string' ? h.authorization.replace(/^Bearer\s+/i, '') : undefined) ??
-      (h['x-api-key'] as string | undefined) ??
-      (h['api-key'] as string | undefined) ??
-      (h['x-litellm-api-key'] as string | undefined);
-    const secret = raw?.trim();
+    const secret = apiKeyOf(req.headers);
     if (!secret) throw gwError(401, 'auth_error', 'No API key provided: send it as "Authorization: Bearer sk-...".');
-    // a stored hash or a mistyped key is not a credential: refused before any lookup
-    if (!plausibleSecret(secret)) throw gwError(401, 'auth_error', AUTH_FAILED);
-    const snap = await this.d.keys.get(sha256(secret));
-    if (!snap || snap.blocked || snap.teamBlocked) throw gwError(401, 'auth_error', AUTH_FAILED);
-    if (snap.expiresAt !== null && snap.expiresAt <= Date.now()) throw gwError(401, 'expired_key', 'Authentication Error: the API key has expired.');
+    const snap = await snapshotOfSecret(this.d.keys, secret);
+    if (snap === 'invalid') throw gwError(401, 'auth_error', KEY_REFUSED);
+    if (snap === 'expired') throw gwError(401, 'expired_key', KEY_REFUSED);
     return snap;
   }
 

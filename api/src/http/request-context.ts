@@ -1,15 +1,12 @@
 import './fastify-types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Ctx } from '../app/context.js';
-import { bearerOf, principalFromSecret, principalFromSession } from '../auth/credentials.js';
+import { apiKeyOf as apiKeyOfHeaders, principalFromSecret, principalFromSession } from '../auth/credentials.js';
 import { SESSION_COOKIE } from '../auth/session.service.js';
 import { AppError, unauthenticated } from '../common/errors.js';
 
-/** The API key of a request: `Authorization: Bearer` or LiteLLM's `x-litellm-api-key`. */
-export function apiKeyOf(req: FastifyRequest): string | null {
-  const h = req.headers;
-  return bearerOf(h.authorization) ?? bearerOf(h['x-litellm-api-key'] as string | undefined);
-}
+/** The API key of a request: the same headers as the gateway's (auth/credentials.ts). */
+export const apiKeyOf = (req: FastifyRequest): string | null => apiKeyOfHeaders(req.headers);
 
 /** Cookies count only for same-origin browser requests: a foreign Origin never rides a session. */
 function sameOrigin(app: App, req: FastifyRequest): boolean {

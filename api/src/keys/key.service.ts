@@ -18,11 +18,6 @@ export interface KeyFilter {
   keyAlias?: string | null;
 }
 
-/** Every listener is told when a key changes, so caches (the gateway's) drop it at once. */
-const keyChangeListeners = new Set<(token: string) => void>();
-export const onKeyChanged = (fn: (token: string) => void) => keyChangeListeners.add(fn);
-const keyChanged = (token: string) => keyChangeListeners.forEach((fn) => fn(token));
-
 export const keyTarget = (k: VirtualKey): Target => ({ kind: 'key', ownerId: k.user?.id ?? null, teamId: k.team?.id ?? null });
 
 export const keySnapshot = (k: VirtualKey) => ({
@@ -132,7 +127,6 @@ async function keyForWrite(ctx: Ctx, ref: string, op: 'key.update' | 'key.delete
 async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams) {
   const k = await keyForWrite(ctx, ref, 'key.update');
   const before = keySnapshot(k);
-  const oldToken = k.token;
   const { values, owner, team } = await resolveKeyParams(ctx, mode, input, k);
   await assertAliasFree(ctx, values.keyAlias, k.id);
   k.user = owner;
@@ -141,7 +135,6 @@ async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams) {
   const secret = mode === 'regenerate' ? setSecret(k) : null;
   audit(ctx, mode === 'regenerate' ? 'key.regenerate' : 'key.update', { type: 'key', id: k.id }, before, keySnapshot(k));
   await flushKey(ctx);
-  keyChanged(oldToken);
   return { secret, key: k };
 }
 
@@ -159,7 +152,6 @@ async function deleteKey(ctx: Ctx, ref: string) {
   audit(ctx, 'key.delete', { type: 'key', id: k.id }, keySnapshot(k), null);
   ctx.em.remove(k);
   await ctx.em.flush();
-  keyChanged(k.token);
   return k;
 }
 
@@ -195,7 +187,6 @@ export async function setKeyBlocked(ctx: Ctx, ref: string, blocked: boolean) {
   k.blocked = blocked;
   audit(ctx, blocked ? 'key.block' : 'key.unblock', { type: 'key', id: k.id }, before, keySnapshot(k));
   await ctx.em.flush();
-  keyChanged(k.token);
   return k;
 }
 

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { DEFAULT_USER_ID } from '../auth/principal.js';
-import { VirtualKey } from '../keys/key.entity.js';
-import type { Role } from '../permissions/roles.js';
+import { VirtualKey } from './key.entity.js';
+import type { Role, TeamRole } from '../permissions/roles.js';
+import type { ChangeEvent } from '../shared-state/events.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { User } from '../users/user.entity.js';
 import { intersectNames } from '../models/model-names.js';
@@ -79,14 +80,22 @@ export function buildSnapshot(key: VirtualKey, member: TeamMembership | null): K
   };
 }
 
+/** A user's team memberships as a Principal reads them: team id → role. */
+export type TeamRoles = ReadonlyMap<string, TeamRole>;
+
 /**
- * token hash → immutable snapshot, with a TTL, a negative cache for unknown hashes, and
- * invalidation after every flush that touches keys, users, teams or memberships.
+ * token hash → immutable snapshot, with a TTL and a negative cache for unknown hashes; and
+ * user id → team roles, for the Principal of a REST or GraphQL call. Change events
+ * (shared-state/events.ts) purge exactly the entries they name; the TTL bounds how long an
+ * entry can outlive a change whose event was lost (Redis away).
  */
 export class KeyCache {
   private readonly hits = new Map<string, { snap: KeySnapshot; until: number }>();
   private readonly misses = new Map<string, number>();
   private readonly loading = new Map<string, Promise<KeySnapshot | null>>();
+  private readonly teams = new Map<string, { roles: TeamRoles; until: number }>();
+  private readonly teamsLoading = new Map<string, Promise<TeamRoles>>();
+  /** bumped by every purge: a load that was in flight then may have read the old rows */
   private generation = 0;
 
   constructor(
@@ -95,6 +104,11 @@ export class KeyCache {
     private readonly ttlMs = 60_000,
     private readonly negativeTtlMs = 5_000,
   ) {}
+
+  /** cached snapshots (for /metrics and tests) */
+  get size(): number {
+    return this.hits.size;
+  }
 
   async get(token: string): Promise<KeySnapshot | null> {
     const now = Date.now();
@@ -107,7 +121,7 @@ export class KeyCache {
       const gen = this.generation;
       p = this.load(token).then((snap) => {
         this.loading.delete(token);
-        // a write landed while loading: do not cache what may be stale
+        // a change landed while loading: do not cache what may be stale
         if (gen === this.generation) {
           if (snap) this.hits.set(token, { snap, until: Date.now() + this.ttlMs });
           else this.misses.set(token, Date.now() + this.negativeTtlMs);
@@ -123,10 +137,60 @@ export class KeyCache {
     return p;
   }
 
-  invalidateAll(): void {
+  /** The user's team roles (a Principal's `teams`), cached like snapshots and purged by the same events. */
+  async teamsOf(userId: string): Promise<TeamRoles> {
+    const hit = this.teams.get(userId);
+    if (hit && hit.until > Date.now()) return hit.roles;
+    let p = this.teamsLoading.get(userId);
+    if (!p) {
+      const gen = this.generation;
+      p = this.orm.em
+        .fork()
+        .find(TeamMembership, { user: userId }, { fields: ['team', 'role'] })
+        .then((ms) => {
+          this.teamsLoading.delete(userId);
+          const roles: TeamRoles = new Map(ms.map((m) => [m.team.id, m.role as TeamRole]));
+          if (gen === this.generation) this.teams.set(userId, { roles, until: Date.now() + this.ttlMs });
+          return roles;
+        }, (e) => {
+          this.teamsLoading.delete(userId);
+          throw e;
+        });
+      this.teamsLoading.set(userId, p);
+    }
+    return p;
+  }
+
+  /** Drops exactly the entries a change can have made stale. */
+  apply(e: ChangeEvent): void {
     this.generation++;
-    this.hits.clear();
-    this.misses.clear();
+    switch (e.kind) {
+      case 'all':
+        this.hits.clear();
+        this.misses.clear();
+        this.teams.clear();
+        return;
+      case 'key':
+        if (e.tokenHash) {
+          this.hits.delete(e.tokenHash);
+          this.misses.delete(e.tokenHash);
+        }
+        return this.drop((s) => s.keyId === e.keyId);
+      case 'user':
+        this.teams.delete(e.userId);
+        return this.drop((s) => s.userId === e.userId);
+      case 'team':
+        for (const [userId, t] of this.teams) if (t.roles.has(e.teamId)) this.teams.delete(userId);
+        return this.drop((s) => s.teamId === e.teamId);
+      case 'membership':
+        this.teams.delete(e.userId);
+        return this.drop((s) => s.teamId === e.teamId && s.userId === e.userId);
+    }
+  }
+
+  private drop(match: (s: KeySnapshot) => boolean): void {
+    // management writes are rare next to calls: one pass over the cache beats keeping indexes
+    for (const [token, h] of this.hits) if (match(h.snap)) this.hits.delete(token);
   }
 
   private async load(token: string): Promise<KeySnapshot | null> {
