@@ -16,6 +16,11 @@ import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import { KeyCache } from '../gateway/key-cache.js';
 import { Limiter } from '../gateway/limiter.js';
+import { MemoryAdmission, type CallAdmission } from '../gateway/admission.js';
+import { RedisAdmission } from '../gateway/admission-redis.js';
+import type { BudgetCounters } from '../budgets/ledger.js';
+import type { RateFigures } from '../budgets/limits.service.js';
+import { Counter } from 'prom-client';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { MockProvider } from '../gateway/providers/mock.js';
 import { AnthropicProvider } from '../gateway/providers/anthropic.js';
@@ -36,8 +41,12 @@ export interface GatewayRuntime {
   /** LiteLLM's /health checks (background runs when configured) */
   health: HealthChecker;
   keys: KeyCache;
-  ledger: BudgetLedger;
-  limiter: Limiter;
+  /** one decision per call: in process memory, or shared through Redis when it is configured */
+  admission: CallAdmission;
+  /** the budget figures admission decides on (this process's ledger, or Redis's counters) */
+  ledger: BudgetCounters;
+  /** the rate windows and parallel slots admission decides on */
+  limiter: RateFigures;
   recorder: SpendRecorder;
   metrics: GatewayMetrics;
   resetJob: BudgetResetJob;
@@ -53,9 +62,16 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
   const keys = new KeyCache(orm, settings.masterKeyHash);
-  const ledger = new BudgetLedger();
-  const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
+  // without Redis everything stays in this process; with it, shared (and this process's as the fallback)
+  const memory = new MemoryAdmission(new BudgetLedger(), new Limiter());
+  let admission: CallAdmission = memory;
+  if (app.redis) {
+    const fallbacks = new Counter({ name: 'purser_redis_fallback_total', help: 'Calls admitted with this process’s own limits and budgets because Redis was away', registers: [metrics.registry] });
+    admission = new RedisAdmission(app.redis, memory, log, { onReseed: () => keys.invalidateAll(), onFallback: () => fallbacks.inc() });
+  }
+  const ledger = admission.ledger;
+  const limiter = admission.limiter;
   const recorder = new SpendRecorder(orm, dialect, ledger, log, {
     intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
     maxRows: gs.spend_log_batch_max_rows ?? 1000,
@@ -73,7 +89,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const http = new UpstreamHttp();
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
-  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
+  const gateway = new Gateway({ settings, router, providers, keys, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
@@ -113,6 +129,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     router,
     health,
     keys,
+    admission,
     ledger,
     limiter,
     recorder,
