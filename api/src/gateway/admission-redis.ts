@@ -241,7 +241,11 @@ export class RedisAdmission implements CallAdmission {
     const nb = p.budgets.length;
     p.budgets.forEach((b, i) => {
       const spend = Number(r[i]);
-      if (spend >= 0) this.budgetFigures.set(b.id, { spend, reserved: Number(r[nb + i]), window: unwin(p.windows[i]!) });
+      const reserved = Number(r[nb + i]);
+      const f = this.budgetFigures.get(b.id);
+      // -1: the counter moved to another window (a reset) or is gone (a re-seed): its spend is not this call's to say
+      if (spend >= 0) this.budgetFigures.set(b.id, { spend, reserved, window: unwin(p.windows[i]!) });
+      else if (f) f.reserved = reserved;
     });
     for (const id of p.tokenIds) {
       const f = this.rateFigures.get(id);
