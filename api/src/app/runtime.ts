@@ -68,7 +68,12 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   let admission: CallAdmission = memory;
   if (app.redis) {
     const fallbacks = new Counter({ name: 'purser_redis_fallback_total', help: 'Calls admitted with this process’s own limits and budgets because Redis was away', registers: [metrics.registry] });
-    admission = new RedisAdmission(app.redis, memory, log, { onReseed: () => keys.invalidateAll(), onFallback: () => fallbacks.inc() });
+    admission = new RedisAdmission(app.redis, memory, log, {
+      onReseed: () => keys.invalidateAll(),
+      // spend settled during the outage is in this process's queue: in the database before it seeds Redis
+      beforeReseed: () => recorder.flush(),
+      onFallback: () => fallbacks.inc(),
+    });
   }
   const ledger = admission.ledger;
   const limiter = admission.limiter;

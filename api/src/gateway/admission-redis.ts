@@ -41,6 +41,8 @@ interface RedisTicket extends Ticket {
 export interface RedisAdmissionOptions {
   /** key snapshots are reloaded from the database: budget counters are seeded from fresh figures */
   onReseed: () => void;
+  /** before a re-seed: write this process's queued spend, so the database figure holds it */
+  beforeReseed?: () => Promise<void>;
   /** every call admitted by this process alone while Redis is away */
   onFallback?: () => void;
   /** reservations and parallel slots expire after this (a process that died mid-call) */
@@ -315,6 +317,7 @@ export class RedisAdmission implements CallAdmission {
     if (this.reseeding) return;
     this.reseeding = (async () => {
       try {
+        await this.opts.beforeReseed?.();
         for (const kind of ['budget', 'budget-res', 'lease']) {
           const match = `${glob(this.conn.key(kind))}:*`;
           let cursor = '0';
