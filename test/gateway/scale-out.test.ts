@@ -7,10 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, PRICE, USAGE, chat, flush, freshRateWindow, mintKey, sql, upstreamModel } from '../helpers/gateway.js';
+import { CALL_MICROS, PRICE, USAGE, admin, chat, flush, freshRateWindow, mintKey, sql, until, upstreamModel } from '../helpers/gateway.js';
 import { freshPostgres } from '../helpers/postgres.js';
 import { dropPrefix, redisEnv, redisPrefix } from '../helpers/redis.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { Redis } from 'ioredis';
+import { REDIS_HOST, REDIS_PORT } from '../helpers/redis.js';
 
 let db: Awaited<ReturnType<typeof freshPostgres>>;
 let up: FakeUpstream;
@@ -23,7 +25,11 @@ beforeAll(async () => {
   db = await freshPostgres();
   up = await startFakeUpstream({ usage: USAGE });
   slow = await startFakeUpstream({ usage: USAGE, delayMs: 300 });
-  const config = { model_list: [upstreamModel('m', up), upstreamModel('slow', slow)] };
+  // the reset job every second in both (each row is reset by one of them: a conditional update)
+  const config = {
+    model_list: [upstreamModel('m', up), upstreamModel('slow', slow)],
+    general_settings: { proxy_budget_rescheduler_min_time: 1, proxy_budget_rescheduler_max_time: 1 },
+  };
   // one after the other: the first runs the migrations
   A = await startServer(config, { databaseUrl: db.url, env: redisEnv(prefix) });
   B = await startServer(config, { databaseUrl: db.url, env: redisEnv(prefix) });
@@ -101,5 +107,43 @@ describe('two processes, one PostgreSQL, one Redis', () => {
       expect(r.body.error.message).toMatch(/at most 2 at once/);
     }
     expect((await Promise.all([chat(A, k.key, { model: 'slow' }), chat(B, k.key, { model: 'slow' })])).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('an admin correction on A and a budget reset follow into the shared counter', { timeout: 60_000 }, async () => {
+    const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    try {
+      // 0.04 USD: one call (0.05) admitted, the next refused
+      const k = await mintKey(A, { max_budget: 0.04 });
+      const counter = `${prefix}budget:key:${k.id}`;
+      expect((await chat(A, k.key)).status).toBe(200);
+      expect((await chat(B, k.key)).status).toBe(429);
+      // (the correction is a write of the database figure: the call's spend is in it first)
+      await both();
+      await admin(A, '/key/update', { key: k.key, spend: 0 });
+      await until(async () => (await redis.hget(counter, 'spend')) === '0', 'the correction in the shared counter');
+      expect((await chat(B, k.key)).status).toBe(200);
+      expect((await chat(A, k.key)).status).toBe(429);
+
+      const r = await mintKey(A, { max_budget: 0.04, budget_duration: '5s' });
+      const resetAt = async () => {
+        const w = (await sql(A, 'select (extract(epoch from budget_budget_reset_at) * 1000)::bigint as w from virtual_keys where id = ?', [r.id]))[0].w;
+        return w instanceof Date ? w.getTime() : Number(w);
+      };
+      const w1 = await resetAt();
+      expect(w1).toBeGreaterThan(Date.now() - 60_000);
+      expect((await chat(B, r.key)).status).toBe(200);
+      expect((await chat(A, r.key)).status).toBe(429);
+      const w2 = await until(async () => ((await resetAt()) > w1 ? resetAt() : 0), 'the reset', 30_000, 25);
+      const rc = `${prefix}budget:key:${r.id}`;
+      await until(async () => (await redis.hget(rc, 'w')) === String(w2) && (await redis.hget(rc, 'spend')) === '0', 'the reset in the shared counter');
+      // a new window on both: one call, then refused, and the call is charged to the new window
+      expect((await chat(A, r.key)).status).toBe(200);
+      expect((await chat(B, r.key)).status).toBe(429);
+      await both();
+      const [row] = await sql(A, 'select budget_spend from virtual_keys where id = ?', [r.id]);
+      expect(Number(row.budget_spend)).toBe((await resetAt()) === w2 ? CALL_MICROS : 0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -114,6 +114,10 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
         if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);
         if (cs.type !== 'update' || !('budget' in e)) continue;
+        // only a write of a spend figure or a window is adopted: any other update (a sign-in's
+        // timestamp, a key's models) carries the spend loaded with the entity, possibly older
+        // than a flush since, which would rewind the counter (the shared one in Redis for all)
+        if (!Object.keys(cs.payload).some((k) => k === 'budget_spend' || k === 'personalSpendMicros' || k.startsWith('budget_budgetReset'))) continue;
         const ref: BlockingRef | null =
           e instanceof VirtualKey ? { kind: 'key', keyId: e.id }
           : e instanceof Team ? { kind: 'team', teamId: e.id }

@@ -72,7 +72,9 @@ export class BudgetResetJob {
         .whereNotNull(WINDOW_COLUMN)
         .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
+        // SQLite: ms; PostgreSQL: a Date, or the timestamptz text (`2026-12-07 15:03:50+00`) where no type parser made it one
+        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : typeof row.reset_at === 'string' && !/^\d+$/.test(row.reset_at) ? Date.parse(row.reset_at) : Number(row.reset_at);
+        if (!Number.isFinite(old)) continue;
         let next: number | null = null;
         if (typeof row.duration === 'string') {
           try {
