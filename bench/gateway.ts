@@ -22,10 +22,16 @@
  * Options: --rounds N (3) --throughput-seconds S (8) --latency-seconds S (5) --connections N (32)
  *          --no-build (do not rebuild a stale api/dist) --profile DIR (CPU profile of Purser)
  *          --no-dialects (only the Chat Completions comparison)
+ *          --redis URL (also a Purser sharing its limits and budgets through that Redis, e.g.
+ *          redis://127.0.0.1:6379, under a key prefix of its own that is deleted afterwards:
+ *          its added p50 over the in-memory Purser is the Redis round trips of admission and
+ *          settlement, reported as a ratio to the in-memory run)
  */
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import autocannon, { type Result } from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +64,7 @@ const { values: opt } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'string' },
     'no-dialects': { type: 'boolean', default: false },
+    redis: { type: 'string' },
   },
 });
 const ROUNDS = Number(opt.rounds);
@@ -70,8 +77,8 @@ const CONNECTIONS = Number(opt.connections);
 const children: ChildProcess[] = [];
 
 /** Starts a child (with the parent-death guard) and resolves with its pid and first stdout line matching `ready`. */
-function startChild(name: string, args: string[], cwd: string, ready: RegExp, timeoutMs = 60_000): Promise<{ pid: number; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', GUARD, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+function startChild(name: string, args: string[], cwd: string, ready: RegExp, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<{ pid: number; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, ['--import', GUARD, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production', ...env } });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d) => {
@@ -123,6 +130,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
   });
 
 // ---------------------------------------------------------------- setup
+
+const REDIS_PREFIX = `purser-bench-${randomBytes(4).toString('hex')}:`;
+
+/** Deletes the benchmark's own Redis keys (SCAN, never FLUSHALL). */
+async function dropRedisPrefix(url: string) {
+  const r = new Redis(url, { lazyConnect: true });
+  try {
+    await r.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+      if (keys.length) await r.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
 
 /** Rebuilds api/dist when a source file is newer than the build (the benchmark measures the compiled build). */
 function ensureBuild() {
@@ -291,6 +316,23 @@ async function main() {
     const bare: Target = { name: 'bare proxy', url: bareChild.match[1]!, headers: auth, pid: bareChild.pid, served: 0 };
     const purser: Target = { name: 'purser', url: purserUrl, headers: auth, pid: purserChild.pid, served: 0 };
     const targets = [bare, purser, direct];
+    let shared: Target | null = null;
+    if (opt.redis) {
+      // the same Purser with its own SQLite, its admission shared through Redis
+      const work2 = join(work, 'redis');
+      mkdirSync(work2);
+      writeFileSync(join(work2, 'config.yaml'), JSON.stringify(config, null, 2));
+      const child = await startChild(
+        'purser+redis',
+        [join(ROOT, 'api/dist/main.js'), '--config', join(work2, 'config.yaml'), '--port', '0', '--host', '127.0.0.1'],
+        work2,
+        /Purser listening on (http:\/\/[^\s]+)/,
+        60_000,
+        { REDIS_URL: opt.redis, REDIS_KEY_PREFIX: REDIS_PREFIX },
+      );
+      shared = { name: 'purser+redis', url: child.match[1]!, headers: { authorization: `Bearer ${await mintKey(child.match[1]!)}` }, pid: child.pid, served: 0 };
+      targets.push(shared);
+    }
 
     // every target answers the same request with a 200 before anything is measured
     for (const t of targets) {
@@ -353,10 +395,19 @@ async function main() {
       `spend recorded: $${spend.toFixed(6)} on the key = ${(spend / perCall).toFixed(0)} calls at $${perCall.toFixed(6)}; ` +
         `autocannon counted ${purser.served} answered calls (calls still in flight when a run ended are billed but not counted)`,
     );
+    if (shared) {
+      const r = med(shared);
+      console.log(
+        `\nRedis-shared admission: added p50 ${(r.p50 - p.p50).toFixed(3)} ms over the in-memory Purser ` +
+          `(p50 ${r.p50.toFixed(3)} ms = ${(r.p50 / p.p50).toFixed(2)}x the in-memory ${p.p50.toFixed(3)} ms; ` +
+          `throughput ${((100 * r.rps) / p.rps).toFixed(0)}% of it, CPU per request ${(r.cpuUs / p.cpuUs).toFixed(2)}x)`,
+      );
+    }
     if (!opt['no-dialects']) await dialects(purser);
   } finally {
     await stopChildren();
     rmSync(work, { recursive: true, force: true });
+    if (opt.redis) await dropRedisPrefix(opt.redis);
   }
 }
 

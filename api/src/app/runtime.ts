@@ -17,6 +17,11 @@ import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { KeyCache } from '../keys/key-cache.js';
 import { Limiter } from '../gateway/limiter.js';
+import { MemoryAdmission, type CallAdmission } from '../gateway/admission.js';
+import { RedisAdmission } from '../gateway/admission-redis.js';
+import type { BudgetCounters } from '../budgets/ledger.js';
+import type { RateFigures } from '../budgets/limits.service.js';
+import { Counter } from 'prom-client';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { MockProvider } from '../gateway/providers/mock.js';
 import { AnthropicProvider } from '../gateway/providers/anthropic.js';
@@ -38,8 +43,12 @@ export interface GatewayRuntime {
   /** LiteLLM's /health checks (background runs when configured) */
   health: HealthChecker;
   keys: KeyCache;
-  ledger: BudgetLedger;
-  limiter: Limiter;
+  /** one decision per call: in process memory, or shared through Redis when it is configured */
+  admission: CallAdmission;
+  /** the budget figures admission decides on (this process's ledger, or Redis's counters) */
+  ledger: BudgetCounters;
+  /** the rate windows and parallel slots admission decides on */
+  limiter: RateFigures;
   recorder: SpendRecorder;
   metrics: GatewayMetrics;
   resetJob: BudgetResetJob;
@@ -55,13 +64,25 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
   const keys = app.keys;
-  const ledger = new BudgetLedger();
-  const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
   // how many key snapshots this process holds: change events drop only the ones they name
   new Gauge({ name: 'purser_key_cache_entries', help: 'Key snapshots cached in this process', registers: [metrics.registry], collect() {
     this.set(keys.size);
   } });
+  // without Redis everything stays in this process; with it, shared (and this process's as the fallback)
+  const memory = new MemoryAdmission(new BudgetLedger(), new Limiter());
+  let admission: CallAdmission = memory;
+  if (app.redis) {
+    const fallbacks = new Counter({ name: 'purser_redis_fallback_total', help: 'Calls admitted with this process’s own limits and budgets because Redis was away', registers: [metrics.registry] });
+    admission = new RedisAdmission(app.redis, memory, log, {
+      onReseed: () => keys.apply({ kind: 'all' }),
+      // spend settled during the outage is in this process's queue: in the database before it seeds Redis
+      beforeReseed: () => recorder.flush(),
+      onFallback: () => fallbacks.inc(),
+    });
+  }
+  const ledger = admission.ledger;
+  const limiter = admission.limiter;
   const recorder = new SpendRecorder(orm, dialect, ledger, log, {
     intervalMs: Math.max(50, (gs.proxy_batch_write_at ?? 1) * 1000),
     maxRows: gs.spend_log_batch_max_rows ?? 1000,
@@ -82,7 +103,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const http = new UpstreamHttp();
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
-  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
+  const gateway = new Gateway({ settings, router, providers, keys, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
@@ -102,6 +123,10 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
         const e = cs.entity as VirtualKey | User | Team | TeamMembership;
         if (cs.type === 'delete' && e instanceof VirtualKey) conversations.forgetKey(e.token);
         if (cs.type !== 'update' || !('budget' in e)) continue;
+        // only a write of a spend figure or a window is adopted: any other update (a sign-in's
+        // timestamp, a key's models) carries the spend loaded with the entity, possibly older
+        // than a flush since, which would rewind the counter (the shared one in Redis for all)
+        if (!Object.keys(cs.payload).some((k) => k === 'budget_spend' || k === 'personalSpendNanos' || k.startsWith('budget_budgetReset'))) continue;
         const ref: BlockingRef | null =
           e instanceof VirtualKey ? { kind: 'key', keyId: e.id }
           : e instanceof Team ? { kind: 'team', teamId: e.id }
@@ -122,6 +147,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     router,
     health,
     keys,
+    admission,
     ledger,
     limiter,
     recorder,

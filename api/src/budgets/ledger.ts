@@ -37,13 +37,36 @@ export function assertNanos(n: number, what: string): void {
 }
 
 /**
+ * The budget figures outside admission: the recorder's flushes, the reset job, admin
+ * corrections, alerts, gauges and the limits explainer. BudgetLedger is the in-process one;
+ * with Redis, gateway/admission-redis.ts keeps the shared counters behind the same calls.
+ */
+export interface BudgetCounters {
+  /** After a flush wrote `amount` for a budget in `window`. */
+  flushed(ref: BudgetRef, window: number | null, amount: number): void;
+  /** The database value changed outside the gateway (admin correction): adopt it. */
+  sync(ref: BudgetRef, spend: number, window: number | null): void;
+  /** A budget reset: new window, nothing spent in it. */
+  reset(ref: BudgetRef, window: number | null): void | Promise<void>;
+  spendOf(b: BudgetView): number;
+  windowOf(b: BudgetView): number | null;
+  figures(b: BudgetView): { spend: number; reserved: number };
+  peek(ref: BudgetRef): { spend: number; reserved: number; window: number | null } | null;
+}
+
+/**
  * The in-memory view of every budget the gateway enforces (ARCHITECTURE.md "Hot path is in
  * memory"). A call is admitted iff spend + reserved < max for key, user and member budgets,
  * and spend + reserved <= max for team budgets (LiteLLM blocks a team only when spend > max).
  * Money is integer nano-dollars.
  */
-export class BudgetLedger {
+export class BudgetLedger implements BudgetCounters {
   private readonly entries = new Map<string, Entry>();
+
+  /** Forgets every figure: each budget is seeded again from its next snapshot (the database). */
+  clear(): void {
+    this.entries.clear();
+  }
 
   private entry(b: BudgetView): Entry {
     assertNanos(b.dbSpend, `spend of ${b.id}`);

@@ -2,7 +2,7 @@ import type { Ctx } from '../app/context.js';
 import type { VirtualKey } from '../keys/key.entity.js';
 import type { BudgetView } from './counted.js';
 import { explainCaps, limitSpecsOf, type Cap } from './explain.js';
-import type { BudgetLedger } from './ledger.js';
+import type { BudgetCounters } from './ledger.js';
 
 /** Why a key may or may not call right now: its state and every cap, first the one that stops it first. */
 export interface KeyLimitsView {
@@ -40,7 +40,7 @@ function stateRefusal(snap: LimitsSubject, now: number): string | null {
  * Explains a snapshot with the gateway's own figures: the ledger for budgets (spend +
  * calls in flight), the limiter for this minute's requests, tokens and parallel slots.
  */
-export function explainSnapshot(gw: { ledger: BudgetLedger; limiter: RateFigures }, snap: LimitsSubject, now = Date.now()): KeyLimitsView {
+export function explainSnapshot(gw: { ledger: BudgetCounters; limiter: RateFigures }, snap: LimitsSubject, now = Date.now()): KeyLimitsView {
   const budgets = snap.budgets.map((b) => ({ kind: b.kind, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
   const { specs, parallel } = limitSpecsOf(snap);
   const keyLabel = snap.budgets.find((b) => b.kind === 'key')?.label ?? `key ${snap.keyName}`;

@@ -3,7 +3,7 @@
  * depend on budgets/ and not on each other (the runtime in app/ wires one to the other).
  */
 import type { BudgetView, ChargedBudget } from './counted.js';
-import type { BudgetLedger } from './ledger.js';
+import type { BudgetCounters } from './ledger.js';
 
 /** One finished gateway call, as the recorder queues it. Money in nano-dollars. */
 export interface SpendRow {
@@ -55,5 +55,5 @@ export interface AlertSubject {
 
 /** Raises budget alerts after a call's cost entered the ledger (spend/alerts.ts). */
 export interface AlertSink {
-  afterSpend(subject: AlertSubject, ledger: BudgetLedger): void;
+  afterSpend(subject: AlertSubject, ledger: BudgetCounters): void;
 }

@@ -10,8 +10,7 @@ import { nanosToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
 import type { KeyCache, KeySnapshot } from '../keys/key-cache.js';
-import type { BudgetLedger, Reservation } from '../budgets/ledger.js';
-import { Limiter, limitSpecsOf, type Admission } from './limiter.js';
+import { isRefusal, type CallAdmission, type Ticket } from './admission.js';
 import type { GatewayMetrics } from './metrics.js';
 import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
@@ -31,8 +30,8 @@ export interface GatewayDeps {
   router: Router;
   providers: Record<Deployment['kind'], Provider>;
   keys: KeyCache;
-  ledger: BudgetLedger;
-  limiter: Limiter;
+  /** budgets, rate windows and parallel slots: one decision per call (admission.ts) */
+  admission: CallAdmission;
   cache: ResponseCache | null;
   recorder: SpendSink;
   metrics: GatewayMetrics;
@@ -87,8 +86,7 @@ interface Call {
   body: Record<string, unknown>;
   /** protocol headers for the upstream (anthropic-version, anthropic-beta) */
   forward: Record<string, string> | undefined;
-  reservation: Reservation;
-  admission: Admission;
+  ticket: Ticket;
   upstreamMs: number;
 }
 
@@ -139,20 +137,18 @@ export class Gateway {
     const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
     const estimate = costNanos(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
 
-    // budgets: spend + in-flight estimates against every budget the call counts against
-    const refusal = this.d.ledger.check(snap.budgets);
-    if (refusal) {
-      const b = refusal.budget;
+    // budgets (spend + in-flight estimates), then rpm / tpm windows and the parallel slot: one decision
+    const admitted = await this.d.admission.admit(snap, estimate);
+    if (isRefusal(admitted)) {
+      if (admitted.refused === 'rate') throw gwError(429, 'rate_limit_exceeded', admitted.limit.message, null, admitted.limit.headers);
+      const b = admitted.budget;
       // in the dialect's own envelope: Responses gives it the code Codex shows (dialects/responses.ts)
       reply
         .status(429)
         .header('x-should-retry', 'false')
-        .send(dialect.errorBody(429, 'budget_exceeded', budgetRefusalMessage(b.label, refusal.spend, b.max!), null));
+        .send(dialect.errorBody(429, 'budget_exceeded', budgetRefusalMessage(b.label, admitted.spend, b.max!), null));
       return;
     }
-    const limits = limitSpecsOf(snap);
-    const admission = this.d.limiter.admit(limits.specs, limits.parallel);
-    if (Limiter.isRefusal(admission)) throw gwError(429, 'rate_limit_exceeded', admission.message, null, admission.headers);
 
     const call: Call = {
       id: randomUUID(),
@@ -163,11 +159,10 @@ export class Gateway {
       model,
       body,
       forward,
-      reservation: this.d.ledger.reserve(snap.budgets, estimate),
-      admission,
+      ticket: admitted,
       upstreamMs: 0,
     };
-    for (const [k, v] of Object.entries(admission.headers)) reply.header(k, v);
+    for (const [k, v] of Object.entries(admitted.headers)) reply.header(k, v);
     reply.header('x-litellm-call-id', call.id);
     try {
       await this.serve(call, req, reply);
@@ -404,8 +399,7 @@ export class Gateway {
     const cost = o.cost ?? 0;
     const usage = o.usage ?? { prompt: 0, completion: 0 };
     const snap = call.snap;
-    this.d.ledger.settle(call.reservation, cost);
-    this.d.limiter.finish(call.admission, usage.prompt + usage.completion);
+    const settled = this.d.admission.finish(call.ticket, cost, usage.prompt + usage.completion);
     const end = new Date();
     const ok = o.status < 400;
     const row: SpendRow = {
@@ -432,7 +426,7 @@ export class Gateway {
       endUser: call.dialect.endUser(call.body),
       request: call.body,
       response: o.response ?? null,
-      budgets: this.d.ledger.charged(call.reservation, snap.budgets),
+      budgets: call.ticket.charged,
       userWindow: snap.userWindow,
     };
     this.d.recorder.record(row);
@@ -451,10 +445,17 @@ export class Gateway {
       overheadMs: Math.max(0, performance.now() - call.t0 - call.upstreamMs),
       totalSeconds: (end.getTime() - call.start.getTime()) / 1000,
     });
-    // remaining-budget gauges for the key and its team, when they have a max_budget
+    // shared admission settles over the network: gauges and alerts read the figures it answers
+    if (settled) void settled.then(() => this.afterSettle(snap, cost));
+    else this.afterSettle(snap, cost);
+  }
+
+  /** Remaining-budget gauges for the key and its team (when they have a max_budget); budget alerts. */
+  private afterSettle(snap: KeySnapshot, cost: number) {
+    const ledger = this.d.admission.ledger;
     for (const b of snap.budgets)
       if (b.max !== null && (b.kind === 'key' || b.kind === 'team'))
-        this.d.metrics.remaining(b.kind, { id: b.kind === 'key' ? snap.token : snap.teamId!, alias: b.kind === 'key' ? snap.keyAlias : null }, nanosToUsd(b.max - this.d.ledger.spendOf(b))!);
-    if (cost > 0) this.d.alerts.afterSpend(snap, this.d.ledger);
+        this.d.metrics.remaining(b.kind, { id: b.kind === 'key' ? snap.token : snap.teamId!, alias: b.kind === 'key' ? snap.keyAlias : null }, nanosToUsd(b.max - ledger.spendOf(b))!);
+    if (cost > 0) this.d.alerts.afterSpend(snap, ledger);
   }
 }

@@ -7,7 +7,50 @@ export { limitSpecsOf, type LimitSpec } from '../budgets/explain.js';
  * crashed call cannot leak a slot). Requests count at admission; tokens are charged after
  * the call, and a call is refused once the window's tokens reached the limit.
  */
-const WINDOW_MS = 60_000;
+export const WINDOW_MS = 60_000;
+
+/** The fixed window a moment falls in (its start, ms). */
+export const windowStart = (now: number): number => now - (now % WINDOW_MS);
+/** Seconds until the window of `now` ends (the reset headers and retry-after). */
+export const windowResetSeconds = (now: number): number => Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000);
+
+/**
+ * Adds an admitted call's x-ratelimit-* headers for one counter (`requests` already counting
+ * the call): the most specific limit (the key's) names them; team limits only when the key has none.
+ */
+export function admittedHeaders(headers: Record<string, string>, s: LimitSpec, requests: number, tokens: number, resetSeconds: number): void {
+  if (s.rpm !== null && !headers['x-ratelimit-limit-requests']) {
+    headers['x-ratelimit-limit-requests'] = String(s.rpm);
+    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - requests));
+    headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
+  }
+  if (s.tpm !== null && !headers['x-ratelimit-limit-tokens']) {
+    headers['x-ratelimit-limit-tokens'] = String(s.tpm);
+    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - tokens));
+    headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
+  }
+}
+
+/** A 429 for the counter `s`, with its figures in the headers. */
+export function rateRefusal(message: string, s: LimitSpec, requests: number, tokens: number, resetSeconds: number): LimitRefusal {
+  const headers: Record<string, string> = { 'retry-after': String(resetSeconds) };
+  if (s.rpm !== null) {
+    headers['x-ratelimit-limit-requests'] = String(s.rpm);
+    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - requests));
+    headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
+  }
+  if (s.tpm !== null) {
+    headers['x-ratelimit-limit-tokens'] = String(s.tpm);
+    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - tokens));
+    headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
+  }
+  return { message, retryAfterSeconds: resetSeconds, headers };
+}
+
+/** The 429 when every parallel slot is taken. */
+export function parallelRefusal(scope: string, max: number): LimitRefusal {
+  return { message: parallelRefusalMessage(scope, max), retryAfterSeconds: 1, headers: { 'retry-after': '1' } };
+}
 
 interface Window {
   start: number;
@@ -58,7 +101,7 @@ export class Limiter {
 
   /** Checks every limit first, then counts: a refused call changes no counter. */
   admit(specs: LimitSpec[], parallel: { scope: string; max: number | null }, now = Date.now()): Admission | LimitRefusal {
-    const resetSeconds = Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000);
+    const resetSeconds = windowResetSeconds(now);
     const headers: Record<string, string> = {};
     for (const s of specs) {
       const w = this.window(s.id, now);
@@ -68,25 +111,11 @@ export class Limiter {
         return this.refusal(rateRefusalMessage(s.id, 'tpm', s.tpm), s, w, resetSeconds);
     }
     if (parallel.max !== null && parallelRefuses(this.activeLeases(parallel.scope, now).size, parallel.max))
-      return {
-        message: parallelRefusalMessage(parallel.scope, parallel.max),
-        retryAfterSeconds: 1,
-        headers: { 'retry-after': '1' },
-      };
+      return parallelRefusal(parallel.scope, parallel.max);
     for (const s of specs) {
       const w = this.window(s.id, now);
       w.requests++;
-      // the most specific limit (the key's) names the headers; team limits only when the key has none
-      if (s.rpm !== null && !headers['x-ratelimit-limit-requests']) {
-        headers['x-ratelimit-limit-requests'] = String(s.rpm);
-        headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - w.requests));
-        headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
-      }
-      if (s.tpm !== null && !headers['x-ratelimit-limit-tokens']) {
-        headers['x-ratelimit-limit-tokens'] = String(s.tpm);
-        headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - w.tokens));
-        headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
-      }
+      admittedHeaders(headers, s, w.requests, w.tokens, resetSeconds);
     }
     let leaseId: number | null = null;
     if (parallel.max !== null) {
@@ -97,18 +126,7 @@ export class Limiter {
   }
 
   private refusal(message: string, s: LimitSpec, w: Window, resetSeconds: number): LimitRefusal {
-    const headers: Record<string, string> = { 'retry-after': String(resetSeconds) };
-    if (s.rpm !== null) {
-      headers['x-ratelimit-limit-requests'] = String(s.rpm);
-      headers['x-ratelimit-remaining-requests'] = String(Math.max(0, s.rpm - w.requests));
-      headers['x-ratelimit-reset-requests'] = `${resetSeconds}s`;
-    }
-    if (s.tpm !== null) {
-      headers['x-ratelimit-limit-tokens'] = String(s.tpm);
-      headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, s.tpm - w.tokens));
-      headers['x-ratelimit-reset-tokens'] = `${resetSeconds}s`;
-    }
-    return { message, retryAfterSeconds: resetSeconds, headers };
+    return rateRefusal(message, s, w.requests, w.tokens, resetSeconds);
   }
 
   /** After the call: charge its tokens to the window it ends in, free its slot. */

@@ -3,7 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { nanosToUsd } from '../common/money.js';
 import type { BudgetView } from '../budgets/counted.js';
-import type { BudgetLedger } from '../budgets/ledger.js';
+import type { BudgetCounters } from '../budgets/ledger.js';
 import type { AlertSink, AlertSubject } from '../budgets/ports.js';
 import { budgetSubjectId } from '../budgets/ref.js';
 import type { Mail, Mailer } from '../mail/mailer.js';
@@ -46,7 +46,7 @@ export class BudgetAlerts implements AlertSink {
     return this.webhookUrl !== null || this.mailer !== null;
   }
 
-  afterSpend(snap: AlertSubject, ledger: BudgetLedger): void {
+  afterSpend(snap: AlertSubject, ledger: BudgetCounters): void {
     if (!this.enabled) return;
     for (const snapBudget of snap.budgets) {
       const spend = ledger.spendOf(snapBudget);

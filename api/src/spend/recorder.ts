@@ -3,7 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
-import type { BudgetLedger } from '../budgets/ledger.js';
+import type { BudgetCounters } from '../budgets/ledger.js';
 import { chargedBudgets } from '../budgets/counted.js';
 import { budgetId, type BudgetRef } from '../budgets/ref.js';
 import type { SpendRow, SpendSink } from '../budgets/ports.js';
@@ -59,7 +59,7 @@ export class SpendRecorder implements SpendSink {
   constructor(
     private readonly orm: MikroORM,
     private readonly dialect: Dialect,
-    private readonly ledger: BudgetLedger,
+    private readonly ledger: BudgetCounters,
     private readonly log: Logger,
     private readonly opts: { intervalMs: number; maxRows: number; storePrompts: boolean; disabled: boolean },
   ) {}

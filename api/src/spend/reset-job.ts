@@ -3,13 +3,13 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
 import type { Dialect } from '../db/orm.js';
-import type { BudgetLedger } from '../budgets/ledger.js';
+import type { BudgetCounters } from '../budgets/ledger.js';
 import { BUDGET_TABLES, WINDOW_COLUMN } from '../budgets/tables.js';
 import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../time/durations.js';
 
 /**
  * Resets due budgets every proxy_budget_rescheduler_min_time…max_time seconds: spend to 0 and
- * the next calendar-aligned reset (ROLES.md), in the database and in the gateway's ledger.
+ * the next calendar-aligned reset (ROLES.md), in the database and in the gateway's counters (Redis too).
  * State lives in budget_reset_at, so a restart simply catches up. Each row is reset with a
  * conditional update on its old window, so a concurrent spend flush for that window either
  * lands before the reset or is skipped: never lost twice, never counted twice.
@@ -22,7 +22,7 @@ export class BudgetResetJob {
   constructor(
     private readonly orm: MikroORM,
     private readonly dialect: Dialect,
-    private readonly ledger: BudgetLedger,
+    private readonly ledger: BudgetCounters,
     private readonly tz: string,
     private readonly log: Logger,
     private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void },
@@ -72,7 +72,9 @@ export class BudgetResetJob {
         .whereNotNull(WINDOW_COLUMN)
         .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
+        // SQLite: ms; PostgreSQL: a Date, or the timestamptz text (`2026-12-07 15:03:50+00`) where no type parser made it one
+        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : typeof row.reset_at === 'string' && !/^\d+$/.test(row.reset_at) ? Date.parse(row.reset_at) : Number(row.reset_at);
+        if (!Number.isFinite(old)) continue;
         let next: number | null = null;
         if (typeof row.duration === 'string') {
           try {
@@ -90,7 +92,7 @@ export class BudgetResetJob {
         const n = await knex(t.table).where(where).where(WINDOW_COLUMN, this.time(old)).update(update);
         if (!n) continue;
         count++;
-        this.ledger.reset(t.refOf(row), next);
+        await this.ledger.reset(t.refOf(row), next);
       }
     }
     if (this.opts.retention) {
