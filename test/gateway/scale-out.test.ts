@@ -76,7 +76,7 @@ describe('two processes, one PostgreSQL, one Redis', () => {
     const MAX_BUDGET = 0.5;
     const k = await mintKey(A, { max_budget: MAX_BUDGET });
     const body = { model: 'slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: USAGE.completion_tokens };
-    const estimate = Math.round((Math.ceil('hi'.length / 4) * PRICE.input_cost_per_token + body.max_tokens * PRICE.output_cost_per_token) * 1e6);
+    const estimate = Math.round((Math.ceil('hi'.length / 4) * PRICE.input_cost_per_token + body.max_tokens * PRICE.output_cost_per_token) * 1e9);
     const actual = CALL_NANOS;
     const before = slow.received.length;
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => chat(i % 2 ? B : A, k.key, body)));
@@ -90,7 +90,7 @@ describe('two processes, one PostgreSQL, one Redis', () => {
     const [row] = await sql(A, 'select budget_spend from virtual_keys where id = ?', [k.id]);
     // exactly once in the database, though two processes flushed
     expect(Number(row.budget_spend)).toBe(ok.length * actual);
-    const bound = MAX_BUDGET * 1e6 + ok.length * Math.max(0, actual - estimate) + estimate;
+    const bound = MAX_BUDGET * 1e9 + ok.length * Math.max(0, actual - estimate) + estimate;
     expect(Number(row.budget_spend)).toBeLessThanOrEqual(bound);
     // (two processes each with its own ledger would each admit up to the bound: about twice as much)
     // and nothing stays reserved once every call ended
