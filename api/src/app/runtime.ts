@@ -1,5 +1,6 @@
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
 import type { App } from './context.js';
+import { PgLeaderLock, RESET_JOB_LOCK, SOLE_LEADER } from '../db/leader.js';
 import { dialectOf } from '../db/orm.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { trackedSpend } from '../budgets/counted.js';
@@ -80,6 +81,8 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
     afterReset: () => keys.invalidateAll(),
+    // one process per database resets budgets and prunes spend logs (README "Running at scale")
+    leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
 
   // every management write drops cached key snapshots; a changed spend or window is adopted
@@ -120,7 +123,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     resetJob,
     alerts,
     async close() {
-      resetJob.stop();
+      await resetJob.stop();
       health.stop();
       await recorder.stop();
       await http.close();

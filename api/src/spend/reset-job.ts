@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
+import type { Leadership } from '../db/leader.js';
 import type { Dialect } from '../db/orm.js';
 import type { BudgetLedger } from '../budgets/ledger.js';
 import { BUDGET_TABLES, WINDOW_COLUMN } from '../budgets/tables.js';
@@ -13,6 +14,8 @@ import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../t
  * State lives in budget_reset_at, so a restart simply catches up. Each row is reset with a
  * conditional update on its old window, so a concurrent spend flush for that window either
  * lands before the reset or is skipped: never lost twice, never counted twice.
+ * With several processes on one database only the leader (db/leader.ts) runs it; the others
+ * keep asking on the same schedule and take over when the leader is gone.
  */
 export class BudgetResetJob {
   private timer: NodeJS.Timeout | null = null;
@@ -25,7 +28,7 @@ export class BudgetResetJob {
     private readonly ledger: BudgetLedger,
     private readonly tz: string,
     private readonly log: Logger,
-    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void },
+    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void; leader: Leadership },
   ) {}
 
   start(): void {
@@ -43,9 +46,12 @@ export class BudgetResetJob {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the schedule and gives up the leadership (another process takes over at once). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.opts.leader.close();
   }
 
   /** Resets everything due now; returns how many budgets were reset. */
@@ -64,6 +70,7 @@ export class BudgetResetJob {
   }
 
   private async reset(now: Date): Promise<number> {
+    if (!(await this.opts.leader.acquire())) return 0;
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     let count = 0;
     for (const t of BUDGET_TABLES) {
