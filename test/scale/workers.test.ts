@@ -39,8 +39,8 @@ interface Cli {
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
-  /** resolves once stdout holds a match of `re` (a pipe delivers lines in chunks) */
-  printed: (re: RegExp) => Promise<RegExpExecArray>;
+  /** resolves once stdout (or stderr) holds a match of `re` (a pipe delivers lines in chunks) */
+  printed: (re: RegExp, stream?: 'stdout' | 'stderr') => Promise<RegExpExecArray>;
 }
 
 function cli(env: Record<string, string>, extra: string[], yaml?: string): Cli {
@@ -62,15 +62,16 @@ function cli(env: Record<string, string>, extra: string[], yaml?: string): Cli {
   child.stdout!.on('data', (b) => (out += b));
   child.stderr!.on('data', (b) => (err += b));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const printed = (re: RegExp) =>
+  const printed = (re: RegExp, stream: 'stdout' | 'stderr' = 'stdout') =>
     new Promise<RegExpExecArray>((res, rej) => {
+      const pipe = child[stream]!;
       const check = () => {
-        const m = re.exec(out);
+        const m = re.exec(stream === 'stdout' ? out : err);
         if (!m) return;
-        child.stdout!.off('data', check);
+        pipe.off('data', check);
         res(m);
       };
-      child.stdout!.on('data', check);
+      pipe.on('data', check);
       check();
       void exited.then((code) => rej(new Error(`exited with ${code} before printing ${re}\nstdout: ${out}\nstderr: ${err}`)));
     });
@@ -229,7 +230,7 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     // kill -9 the leader under load
     const victim = started.find((w) => w.pid === leader)!;
     process.kill(victim.pid, 'SIGKILL');
-    await c.printed(new RegExp(`worker ${victim.id} \\(pid ${victim.pid}\\) died \\(SIGKILL\\): starting a new one in 1s`));
+    await c.printed(new RegExp(`worker ${victim.id} \\(pid ${victim.pid}\\) died \\(SIGKILL\\): starting a new one in 1s`), 'stderr');
     const okAtKill = ok;
     // the other keeps serving while the replacement starts
     await until(() => ok >= okAtKill + 10, 'calls answered after the kill');
