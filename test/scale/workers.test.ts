@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, upstreamModel, until } from '../helpers/gateway.js';
+import { CALL_MICROS, upstreamModel, until, USAGE } from '../helpers/gateway.js';
 import { freshPostgres } from '../helpers/postgres.js';
 import { dropPrefix, redisEnv, redisPrefix } from '../helpers/redis.js';
 
@@ -91,6 +91,19 @@ function getFresh(url: string): Promise<{ status: number; body: any }> {
   });
 }
 
+/** POST with a bearer key on a connection of its own. */
+function postFresh(url: string, key: string, body: unknown): Promise<{ status: number }> {
+  return new Promise((res, rej) => {
+    const data = JSON.stringify(body);
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(data) } }, (r) => {
+      r.resume();
+      r.on('end', () => res({ status: r.statusCode! }));
+    });
+    req.on('error', rej);
+    req.end(data);
+  });
+}
+
 async function pgQuery<T = any>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -157,11 +170,12 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     cleanups.push(db.drop);
     const prefix = redisPrefix();
     cleanups.push(() => dropPrefix(prefix));
-    const up: FakeUpstream = await startFakeUpstream({ delayMs: 5 });
+    const up: FakeUpstream = await startFakeUpstream({ delayMs: 5, usage: USAGE });
     cleanups.push(() => up.close());
-    // a batch is written when it holds 5 rows (the timer never fires in this test): the most a
-    // kill -9 can lose is one worker's unflushed batch
-    const MAX_ROWS = 5;
+    // no worker writes its spend batch before it stops (neither the timer nor the row limit is
+    // reached in this test): the killed worker's unflushed batch is every call it answered, and
+    // nothing else may be missing; the survivors' batches are written by the graceful stop
+    const MAX_ROWS = 100_000;
     const yaml = JSON.stringify({
       model_list: [upstreamModel('m', up)],
       general_settings: { proxy_batch_write_at: 3600, spend_log_batch_max_rows: MAX_ROWS, proxy_budget_rescheduler_min_time: 1, proxy_budget_rescheduler_max_time: 1 },
@@ -202,12 +216,15 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     expect(minted.status).toBe(200);
     const { key, key_id: keyId } = (await minted.json()) as { key: string; key_id: string };
 
-    // load: four loops of calls until told to stop; count the 200s and the calls cut off
+    // load: four loops of calls until told to stop; count the 200s
     let ok = 0;
-    let cut = 0;
     let other = 0;
     let running = true;
+    // 200s of calls sent before the test saw the kill: only those can have been on the killed worker
+    let dead = false;
+    let okSentBefore = 0;
     const call = async () => {
+      const sentAfter = dead;
       try {
         const r = await fetch(`${url}/v1/chat/completions`, {
           method: 'POST',
@@ -215,10 +232,12 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
           body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
         });
         await r.arrayBuffer();
-        if (r.status === 200) ok++;
-        else other++;
+        if (r.status === 200) {
+          ok++;
+          if (!sentAfter) okSentBefore++;
+        } else other++;
       } catch {
-        cut++; // the connection was on the killed worker
+        // the connection was on the killed worker: cut off, no 200
       }
     };
     const LOOPS = 4;
@@ -231,6 +250,7 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     const victim = started.find((w) => w.pid === leader)!;
     process.kill(victim.pid, 'SIGKILL');
     await c.printed(new RegExp(`worker ${victim.id} \\(pid ${victim.pid}\\) died \\(SIGKILL\\): starting a new one in 1s`), 'stderr');
+    dead = true;
     const okAtKill = ok;
     // the other keeps serving while the replacement starts
     await until(() => ok >= okAtKill + 10, 'calls answered after the kill');
@@ -247,6 +267,20 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     running = false;
     await Promise.all(loops);
     expect(other).toBe(0);
+    // nothing is written yet: what follows is the graceful stop's doing
+    expect(await pgQuery(db.url, 'select 1 from spend_logs limit 1')).toEqual([]);
+
+    // three calls on a second key, each on a new connection (so on both workers): exactly once each
+    const minted2 = await fetch(`${url}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${masterKey}` },
+      body: JSON.stringify({}),
+    });
+    const { key: key2, key_id: key2Id } = (await minted2.json()) as { key: string; key_id: string };
+    for (let i = 0; i < 3; i++) {
+      const r = await postFresh(`${url}/v1/chat/completions`, key2, { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+      expect(r.status).toBe(200);
+    }
 
     // SIGTERM: every worker flushes its batch, the primary exits 0
     c.child.kill('SIGTERM');
@@ -265,10 +299,14 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     const [k] = await pgQuery<{ spend: string }>(db.url, 'select budget_spend as spend from virtual_keys where id = $1', [keyId]);
     expect(Number(k!.spend)).toBe(n * CALL_MICROS);
     expect(Number(rows!.spend)).toBe(n * CALL_MICROS);
-    // every 200 is recorded except at most the killed worker's unflushed batch: a full batch
-    // (MAX_ROWS) plus what the loops finished while it was being written (a call cut off by the
-    // kill may have been recorded before its answer was lost)
-    expect(n).toBeLessThanOrEqual(ok + cut);
-    expect(n).toBeGreaterThanOrEqual(ok - (MAX_ROWS + LOOPS));
+    // every 200 is recorded except the killed worker's unflushed batch, which holds only calls
+    // sent before it died: every call sent after went to a survivor and is recorded
+    expect(n).toBeLessThanOrEqual(ok);
+    expect(ok - n).toBeLessThanOrEqual(okSentBefore);
+    expect(n).toBeGreaterThan(0);
+    const [l2] = await pgQuery<{ n: string; ids: string }>(db.url, 'select count(*) as n, count(distinct request_id) as ids from spend_logs where key_id = $1', [key2Id]);
+    expect([Number(l2!.n), Number(l2!.ids)]).toEqual([3, 3]);
+    const [k2] = await pgQuery<{ spend: string }>(db.url, 'select budget_spend as spend from virtual_keys where id = $1', [key2Id]);
+    expect(Number(k2!.spend)).toBe(3 * CALL_MICROS);
   }, START_TIMEOUT * 2);
 });
