@@ -9,6 +9,17 @@ import { BUDGET_TABLES, WINDOW_COLUMN } from '../budgets/tables.js';
 import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../time/durations.js';
 
 /**
+ * A stored instant as ms: SQLite holds ms numbers; PostgreSQL's driver returns timestamptz as
+ * text ("2026-12-07 15:06:06.024+00"), which Number() would turn into NaN (and the conditional
+ * update below into an invalid timestamp, so no budget ever reset on PostgreSQL).
+ */
+function instant(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'string' && !/^\d+$/.test(v)) return Date.parse(v);
+  return Number(v);
+}
+
+/**
  * Resets due budgets every proxy_budget_rescheduler_min_time…max_time seconds: spend to 0 and
  * the next calendar-aligned reset (ROLES.md), in the database and in the gateway's ledger.
  * State lives in budget_reset_at, so a restart simply catches up. Each row is reset with a
@@ -79,7 +90,7 @@ export class BudgetResetJob {
         .whereNotNull(WINDOW_COLUMN)
         .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
+        const old = instant(row.reset_at);
         let next: number | null = null;
         if (typeof row.duration === 'string') {
           try {
