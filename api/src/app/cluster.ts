@@ -84,7 +84,7 @@ const STABLE_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 /** Runs the primary until it is stopped; returns the exit code. */
-export async function runPrimary(n: number, opts: StartOptions & { dataDir?: string }): Promise<number> {
+export async function runPrimary(n: number, opts: StartOptions): Promise<number> {
   const log = consoleLogger;
   const { loaded } = loadStartConfig(opts);
   const dataDir = resolve(opts.dataDir ?? 'data');
