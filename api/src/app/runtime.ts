@@ -1,6 +1,7 @@
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
 import { Gauge } from 'prom-client';
 import type { App } from './context.js';
+import { PgLeaderLock, RESET_JOB_LOCK, SOLE_LEADER } from '../db/leader.js';
 import { dialectOf } from '../db/orm.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { trackedSpend } from '../budgets/counted.js';
@@ -111,6 +112,8 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     retention: gs.maximum_spend_logs_retention_period ?? null,
     // every window moved: every process drops every snapshot
     afterReset: () => app.changes.publish({ kind: 'all' }),
+    // one process per database resets budgets and prunes spend logs (README "Running at scale")
+    leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
 
   // a changed spend or window is adopted (key snapshots are purged by change events: db/change-events.ts)
@@ -155,7 +158,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     resetJob,
     alerts,
     async close() {
-      resetJob.stop();
+      await resetJob.stop();
       health.stop();
       await recorder.stop();
       await http.close();

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { mkdirSync } from 'node:fs';
+import pg from 'pg';
 import { dirname, resolve } from 'node:path';
 import { ENTITIES } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
@@ -50,7 +51,9 @@ export function ormOptions(databaseUrl: string): Options {
 
 /**
  * Opens the database and applies pending migrations. On PostgreSQL an advisory lock makes
- * sure only one process migrates at a time.
+ * sure only one process migrates at a time. The lock is a session's: it is taken and released
+ * on a connection of its own (through the pool, unlock could run on another session than lock
+ * and leave the lock held for good, blocking every later start).
  */
 export async function openDatabase(databaseUrl: string): Promise<MikroORM> {
   const orm = await MikroORM.init(ormOptions(databaseUrl));
@@ -62,11 +65,14 @@ export async function openDatabase(databaseUrl: string): Promise<MikroORM> {
     await conn.execute('pragma foreign_keys = on');
     await orm.getMigrator().up();
   } else {
-    await conn.execute('select pg_advisory_lock(7375901)');
+    const lock = new pg.Client({ connectionString: databaseUrl });
+    await lock.connect();
     try {
+      await lock.query('select pg_advisory_lock(7375901)');
       await orm.getMigrator().up();
     } finally {
-      await conn.execute('select pg_advisory_unlock(7375901)');
+      // ending the session releases the lock
+      await lock.end();
     }
   }
   return orm;

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import './fastify-types.js';
 import fastifyApollo from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -122,7 +123,9 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     // Redis away is degraded (limits fall back to this process), not down
     const redis = app.redis ? (app.redis.up ? 'connected' : 'disconnected') : undefined;
     const status = db !== 'connected' ? 'unhealthy' : redis === 'disconnected' ? 'degraded' : 'healthy';
-    return reply.status(db === 'connected' ? 200 : 503).send({ status, db, ...(redis ? { redis } : {}) });
+    // under --num_workers: which worker answered (a load balancer's or an operator's check per process)
+    const worker = cluster.isWorker ? { worker: cluster.worker!.id } : {};
+    return reply.status(db === 'connected' ? 200 : 503).send({ status, db, ...(redis ? { redis } : {}), ...worker });
   });
 
   // the dashboard: a static single-page app at /ui/, with its security headers

@@ -86,6 +86,8 @@ export class RedisConn {
   readonly client: Redis;
   private subscriber: Redis | null = null;
   private wasReady = false;
+  /** a close of our own is not an outage: no warning on a graceful stop */
+  private closing = false;
 
   constructor(readonly target: RedisTarget, private readonly log: Logger) {
     this.client = new Redis(target.options);
@@ -97,7 +99,7 @@ export class RedisConn {
     this.client.on('error', () => {});
     this.client.on('end', () => {});
     this.client.on('close', () => {
-      if (this.wasReady) log.warn(`Redis at ${target.display} is unreachable: shared limits fall back to this process`);
+      if (this.wasReady && !this.closing) log.warn(`Redis at ${target.display} is unreachable: shared limits fall back to this process`);
     });
   }
 
@@ -129,6 +131,7 @@ export class RedisConn {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const c of [this.subscriber, this.client]) {
       if (!c) continue;
       try {

@@ -2,10 +2,22 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
+import type { Leadership } from '../db/leader.js';
 import type { Dialect } from '../db/orm.js';
 import type { BudgetCounters } from '../budgets/ledger.js';
 import { BUDGET_TABLES, WINDOW_COLUMN } from '../budgets/tables.js';
 import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../time/durations.js';
+
+/**
+ * A stored instant as ms: SQLite holds ms numbers; PostgreSQL's driver returns timestamptz as
+ * text ("2026-12-07 15:06:06.024+00"), which Number() would turn into NaN (and the conditional
+ * update below into an invalid timestamp, so no budget ever reset on PostgreSQL).
+ */
+function instant(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'string' && !/^\d+$/.test(v)) return Date.parse(v);
+  return Number(v);
+}
 
 /**
  * Resets due budgets every proxy_budget_rescheduler_min_time…max_time seconds: spend to 0 and
@@ -13,6 +25,8 @@ import { DurationError, durationSeconds, nextResetAt, parseDuration } from '../t
  * State lives in budget_reset_at, so a restart simply catches up. Each row is reset with a
  * conditional update on its old window, so a concurrent spend flush for that window either
  * lands before the reset or is skipped: never lost twice, never counted twice.
+ * With several processes on one database only the leader (db/leader.ts) runs it; the others
+ * keep asking on the same schedule and take over when the leader is gone.
  */
 export class BudgetResetJob {
   private timer: NodeJS.Timeout | null = null;
@@ -25,7 +39,7 @@ export class BudgetResetJob {
     private readonly ledger: BudgetCounters,
     private readonly tz: string,
     private readonly log: Logger,
-    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void },
+    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void; leader: Leadership },
   ) {}
 
   start(): void {
@@ -43,9 +57,12 @@ export class BudgetResetJob {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the schedule and gives up the leadership (another process takes over at once). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.opts.leader.close();
   }
 
   /** Resets everything due now; returns how many budgets were reset. */
@@ -64,6 +81,7 @@ export class BudgetResetJob {
   }
 
   private async reset(now: Date): Promise<number> {
+    if (!(await this.opts.leader.acquire())) return 0;
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     let count = 0;
     for (const t of BUDGET_TABLES) {
@@ -72,8 +90,7 @@ export class BudgetResetJob {
         .whereNotNull(WINDOW_COLUMN)
         .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
-        // SQLite: ms; PostgreSQL: a Date, or the timestamptz text (`2026-12-07 15:03:50+00`) where no type parser made it one
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : typeof row.reset_at === 'string' && !/^\d+$/.test(row.reset_at) ? Date.parse(row.reset_at) : Number(row.reset_at);
+        const old = instant(row.reset_at);
         if (!Number.isFinite(old)) continue;
         let next: number | null = null;
         if (typeof row.duration === 'string') {
