@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { CALL_MICROS, upstreamModel, until, USAGE } from '../helpers/gateway.js';
+import { CALL_NANOS, upstreamModel, until, USAGE } from '../helpers/gateway.js';
 import { freshPostgres } from '../helpers/postgres.js';
 import { dropPrefix, redisEnv, redisPrefix } from '../helpers/redis.js';
 
@@ -292,15 +292,15 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
 
     const [rows] = await pgQuery<{ n: string; ids: string; spend: string }>(
       db.url,
-      `select count(*) as n, count(distinct request_id) as ids, coalesce(sum(cost_micros), 0) as spend from spend_logs where key_id = $1 and status = 'success'`,
+      `select count(*) as n, count(distinct request_id) as ids, coalesce(sum(cost_nanos), 0) as spend from spend_logs where key_id = $1 and status = 'success'`,
       [keyId],
     );
     const n = Number(rows!.n);
     // no request id twice; the key's budget moved by exactly the rows written
     expect(Number(rows!.ids)).toBe(n);
     const [k] = await pgQuery<{ spend: string }>(db.url, 'select budget_spend as spend from virtual_keys where id = $1', [keyId]);
-    expect(Number(k!.spend)).toBe(n * CALL_MICROS);
-    expect(Number(rows!.spend)).toBe(n * CALL_MICROS);
+    expect(Number(k!.spend)).toBe(n * CALL_NANOS);
+    expect(Number(rows!.spend)).toBe(n * CALL_NANOS);
     // every 200 is recorded except the killed worker's unflushed batch, which holds only calls
     // sent before it died: every call sent after went to a survivor and is recorded
     expect(n).toBeLessThanOrEqual(ok);
@@ -309,6 +309,6 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     const [l2] = await pgQuery<{ n: string; ids: string }>(db.url, 'select count(*) as n, count(distinct request_id) as ids from spend_logs where key_id = $1', [key2Id]);
     expect([Number(l2!.n), Number(l2!.ids)]).toEqual([3, 3]);
     const [k2] = await pgQuery<{ spend: string }>(db.url, 'select budget_spend as spend from virtual_keys where id = $1', [key2Id]);
-    expect(Number(k2!.spend)).toBe(3 * CALL_MICROS);
+    expect(Number(k2!.spend)).toBe(3 * CALL_NANOS);
   }, START_TIMEOUT * 2);
 });
