@@ -37,7 +37,10 @@ type Documents = {
     "\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamsDocument,
     "\n  query Team($id: ID!) {\n    team(id: $id) {\n      id\n      teamAlias\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n      members {\n        userId\n        role\n        source\n        spend\n        maxBudget\n        user {\n          email\n          alias\n        }\n      }\n    }\n  }\n": typeof types.TeamDocument,
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": typeof types.CreateTeamDocument,
-    "\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n": typeof types.AddTeamMemberDocument,
+    "\n  mutation AddTeamMember($teamId: ID!, $email: String!, $role: TeamRole) {\n    addTeamMember(input: { teamId: $teamId, email: $email, role: $role }) {\n      userId\n      teamId\n    }\n  }\n": typeof types.AddTeamMemberDocument,
+    "\n  mutation UpdateTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      id\n      teamAlias\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n    }\n  }\n": typeof types.UpdateTeamDocument,
+    "\n  mutation UpdateTeamMember($teamId: ID!, $userId: ID!, $role: TeamRole!) {\n    updateTeamMember(input: { teamId: $teamId, userId: $userId, role: $role }) {\n      userId\n      teamId\n      role\n    }\n  }\n": typeof types.UpdateTeamMemberDocument,
+    "\n  query TeamUsage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n": typeof types.TeamUsageDocument,
     "\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n": typeof types.RemoveTeamMemberDocument,
     "\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n": typeof types.UiConfigDocument,
     "\n  query UsageTeams {\n    teams(first: 100) {\n      edges {\n        node {\n          id\n          teamAlias\n        }\n      }\n    }\n  }\n": typeof types.UsageTeamsDocument,
@@ -81,7 +84,10 @@ const documents: Documents = {
     "\n  query Teams($first: Int, $after: String) {\n    teams(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          teamAlias\n          spend\n          maxBudget\n          budgetDuration\n          models\n          blocked\n          members {\n            userId\n          }\n        }\n      }\n    }\n  }\n": types.TeamsDocument,
     "\n  query Team($id: ID!) {\n    team(id: $id) {\n      id\n      teamAlias\n      spend\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n      members {\n        userId\n        role\n        source\n        spend\n        maxBudget\n        user {\n          email\n          alias\n        }\n      }\n    }\n  }\n": types.TeamDocument,
     "\n  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {\n    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {\n      id\n      teamAlias\n    }\n  }\n": types.CreateTeamDocument,
-    "\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n": types.AddTeamMemberDocument,
+    "\n  mutation AddTeamMember($teamId: ID!, $email: String!, $role: TeamRole) {\n    addTeamMember(input: { teamId: $teamId, email: $email, role: $role }) {\n      userId\n      teamId\n    }\n  }\n": types.AddTeamMemberDocument,
+    "\n  mutation UpdateTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      id\n      teamAlias\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n    }\n  }\n": types.UpdateTeamDocument,
+    "\n  mutation UpdateTeamMember($teamId: ID!, $userId: ID!, $role: TeamRole!) {\n    updateTeamMember(input: { teamId: $teamId, userId: $userId, role: $role }) {\n      userId\n      teamId\n      role\n    }\n  }\n": types.UpdateTeamMemberDocument,
+    "\n  query TeamUsage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n": types.TeamUsageDocument,
     "\n  mutation RemoveTeamMember($teamId: ID!, $userId: ID!) {\n    removeTeamMember(input: { teamId: $teamId, userId: $userId }) {\n      userId\n      blockedKeyIds\n    }\n  }\n": types.RemoveTeamMemberDocument,
     "\n  query UiConfig {\n    uiConfig {\n      ssoEnabled\n      ssoProvider\n      autoRedirectToSso\n      ssoLoginUrl\n      logoutUrl\n      uiAccessMode\n    }\n  }\n": types.UiConfigDocument,
     "\n  query UsageTeams {\n    teams(first: 100) {\n      edges {\n        node {\n          id\n          teamAlias\n        }\n      }\n    }\n  }\n": types.UsageTeamsDocument,
@@ -211,7 +217,19 @@ export function graphql(source: "\n  mutation CreateTeam($alias: String!, $maxBu
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n"): (typeof documents)["\n  mutation AddTeamMember($teamId: ID!, $email: String!) {\n    addTeamMember(input: { teamId: $teamId, email: $email }) {\n      userId\n      teamId\n    }\n  }\n"];
+export function graphql(source: "\n  mutation AddTeamMember($teamId: ID!, $email: String!, $role: TeamRole) {\n    addTeamMember(input: { teamId: $teamId, email: $email, role: $role }) {\n      userId\n      teamId\n    }\n  }\n"): (typeof documents)["\n  mutation AddTeamMember($teamId: ID!, $email: String!, $role: TeamRole) {\n    addTeamMember(input: { teamId: $teamId, email: $email, role: $role }) {\n      userId\n      teamId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      id\n      teamAlias\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      id\n      teamAlias\n      maxBudget\n      budgetDuration\n      budgetResetAt\n      models\n      rpmLimit\n      tpmLimit\n      blocked\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTeamMember($teamId: ID!, $userId: ID!, $role: TeamRole!) {\n    updateTeamMember(input: { teamId: $teamId, userId: $userId, role: $role }) {\n      userId\n      teamId\n      role\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTeamMember($teamId: ID!, $userId: ID!, $role: TeamRole!) {\n    updateTeamMember(input: { teamId: $teamId, userId: $userId, role: $role }) {\n      userId\n      teamId\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TeamUsage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n"): (typeof documents)["\n  query TeamUsage($filter: UsageFilter!) {\n    usage(filter: $filter) {\n      totals {\n        spend\n        requests\n        totalTokens\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
