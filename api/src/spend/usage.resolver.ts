@@ -102,6 +102,9 @@ class UsageRowType extends UsageMetricsType {
   @Field(() => String, { nullable: true, description: 'Key alias, when grouped by KEY and the caller may read the key.' })
   keyAlias!: string | null;
 
+  @Field(() => Boolean, { description: "True for a short-lived key minted by playgroundKey for the dashboard's Try it (grouped by KEY)." })
+  keyPlayground!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Owner email, when grouped by USER and the caller may read the user.' })
   userEmail!: string | null;
 
@@ -143,6 +146,9 @@ class CacheByKey extends CacheFiguresType {
 
   @Field(() => String, { nullable: true, description: 'Key alias, when the caller may read the key.' })
   keyAlias!: string | null;
+
+  @Field(() => Boolean, { description: "True for a short-lived key minted by playgroundKey for the dashboard's Try it." })
+  keyPlayground!: boolean;
 }
 
 @ObjectType('CacheByModel', { description: 'Cache figures of one model.' })

@@ -62,8 +62,8 @@ export const TeamQuery = graphql(`
 export type TeamDetail = ResultOf<typeof TeamQuery>['team'];
 
 const CreateTeamMutation = graphql(`
-  mutation CreateTeam($alias: String!, $maxBudget: Float, $budgetDuration: String) {
-    createTeam(input: { teamAlias: $alias, maxBudget: $maxBudget, budgetDuration: $budgetDuration }) {
+  mutation CreateTeam($input: CreateTeamInput!) {
+    createTeam(input: $input) {
       id
       teamAlias
     }
@@ -128,8 +128,10 @@ const RemoveTeamMemberMutation = graphql(`
   }
 `);
 
-export async function createTeam(client: Client, alias: string, maxBudget: number | null, budgetDuration: string | null): Promise<string | null> {
-  const data = dataOrToast(await client.mutation(CreateTeamMutation, { alias, maxBudget, budgetDuration }, { additionalTypenames: ['Team'] }).toPromise());
+export type NewTeam = VariablesOf<typeof CreateTeamMutation>['input'];
+
+export async function createTeam(client: Client, input: NewTeam): Promise<string | null> {
+  const data = dataOrToast(await client.mutation(CreateTeamMutation, { input }, { additionalTypenames: ['Team'] }).toPromise());
   if (!data) return null;
   toast.success(`Team ${data.createTeam.teamAlias ?? data.createTeam.id} created`);
   return data.createTeam.id;
