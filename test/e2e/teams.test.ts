@@ -1,6 +1,6 @@
 /**
  * Teams, SSO and sign-out in real Chromium (Debian's /usr/bin/chromium via playwright-core)
- * against a real Purser serving ui/build, with the test OpenID provider: an admin edits a
+ * against a real Purser serving ui/build, with the test OpenID provider: an admin creates a team, edits a
  * team's budget and blocks it (the API shows both); a team admin adds a member by email,
  * changes their team role and removes them, and sees no team-settings control; SSO sign-in
  * from the sign-in page lands the person in their IdP group's team; sign-out ends at
@@ -79,15 +79,22 @@ afterAll(async () => {
 });
 
 describe('teams in a real browser', () => {
-  it('an admin edits a team’s budget and blocks it; the API shows both', { timeout: 60_000 }, async () => {
-    const created = await s.gql(`mutation { createTeam(input: { teamAlias: "Budget team", maxBudget: 10 }) { id } }`);
-    const teamId = created.data.createTeam.id as string;
+  it('an admin creates a team, edits its budget and blocks it; the API shows each change', { timeout: 60_000 }, async () => {
     const { context, page } = await fresh();
     try {
       await signIn(s, page, 'admin', MASTER_KEY);
       await page.getByRole('link', { name: 'Teams' }).click();
+      await page.getByRole('button', { name: 'Create team' }).click();
+      const create = page.getByRole('dialog', { name: 'Create team' });
+      await create.getByLabel('Team name').fill('Budget team');
+      await create.getByLabel('Budget (USD)').fill('10');
+      await create.getByLabel('Tokens per minute').fill('5000');
+      await accessible(page, 'create team dialog');
+      await create.getByRole('button', { name: 'Create team' }).click();
       await page.getByRole('link', { name: 'Budget team' }).click();
-      await page.waitForURL(`${s.url}/ui/teams/${teamId}`);
+      await page.waitForURL(/\/ui\/teams\/[^/]+$/);
+      const teamId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+      expect((await s.gql(`query($id: ID!) { team(id: $id) { teamAlias maxBudget tpmLimit } }`, { id: teamId })).data.team).toEqual({ teamAlias: 'Budget team', maxBudget: 10, tpmLimit: 5000 });
       await page.getByRole('heading', { name: 'Budget team' }).waitFor();
       await settled(page);
 
