@@ -390,12 +390,14 @@ const figures = (s: Summed): CacheFigures => ({
  * lists only own keys (the per-key split is a per-member breakdown); aliases appear only
  * for keys the caller may read.
  */
-export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter): Promise<CacheAnalytics> {
-  return cacheAnalyticsOf(ctx, scopeUsage(ctx, filter, [], 'usage'));
+export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter, topKeys: number | null = null): Promise<CacheAnalytics> {
+  return cacheAnalyticsOf(ctx, scopeUsage(ctx, filter, [], 'usage'), topKeys);
 }
 
-export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped): Promise<CacheAnalytics> {
-  const [days, models, keys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
+export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped, topKeys: number | null = null): Promise<CacheAnalytics> {
+  const [days, models, allKeys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
+  // most calls first, then only as many as asked for (their aliases are looked up one by one)
+  const keys = topKeys === null ? allKeys : [...allKeys].sort((a, b) => b.sums.requests - a.sums.requests).slice(0, topKeys);
   const total = zero();
   for (const g of days) add(total, g.sums);
   const aliases = await keyAliases(ctx, keys.map((g) => g.dims.key).filter((k): k is string => !!k));

@@ -107,7 +107,7 @@ export const UsagePageQuery = graphql(`
         unpriced
       }
     }
-    keys: usage(filter: $filter, groupBy: [KEY]) @include(if: $byKey) {
+    keys: usage(filter: $filter, groupBy: [KEY], top: 10) @include(if: $byKey) {
       rows {
         keyId
         keyAlias
@@ -117,7 +117,7 @@ export const UsagePageQuery = graphql(`
         totalTokens
       }
     }
-    users: usage(filter: $filter, groupBy: [USER]) @include(if: $byUser) {
+    users: usage(filter: $filter, groupBy: [USER], top: 10) @include(if: $byUser) {
       rows {
         userId
         userEmail
@@ -126,7 +126,7 @@ export const UsagePageQuery = graphql(`
         totalTokens
       }
     }
-    teams: usage(filter: $filter, groupBy: [TEAM]) @include(if: $byTeam) {
+    teams: usage(filter: $filter, groupBy: [TEAM], top: 10) @include(if: $byTeam) {
       rows {
         teamId
         teamAlias
@@ -205,11 +205,12 @@ export function cacheFiltersOf(url: URL): CacheFilters {
 
 /**
  * The page's figures under its filters, and (`options`) the keys and models with calls in the
- * range without them, for the filter pickers: one round trip, both scoped by role.
+ * range without them (the 100 busiest keys), for the filter pickers: one round trip, both
+ * scoped by role. The tables show the top 10 (the server names only those).
  */
 export const CachePageQuery = graphql(`
   query CachePage($filter: UsageFilter!, $range: UsageFilter!) {
-    options: cacheAnalytics(filter: $range) {
+    options: cacheAnalytics(filter: $range, topKeys: 100) {
       byModel {
         model
       }
@@ -219,7 +220,7 @@ export const CachePageQuery = graphql(`
         keyPlayground
       }
     }
-    cacheAnalytics(filter: $filter) {
+    cacheAnalytics(filter: $filter, topKeys: 10) {
       hitRatio
       cacheHits
       upstreamCalls
