@@ -1,7 +1,7 @@
 /**
  * `npm run bench:usage`: how fast `usage` and `cacheAnalytics` answer from the daily roll-ups.
  *
- * Seeds a fresh SQLite file (migrated by `openDatabase`, exactly as the server opens it) with
+ * Seeds a fresh SQLite file (bench/seed.ts: migrated by `openDatabase`, exactly as the server opens it) with
  * 1,000,000 spend log rows over 90 days (1,000 keys, 100 users, 20 teams, 10 models; 70% of
  * keys are team keys; ~8% cache hits, ~2% failures) and the roll-ups (five daily, four weekly)
  * computed in memory while generating, written with multi-row INSERTs in transactions. Then it times
@@ -14,9 +14,9 @@
  *          --models-per-key N (how many of the 10 models each key calls; 10 = any; default 3)
  *          --keep (keep the database file and print its path) --db FILE (reuse a file seeded with --keep)
  */
-import { METRICS, ROLLUPS } from '../api/src/spend/recorder.js';
-import { costNanos } from '../api/src/gateway/pricing.js';
 import 'reflect-metadata';
+import { ROLLUPS } from '../api/src/spend/recorder.js';
+import { MODELS, seedDatabase } from './seed.js';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -44,144 +44,15 @@ const DAYS = Number(opt.days);
 const RANGE = Number(opt.range);
 const RUNS = Number(opt.runs);
 const RAW_RUNS = Number(opt['raw-runs']);
-const MODELS_PER_KEY = Math.min(10, Math.max(1, Number(opt['models-per-key'])));
+const MODELS_PER_KEY = Number(opt['models-per-key']);
 const KEYS = 1000;
 const USERS = 100;
 const TEAMS = 20;
-const MODELS = Array.from({ length: 10 }, (_, i) => `model-${i}`);
-const PRICES = MODELS.map((_, i) => ({ input: (i + 1) * 0.25e-6, output: (i + 1) * 1e-6 }));
 
-/** mulberry32: the same data on every run */
-let seed = 0x5eed;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const int = (n: number) => Math.floor(rand() * n);
-const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
-
-interface Key { id: string; token: string; user: string; team: string; models: number[] }
-const keys: Key[] = Array.from({ length: KEYS }, (_, i) => {
-  const user = i % USERS;
-  const models = new Set<number>();
-  while (models.size < MODELS_PER_KEY) models.add(int(MODELS.length));
-  return {
-    id: `00000000-0000-4000-8000-${hex(i, 12)}`,
-    token: hex(i, 64),
-    user: `user-${user}`,
-    team: i % 10 < 7 ? `team-${user % TEAMS}` : '',
-    models: [...models],
-  };
-});
-
-const DAILY = ROLLUPS.filter((t) => t.dims[0] === 'day');
-const WEEKLY = ROLLUPS.filter((t) => t.dims[0] === 'week');
-/** the UTC Monday of the ISO week holding a day start */
-const mondayOf = (dayStart: number) => new Date(dayStart - ((new Date(dayStart).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
-const LOG_COLS = [
-  'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
-  'cost_nanos', 'cache_hit', 'saved_nanos', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
-  'duration_ms', 'end_user', 'request', 'response',
-];
-
-/** values are generated here (hex ids, numbers): quoting is all they need */
-const lit = (v: string | number | null) => (v === null ? 'null' : typeof v === 'number' ? String(v) : `'${v}'`);
-
-type Knex = ReturnType<SqlEntityManager['getKnex']>;
-async function insertRollup(trx: Knex, t: (typeof ROLLUPS)[number], rollup: Map<string, number[]>) {
-  const rows = [...rollup].map(([key, a]) => `(${[...key.split('|').map(lit), ...a].join(',')})`);
-  for (let j = 0; j < rows.length; j += 1000)
-    await trx.raw(`insert into ${t.table} (${[...t.dims, ...METRICS].join(',')}) values ${rows.slice(j, j + 1000).join(',')}`);
-}
-
-async function seedDatabase(em: SqlEntityManager) {
-  const knex = em.getKnex();
-  await knex.raw('pragma synchronous = off');
-  await knex.transaction(async (trx) => {
-    for (let t = 0; t < TEAMS; t++)
-      await trx('teams').insert({ id: `team-${t}`, created_at: Date.now(), updated_at: Date.now(), alias: `Team ${t}`, models: '[]', member_permissions: '[]', metadata: '{}' });
-    for (let u = 0; u < USERS; u++)
-      await trx('users').insert({ id: `user-${u}`, created_at: Date.now(), updated_at: Date.now(), role: 'internal_user', models: '[]', metadata: '{}' });
-    for (let i = 0; i < KEYS; i += 200)
-      await trx('virtual_keys').insert(
-        keys.slice(i, i + 200).map((k, j) => ({
-          id: k.id, created_at: Date.now(), updated_at: Date.now(), token: k.token, key_name: `sk-...${hex(i + j, 4)}`, key_alias: `key-${i + j}`,
-          user_id: k.user, team_id: k.team || null, models: '[]', metadata: '{}',
-        })),
-      );
-  });
-
+async function seed(em: SqlEntityManager) {
+  const { seconds } = await seedDatabase(em, { rows: ROWS, days: DAYS, keys: KEYS, users: USERS, teams: TEAMS, modelsPerKey: MODELS_PER_KEY });
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
-  const firstDay = today - (DAYS - 1) * 86_400_000;
-  const perDay = Math.floor(ROWS / DAYS);
-  let requestNo = 0;
-  /** weekly roll-ups accumulate across the days of the run and are written at the end */
-  const weekly = WEEKLY.map(() => new Map<string, number[]>());
-  const t0 = performance.now();
-  for (let d = 0; d < DAYS; d++) {
-    const dayStart = firstDay + d * 86_400_000;
-    const dayStr = new Date(dayStart).toISOString().slice(0, 10);
-    const n = d === DAYS - 1 ? ROWS - perDay * (DAYS - 1) : perDay;
-    const times = Array.from({ length: n }, () => dayStart + int(86_400_000)).sort((a, b) => a - b);
-    const rollups = DAILY.map(() => new Map<string, number[]>());
-    const weekStr = mondayOf(dayStart);
-    const logValues: string[] = [];
-    for (let r = 0; r < n; r++) {
-      const k = keys[int(KEYS)]!;
-      const m = k.models[int(k.models.length)]!;
-      const prompt = 50 + int(2000);
-      const completion = 10 + int(800);
-      const price = PRICES[m]!;
-      const fullCost = costNanos(price, prompt, completion);
-      const roll = rand();
-      const failed = roll < 0.02;
-      const hit = !failed && roll < 0.1;
-      const cost = failed || hit ? 0 : fullCost;
-      const saved = hit ? fullCost : 0;
-      const pt = failed ? 0 : prompt;
-      const ct = failed ? 0 : completion;
-      const start = times[r]!;
-      const duration = hit ? 2 : 200 + int(3000);
-      logValues.push(
-        `(${[
-          lit(`req-${hex(requestNo++, 10)}`), lit(k.token), lit(k.id), lit(k.user), lit(k.team || null), lit(MODELS[m]!), lit(hit ? 'cache' : `deploy-${m}`), lit('chat'),
-          pt, ct, cost, hit ? 1 : 0, saved, lit(failed ? 'failure' : 'success'), failed ? 500 : 200, failed ? lit('upstream error') : 'null', 0, 0,
-          start, start + duration, duration, 'null', 'null', 'null',
-        ].join(',')})`,
-      );
-      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id };
-      const tables = [...DAILY.map((t, i) => [t, rollups[i]!] as const), ...WEEKLY.map((t, i) => [t, weekly[i]!] as const)];
-      tables.forEach(([t, map]) => {
-        const key = t.dims.map((x) => dims[x]).join('|');
-        let a = map.get(key);
-        if (!a) map.set(key, (a = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
-        a[0]! += 1;
-        a[failed ? 2 : 1]! += 1;
-        a[3]! += pt;
-        a[4]! += ct;
-        a[5]! += cost;
-        if (hit) {
-          a[6]! += 1;
-          a[7]! += saved;
-          a[8]! += ct;
-        }
-      });
-    }
-    await knex.transaction(async (trx) => {
-      for (let i = 0; i < logValues.length; i += 1000)
-        await trx.raw(`insert into spend_logs (${LOG_COLS.join(',')}) values ${logValues.slice(i, i + 1000).join(',')}`);
-      for (const [i, t] of DAILY.entries()) await insertRollup(trx, t, rollups[i]!);
-    });
-    if ((d + 1) % 15 === 0) process.stdout.write(`  seeded ${d + 1}/${DAYS} days (${requestNo.toLocaleString('en-US')} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-  }
-  await knex.transaction(async (trx) => {
-    for (const [i, t] of WEEKLY.entries()) await insertRollup(trx, t, weekly[i]!);
-  });
-  await knex.raw('pragma synchronous = normal');
-  await knex.raw('analyze');
-  return { from: new Date(today - (RANGE - 1) * 86_400_000).toISOString().slice(0, 10), to: new Date(today).toISOString().slice(0, 10), seconds: (performance.now() - t0) / 1000 };
+  return { from: new Date(today - (RANGE - 1) * 86_400_000).toISOString().slice(0, 10), to: new Date(today).toISOString().slice(0, 10), seconds };
 }
 
 /** --db: the range ends on the last seeded day */
@@ -225,7 +96,7 @@ async function main() {
   const orm = await openDatabase(`sqlite:${file}`);
   try {
     const em = orm.em.fork() as SqlEntityManager;
-    const { from, to, seconds } = opt.db ? await reuse(em) : await seedDatabase(em);
+    const { from, to, seconds } = opt.db ? await reuse(em) : await seed(em);
     const counts = await Promise.all(
       ['spend_logs', ...ROLLUPS.map((r) => r.table)].map(async (t) => `${t} ${Number(((await em.getConnection().execute(`select count(*) as n from ${t}`)) as Array<{ n: number }>)[0]!.n).toLocaleString('en-US')}`),
     );

@@ -115,6 +115,10 @@ try {
       await page.goto(`${s.url}/ui/teams`);
       await page.getByRole('table', { name: 'Teams' }).waitFor();
       await shot('teams');
+      await page.getByRole('table', { name: 'Teams' }).getByRole('link').first().click();
+      await page.getByRole('table', { name: 'Members' }).waitFor();
+      await page.getByRole('button', { name: 'Edit team' }).waitFor();
+      await shot('team');
       await page.goto(`${s.url}/ui/users`);
       await page.getByRole('link', { name: 'ada@example.com' }).click();
       await page.getByRole('heading', { name: 'ada@example.com' }).waitFor();

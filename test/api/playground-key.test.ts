@@ -79,4 +79,39 @@ describe('playgroundKey', () => {
     const [n] = await sql(restricted, 'select count(*) as n from virtual_keys', []);
     expect(Number(n.n)).toBe(0);
   });
+
+  it('keeps one Try it key per person: a later call gives it a new secret and 15 minutes, the old secret stops, older ones are deleted', async () => {
+    await admin(s, '/user/new', { user_id: 'pg-w', user_role: 'internal_user', auto_create_key: false });
+    const own = await mintKey(s, { user_id: 'pg-w' });
+    const first = (await s.gql(PLAYGROUND, {}, own.key)).data.playgroundKey;
+    expect((await chat(s, first.secret)).status).toBe(200);
+    await flush(s);
+    // an expired playground key left over next to it (as minted before one-per-person): a copy
+    // of the row with its own id and hash, expired a minute ago
+    const cols = ((await sql(s, 'pragma table_info(virtual_keys)')) as Array<{ name: string }>).map((c) => c.name);
+    const leftover = { id: '00000000-0000-4000-8000-00000000aaaa', token: 'f'.repeat(64) };
+    const params = cols.filter((c) => c === 'id' || c === 'token').map((c) => leftover[c as 'id' | 'token']);
+    await sql(s, `insert into virtual_keys (${cols.map((c) => `"${c}"`).join(', ')}) select ${cols.map((c) => (c === 'id' || c === 'token' ? '?' : `"${c}"`)).join(', ')} from virtual_keys where id = ?`, [...params, first.key.id]);
+    await sql(s, 'update virtual_keys set expires_at = ?, created_at = ? where id = ?', [Date.now() - 60_000, Date.now() - 3_600_000, leftover.id]);
+
+    const second = (await s.gql(PLAYGROUND, {}, own.key)).data.playgroundKey;
+    expect(second.key.id).toBe(first.key.id);
+    expect(second.secret).not.toBe(first.secret);
+    expect(new Date(second.key.expires).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect((await chat(s, second.secret)).status).toBe(200);
+    expect((await chat(s, first.secret)).status).toBe(401);
+    await flush(s);
+    const rows = await sql(s, 'select id from virtual_keys where user_id = ? and playground = ?', ['pg-w', 1]);
+    expect(rows.map((r: any) => r.id)).toEqual([first.key.id]);
+    const audit = await s.gql(`query($t: String) { auditLog(filter: { targetId: $t }) { edges { node { action } } } }`, { t: leftover.id });
+    expect(audit.data.auditLog.edges.map((e: any) => e.node.action)).toEqual(['key.delete']);
+
+    // usage and cache by key name it as a Try it key: one row with both sessions' calls
+    const today = new Date().toISOString().slice(0, 10);
+    const f = { from: today, to: today, userId: 'pg-w' };
+    const usage = await s.gql(`query($f: UsageFilter!) { usage(filter: $f, groupBy: [KEY]) { rows { keyId keyPlayground requests } } cacheAnalytics(filter: $f) { byKey { keyId keyPlayground } } }`, { f }, own.key);
+    expect(usage.errors).toBeUndefined();
+    expect(usage.data.usage.rows).toEqual([{ keyId: first.key.id, keyPlayground: true, requests: 2 }]);
+    expect(usage.data.cacheAnalytics.byKey).toEqual([{ keyId: first.key.id, keyPlayground: true }]);
+  });
 });

@@ -60,4 +60,24 @@ describe('usage row names', () => {
     const r = await s.gql(Q, { f: { from: today, to: today, teamId: 'un-team' }, g: ['USER'] }, ann.key);
     expect(r.code).toBe('FORBIDDEN');
   });
+
+  it('top names only the biggest rows (usage top, cacheAnalytics topKeys) and refuses a bad limit', async () => {
+    // ann's key makes one more call, so it leads by spend and by calls
+    expect((await chat(s, ann.key)).status).toBe(200);
+    await flush(s);
+    const f = { from: today, to: today };
+    const top = await s.gql(`query($f: UsageFilter!) { usage(filter: $f, groupBy: [KEY], top: 1) { totals { requests } rows { keyId keyAlias requests } } cacheAnalytics(filter: $f, topKeys: 1) { upstreamCalls byKey { keyId } } }`, { f });
+    expect(top.errors).toBeUndefined();
+    expect(top.data.usage.rows).toEqual([{ keyId: ann.id, keyAlias: 'ann-team-key', requests: 2 }]);
+    // totals still count every row
+    expect(top.data.usage.totals.requests).toBe(3);
+    expect(top.data.cacheAnalytics).toEqual({ upstreamCalls: 3, byKey: [{ keyId: ann.id }] });
+    for (const bad of [0, 1001, -1]) {
+      const r = await s.gql(`query($f: UsageFilter!, $n: Int) { usage(filter: $f, groupBy: [KEY], top: $n) { totals { requests } } }`, { f, n: bad });
+      expect(r.code).toBe('BAD_USER_INPUT');
+      expect(r.errors![0]!.message).toBe("'top' must be an integer from 1 to 1000.");
+      const c = await s.gql(`query($f: UsageFilter!, $n: Int) { cacheAnalytics(filter: $f, topKeys: $n) { cacheHits } }`, { f, n: bad });
+      expect(c.code).toBe('BAD_USER_INPUT');
+    }
+  });
 });

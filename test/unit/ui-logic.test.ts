@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clientSetups, KEY_PLACEHOLDER } from '$lib/connect';
 import { count, percent, usd } from '$lib/format';
 import { capRatio, capTitle, capValue, firstToStop, relativeTime } from '$lib/limits';
-import { customRangeError, rangeOf, scopeFilter, scopeOf, usageCsv } from '$lib/usage';
+import { cacheFiltersOf, customRangeError, rangeOf, scopeFilter, scopeOf, TRY_IT, usageCsv, withTryItGrouped } from '$lib/usage';
 
 describe('money and counts', () => {
   it('shows cents, keeps two significant digits under a cent, and a dash for nothing', () => {
@@ -145,5 +145,24 @@ describe('deleting a user', () => {
     expect(deletionConsequences({ teams: [], keyCount: 0 })).toBe('This deletes the user with no keys and no team memberships. Their past spend stays in usage. This cannot be undone.');
     const two = [{ teamId: 't1' }, { teamId: 't2' }];
     expect(deletionConsequences({ teams: two, keyCount: 1 })).toMatch(/^This deletes the user with 1 key \(calls with them stop at once\) and 2 team memberships\./);
+  });
+});
+
+describe('Try it keys and cache filters', () => {
+  it('sums every Try it key into one "Try it" row and leaves other keys alone', () => {
+    const rows = [
+      { keyId: 'k1', keyAlias: 'ci', keyPlayground: false, spend: 1 },
+      { keyId: 'p1', keyAlias: null, keyPlayground: true, spend: 2 },
+      { keyId: 'p2', keyAlias: null, keyPlayground: true, spend: 0.5 },
+    ];
+    const out = withTryItGrouped(rows, (a, b) => ({ ...a, spend: a.spend + b.spend }));
+    expect(out).toEqual([rows[0], { keyId: null, keyAlias: TRY_IT, keyPlayground: true, spend: 2.5 }]);
+    expect(withTryItGrouped([rows[0]!], (a) => a)).toEqual([rows[0]]);
+  });
+
+  it('reads key and model filters from the URL and drops hostile values', () => {
+    expect(cacheFiltersOf(new URL('http://x/ui/cache?key=k1&model=gpt-4o'))).toEqual({ keyId: 'k1', model: 'gpt-4o' });
+    expect(cacheFiltersOf(new URL('http://x/ui/cache'))).toEqual({ keyId: null, model: null });
+    expect(cacheFiltersOf(new URL(`http://x/ui/cache?key=${'a'.repeat(300)}&model=a%0Ab`))).toEqual({ keyId: null, model: null });
   });
 });

@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property, Unique, type Opt, type Rel } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Opt, type Rel } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { BudgetedEntity } from '../common/base.entity.js';
@@ -7,6 +7,8 @@ import type { User } from '../users/user.entity.js';
 
 /** A virtual API key. Only the SHA-256 of the secret is stored; the secret is shown once. */
 @Entity({ tableName: 'virtual_keys' })
+// key lists page newest first: at 100,000 keys a sort of the whole table per page otherwise
+@Index({ properties: ['createdAt', 'id'] })
 @ObjectType('VirtualKey', { description: 'A virtual API key for the gateway. The secret itself is never returned after creation.' })
 export class VirtualKey extends BudgetedEntity {
   @Field(() => ID, { description: 'Stable key id (survives regeneration).' })

@@ -216,15 +216,37 @@ export const PLAYGROUND_KEY_DURATION = '15m';
 
 /**
  * A personal key for the dashboard's Try it panel: the caller's own, for 15 minutes, left out
- * of key lists. It is minted by generateKey itself, so it is refused exactly where a personal
- * key is (key_generation_settings.personal_key_generation, required params, bounds) and its
- * calls count against the caller's personal budget like any personal key's.
+ * of key lists. Checked like generateKey (key_generation_settings.personal_key_generation,
+ * required params, bounds), its calls count against the caller's personal budget like any
+ * personal key's. Each person has ONE such key: a later call gives it a new secret and a new
+ * 15 minutes (the previous secret stops at once) and deletes any other playground key of
+ * theirs, so expired Try it keys never pile up, and usage shows one "Try it" row per person
+ * whose name outlives every session.
  */
 export async function generatePlaygroundKey(ctx: Ctx, input: { models?: string[] | null } = {}): Promise<{ secret: string; key: VirtualKey }> {
   authorize(ctx.principal, 'key.playground');
   const params: KeyParams = { duration: PLAYGROUND_KEY_DURATION, metadata: { purpose: 'playground' } };
   if (input.models?.length) params.models = input.models;
-  return generateKey(ctx, params, { playground: true });
+  const userId = ctx.principal?.userId;
+  if (!userId || !(await ctx.em.count(VirtualKey, { user: userId, playground: true }))) return generateKey(ctx, params, { playground: true });
+  return ctx.em.transactional(async (em) => {
+    const tx = { ...ctx, em };
+    const [k, ...older] = await em.find(VirtualKey, { user: userId, playground: true }, { orderBy: { createdAt: 'desc' } });
+    const { values, owner, team } = await resolveKeyParams(tx, 'generate', params);
+    const before = keySnapshot(k!);
+    k!.user = owner;
+    k!.team = team;
+    applyValues(tx, k!, { ...values, models: values.models ?? [] });
+    const secret = setSecret(k!);
+    audit(tx, 'key.regenerate', { type: 'key', id: k!.id }, before, keySnapshot(k!));
+    for (const o of older) {
+      audit(tx, 'key.delete', { type: 'key', id: o.id }, keySnapshot(o), null);
+      em.remove(o);
+    }
+    // the old secret's snapshot is dropped by the change events of this flush (db/change-events.ts)
+    await flushKey(tx);
+    return { secret, key: k! };
+  });
 }
 
 /** The reach of key.read as a query filter. */

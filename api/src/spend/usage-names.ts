@@ -5,6 +5,7 @@ import { keyAliases, type UsageDim, type UsageRow } from './usage.service.js';
 
 export interface NamedUsageRow extends UsageRow {
   keyAlias: string | null;
+  keyPlayground: boolean;
   userEmail: string | null;
   teamAlias: string | null;
 }
@@ -49,6 +50,7 @@ export async function nameUsageRows(ctx: Ctx, rows: UsageRow[], groupBy: readonl
   return rows.map((r) => ({
     ...r,
     keyAlias: r.keyId ? (keys.get(r.keyId)?.alias ?? null) : null,
+    keyPlayground: r.keyId ? (keys.get(r.keyId)?.playground ?? false) : false,
     userEmail: r.userId ? (emails.get(r.userId) ?? null) : null,
     teamAlias: r.teamId ? (aliases.get(r.teamId) ?? null) : null,
   }));

@@ -1,5 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { badInput } from '../common/errors.js';
 import { nanosToUsd } from '../common/money.js';
 import { decodeCursor, pageSize } from '../common/pagination.js';
 import { Connection, toConnection } from '../graphql/connection.js';
@@ -102,6 +103,9 @@ class UsageRowType extends UsageMetricsType {
   @Field(() => String, { nullable: true, description: 'Key alias, when grouped by KEY and the caller may read the key.' })
   keyAlias!: string | null;
 
+  @Field(() => Boolean, { description: "True for a short-lived key minted by playgroundKey for the dashboard's Try it (grouped by KEY)." })
+  keyPlayground!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Owner email, when grouped by USER and the caller may read the user.' })
   userEmail!: string | null;
 
@@ -143,6 +147,9 @@ class CacheByKey extends CacheFiguresType {
 
   @Field(() => String, { nullable: true, description: 'Key alias, when the caller may read the key.' })
   keyAlias!: string | null;
+
+  @Field(() => Boolean, { description: "True for a short-lived key minted by playgroundKey for the dashboard's Try it." })
+  keyPlayground!: boolean;
 }
 
 @ObjectType('CacheByModel', { description: 'Cache figures of one model.' })
@@ -299,6 +306,13 @@ export function spendLogEntry(l: SpendLog): SpendLogEntry {
   };
 }
 
+/** A row limit from the request: an integer 1-1000, or none. */
+function topOf(n: number | null | undefined, param: string): number | null {
+  if (n === null || n === undefined) return null;
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw badInput(`'${param}' must be an integer from 1 to 1000.`, param);
+  return n;
+}
+
 @Resolver()
 export class UsageResolver {
   @Query(() => UsageType, { description: 'Spend and calls from the daily roll-ups, scoped by role (admins: all; others: own, or a team they belong to).' })
@@ -306,10 +320,14 @@ export class UsageResolver {
     @Ctx() ctx: GqlContext,
     @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,
     @Arg('groupBy', () => [UsageGroupBy], { nullable: true, description: 'Dimensions to group rows by; none = totals only.' }) groupBy?: UsageGroupBy[] | null,
+    @Arg('top', () => Int, { nullable: true, description: 'At most this many rows (1-1000), biggest spend first; every row when omitted.' }) top?: number | null,
   ) {
     const dims = (groupBy ?? []) as unknown as UsageDim[];
+    const limit = topOf(top, 'top');
     const result = await usage(ctx, filter, dims);
-    const rows = await nameUsageRows(ctx, result.rows, dims);
+    // a dashboard table shows the top rows: name only those (100,000 keys would be 100,000 look-ups)
+    const kept = limit === null ? result.rows : [...result.rows].sort((a, b) => b.spend - a.spend).slice(0, limit);
+    const rows = await nameUsageRows(ctx, kept, dims);
     const router = ctx.app.gateway?.router;
     // a model with no price costs 0: say so next to its figures
     for (const r of rows as Array<{ model: string | null; unpriced?: boolean | null }>)
@@ -318,8 +336,12 @@ export class UsageResolver {
   }
 
   @Query(() => CacheAnalyticsType, { description: 'Response-cache hits against upstream calls, saved spend, per day, key and model; scoped like usage.' })
-  cacheAnalytics(@Ctx() ctx: GqlContext, @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput) {
-    return cacheAnalytics(ctx, filter);
+  cacheAnalytics(
+    @Ctx() ctx: GqlContext,
+    @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,
+    @Arg('topKeys', () => Int, { nullable: true, description: 'At most this many byKey rows (1-1000), most calls first; every key when omitted.' }) topKeys?: number | null,
+  ) {
+    return cacheAnalytics(ctx, filter, topOf(topKeys, 'topKeys'));
   }
 
   @Query(() => SpendLogConnection, { description: 'Spend log rows, newest first, scoped by role (team members see only their own rows).' })

@@ -375,7 +375,7 @@ export interface CacheAnalytics extends CacheFigures {
   cachedCompletionTokens: number;
   completionTokens: number;
   days: Array<CacheFigures & { day: string }>;
-  byKey: Array<CacheFigures & { keyId: string; keyAlias: string | null }>;
+  byKey: Array<CacheFigures & { keyId: string; keyAlias: string | null; keyPlayground: boolean }>;
   byModel: Array<CacheFigures & { model: string }>;
 }
 
@@ -390,12 +390,14 @@ const figures = (s: Summed): CacheFigures => ({
  * lists only own keys (the per-key split is a per-member breakdown); aliases appear only
  * for keys the caller may read.
  */
-export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter): Promise<CacheAnalytics> {
-  return cacheAnalyticsOf(ctx, scopeUsage(ctx, filter, [], 'usage'));
+export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter, topKeys: number | null = null): Promise<CacheAnalytics> {
+  return cacheAnalyticsOf(ctx, scopeUsage(ctx, filter, [], 'usage'), topKeys);
 }
 
-export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped): Promise<CacheAnalytics> {
-  const [days, models, keys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
+export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped, topKeys: number | null = null): Promise<CacheAnalytics> {
+  const [days, models, allKeys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
+  // most calls first, then only as many as asked for (their aliases are looked up one by one)
+  const keys = topKeys === null ? allKeys : [...allKeys].sort((a, b) => b.sums.requests - a.sums.requests).slice(0, topKeys);
   const total = zero();
   for (const g of days) add(total, g.sums);
   const aliases = await keyAliases(ctx, keys.map((g) => g.dims.key).filter((k): k is string => !!k));
@@ -408,7 +410,7 @@ export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped): Promise<CacheAnalyt
     cachedCompletionTokens: total.cachedCompletionTokens,
     completionTokens: total.completionTokens,
     days: days.map((g) => ({ day: g.dims.day!, ...figures(g.sums) })),
-    byKey: keys.filter((g) => g.dims.key).map((g) => ({ keyId: g.dims.key!, keyAlias: aliases.get(g.dims.key!)?.alias ?? null, ...figures(g.sums) })),
+    byKey: keys.filter((g) => g.dims.key).map((g) => ({ keyId: g.dims.key!, keyAlias: aliases.get(g.dims.key!)?.alias ?? null, keyPlayground: aliases.get(g.dims.key!)?.playground ?? false, ...figures(g.sums) })),
     byModel: models.map((g) => ({ model: g.dims.model!, ...figures(g.sums) })),
   };
 }
@@ -418,6 +420,8 @@ export interface KeyInfo {
   token: string;
   userId: string | null;
   teamId: string | null;
+  /** minted by playgroundKey (the dashboard's Try it) */
+  playground: boolean;
 }
 
 /** Key id → alias (only when the caller may read the key), token hash, owner and team. */
@@ -426,10 +430,11 @@ export async function keyAliases(ctx: Ctx, ids: string[]): Promise<Map<string, K
   const p = self(ctx);
   const knex = knexOf(ctx);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await knex('virtual_keys').select('id', 'key_alias', 'token', 'user_id', 'team_id').whereIn('id', ids.slice(i, i + 500))) as Array<Record<string, string | null>>;
+    const rows = (await knex('virtual_keys').select('id', 'key_alias', 'token', 'user_id', 'team_id', 'playground').whereIn('id', ids.slice(i, i + 500))) as Array<Record<'id' | 'key_alias' | 'token' | 'user_id' | 'team_id', string | null> & { playground: number | boolean | null }>;
     for (const r of rows) {
       const visible = isAllowed(p, 'key.read', { kind: 'key', ownerId: r.user_id ?? null, teamId: r.team_id ?? null });
-      out.set(r.id!, { alias: visible ? r.key_alias ?? null : null, token: r.token!, userId: r.user_id ?? null, teamId: r.team_id ?? null });
+      // SQLite answers 0/1, PostgreSQL a boolean
+      out.set(r.id!, { alias: visible ? r.key_alias ?? null : null, token: r.token!, userId: r.user_id ?? null, teamId: r.team_id ?? null, playground: !!r.playground });
     }
   }
   return out;

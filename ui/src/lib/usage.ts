@@ -107,16 +107,17 @@ export const UsagePageQuery = graphql(`
         unpriced
       }
     }
-    keys: usage(filter: $filter, groupBy: [KEY]) @include(if: $byKey) {
+    keys: usage(filter: $filter, groupBy: [KEY], top: 10) @include(if: $byKey) {
       rows {
         keyId
         keyAlias
+        keyPlayground
         spend
         requests
         totalTokens
       }
     }
-    users: usage(filter: $filter, groupBy: [USER]) @include(if: $byUser) {
+    users: usage(filter: $filter, groupBy: [USER], top: 10) @include(if: $byUser) {
       rows {
         userId
         userEmail
@@ -125,7 +126,7 @@ export const UsagePageQuery = graphql(`
         totalTokens
       }
     }
-    teams: usage(filter: $filter, groupBy: [TEAM]) @include(if: $byTeam) {
+    teams: usage(filter: $filter, groupBy: [TEAM], top: 10) @include(if: $byTeam) {
       rows {
         teamId
         teamAlias
@@ -141,6 +142,23 @@ export const UsagePageQuery = graphql(`
 export interface RankedRows {
   table: string;
   rows: { name: string; spend: number; requests: number; tokens: number }[];
+}
+
+/** What by-key tables call the dashboard's own short-lived Try it keys. */
+export const TRY_IT = 'Try it';
+
+/**
+ * By-key rows with every Try it key (playgroundKey's) summed into one "Try it" row, so those
+ * keys never pose as keys someone made; `sum` adds two rows' figures.
+ */
+export function withTryItGrouped<T extends { keyId?: string | null; keyAlias?: string | null; keyPlayground: boolean }>(rows: readonly T[], sum: (a: T, b: T) => T): T[] {
+  let tryIt: T | null = null;
+  const out: T[] = [];
+  for (const r of rows) {
+    if (!r.keyPlayground) out.push(r);
+    else tryIt = tryIt ? sum(tryIt, r) : { ...r, keyId: null, keyAlias: TRY_IT };
+  }
+  return tryIt ? [...out, tryIt] : out;
 }
 
 /** Biggest spend first, at most `top` rows. */
@@ -170,9 +188,39 @@ export function usageCsv(view: {
   return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
+/** The cache page's key and model filters; in the URL as `?key=<id>&model=<name>`. */
+export interface CacheFilters {
+  keyId: string | null;
+  model: string | null;
+}
+
+export function cacheFiltersOf(url: URL): CacheFilters {
+  const pick = (name: string) => {
+    const v = url.searchParams.get(name)?.trim() ?? '';
+    // hostile input stays out of the query: bounded, no control characters
+    return v && v.length <= 256 && !/[\u0000-\u001f\u007f]/.test(v) ? v : null;
+  };
+  return { keyId: pick('key'), model: pick('model') };
+}
+
+/**
+ * The page's figures under its filters, and (`options`) the keys and models with calls in the
+ * range without them (the 100 busiest keys), for the filter pickers: one round trip, both
+ * scoped by role. The tables show the top 10 (the server names only those).
+ */
 export const CachePageQuery = graphql(`
-  query CachePage($filter: UsageFilter!) {
-    cacheAnalytics(filter: $filter) {
+  query CachePage($filter: UsageFilter!, $range: UsageFilter!) {
+    options: cacheAnalytics(filter: $range, topKeys: 100) {
+      byModel {
+        model
+      }
+      byKey {
+        keyId
+        keyAlias
+        keyPlayground
+      }
+    }
+    cacheAnalytics(filter: $filter, topKeys: 10) {
       hitRatio
       cacheHits
       upstreamCalls
@@ -193,6 +241,7 @@ export const CachePageQuery = graphql(`
       byKey {
         keyId
         keyAlias
+        keyPlayground
         cacheHits
         upstreamCalls
         savedSpend
