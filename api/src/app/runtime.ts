@@ -15,6 +15,8 @@ import { Router } from '../gateway/deployments.js';
 import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import { KeyCache } from '../gateway/key-cache.js';
+import { CustomerCache } from '../gateway/customer-cache.js';
+import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { Limiter } from '../gateway/limiter.js';
 import { GatewayMetrics } from '../gateway/metrics.js';
 import { MockProvider } from '../gateway/providers/mock.js';
@@ -36,6 +38,7 @@ export interface GatewayRuntime {
   /** LiteLLM's /health checks (background runs when configured) */
   health: HealthChecker;
   keys: KeyCache;
+  customers: CustomerCache;
   ledger: BudgetLedger;
   limiter: Limiter;
   recorder: SpendRecorder;
@@ -53,6 +56,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
   const keys = new KeyCache(orm, settings.masterKeyHash);
+  const customers = new CustomerCache(orm, dialect);
   const ledger = new BudgetLedger();
   const limiter = new Limiter();
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
@@ -73,13 +77,16 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const http = new UpstreamHttp();
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
-  const gateway = new Gateway({ settings, router, providers, keys, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
+  const gateway = new Gateway({ settings, router, providers, keys, customers, ledger, limiter, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
-    afterReset: () => keys.invalidateAll(),
+    afterReset: () => {
+      keys.invalidateAll();
+      customers.invalidateAll();
+    },
   });
 
   // every management write drops cached key snapshots; a changed spend or window is adopted
@@ -104,6 +111,18 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     },
   };
   orm.em.getEventManager().registerSubscriber(subscriber);
+  // customer and named-budget writes drop cached customer snapshots; a corrected spend is adopted
+  orm.em.getEventManager().registerSubscriber({
+    getSubscribedEntities: () => [Customer, NamedBudget],
+    afterFlush(args: FlushEventArgs) {
+      const sets = args.uow.getChangeSets();
+      if (!sets.length) return;
+      customers.invalidateAll();
+      for (const cs of sets)
+        if (cs.type === 'update' && cs.entity instanceof Customer)
+          ledger.sync({ kind: 'customer', customerId: cs.entity.id }, cs.entity.budget.spend, cs.entity.budget.budgetResetAt?.getTime() ?? null);
+    },
+  } satisfies EventSubscriber);
 
   recorder.start();
   resetJob.start();
@@ -113,6 +132,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     router,
     health,
     keys,
+    customers,
     ledger,
     limiter,
     recorder,

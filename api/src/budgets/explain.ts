@@ -1,20 +1,22 @@
+import { microsToUsd } from '../common/money.js';
 /**
  * The gateway's admission rules as pure functions, and the "Why can't I call?" explanation
  * built from them. The ledger, the limiter and the gateway's refusal message call the same
  * predicates, so what the dashboard says and what the gateway does cannot disagree.
  */
 
-export type BudgetKind = 'key' | 'user' | 'team' | 'member';
+export type BudgetKind = 'key' | 'user' | 'team' | 'member' | 'customer';
 
 /**
  * Whether a budget refuses the next call: spend + reserved < max is admitted for key, user and
- * member budgets; a team budget blocks only once used > max (LiteLLM blocks a team when spend > max).
+ * member budgets; team and customer budgets block only once used > max (LiteLLM blocks a team
+ * and an end user when spend > max).
  */
-export const budgetRefuses = (kind: BudgetKind, used: number, max: number): boolean => (kind === 'team' ? used > max : used >= max);
+export const budgetRefuses = (kind: BudgetKind, used: number, max: number): boolean => (kind === 'team' || kind === 'customer' ? used > max : used >= max);
 
 export interface LimitSpec {
-  /** whose counter: the key's or its team's */
-  scope: 'key' | 'team';
+  /** whose counter: the key's, its team's or the customer's the call names */
+  scope: 'key' | 'team' | 'customer';
   /** counter id, e.g. key:<id> or team:<id> */
   id: string;
   rpm: number | null;
@@ -49,6 +51,11 @@ export const parallelRefuses = (inFlight: number, max: number): boolean => inFli
 /** The gateway's 429 text for a budget; the explanation names the same cap with the same words. */
 export function budgetRefusalMessage(label: string, spendMicros: number, maxMicros: number): string {
   return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${(spendMicros / 1e6).toFixed(6)} USD, max budget ${maxMicros / 1e6} USD.`;
+}
+
+/** LiteLLM's 429 text for a customer (end user) over budget (auth_checks.py, `ExceededBudget: End User=…`). */
+export function customerRefusalMessage(customerId: string, spendMicros: number, maxMicros: number): string {
+  return `ExceededBudget: End User=${customerId} over budget. Spend=${microsToUsd(spendMicros)}, Budget=${microsToUsd(maxMicros)}`;
 }
 
 /** The gateway's 429 text for a per-minute counter (`id` as key:<id> or team:<id>). */
@@ -96,7 +103,7 @@ export interface BudgetFigures {
 }
 
 export interface CounterFigures {
-  scope: 'key' | 'team';
+  scope: 'key' | 'team' | 'customer';
   /** the limiter's counter id (key:<id>, team:<id>) */
   id: string;
   label: string;

@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
-import { budgetRefusalMessage } from '../budgets/explain.js';
+import type { BudgetView } from '../budgets/counted.js';
+import { budgetRefusalMessage, customerRefusalMessage, type LimitSpec } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { microsToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
+import type { CustomerCache } from './customer-cache.js';
 import type { KeyCache, KeySnapshot } from './key-cache.js';
 import type { BudgetLedger, Reservation } from '../budgets/ledger.js';
 import { Limiter, limitSpecsOf, type Admission } from './limiter.js';
@@ -31,6 +33,8 @@ export interface GatewayDeps {
   router: Router;
   providers: Record<Deployment['kind'], Provider>;
   keys: KeyCache;
+  /** the customers (LiteLLM end users) calls name as `user` */
+  customers: CustomerCache;
   ledger: BudgetLedger;
   limiter: Limiter;
   cache: LocalResponseCache | null;
@@ -89,6 +93,10 @@ interface Call {
   body: Record<string, unknown>;
   /** protocol headers for the upstream (anthropic-version, anthropic-beta) */
   forward: Record<string, string> | undefined;
+  /** the budgets the call counts against: the key's (snapshot) and the customer's it names */
+  budgets: BudgetView[];
+  /** the customer the call names (its `user`), or null */
+  customer: string | null;
   reservation: Reservation;
   admission: Admission;
   upstreamMs: number;
@@ -149,19 +157,25 @@ export class Gateway {
     const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
     const estimate = costMicros(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
 
+    // the customer the call names (`user`): created on first sight, refused when blocked
+    const customer = await this.d.customers.forCall(dialect.endUser(body));
+    const budgets = customer ? [...snap.budgets, customer.budget] : snap.budgets;
+
     // budgets: spend + in-flight estimates against every budget the call counts against
-    const refusal = this.d.ledger.check(snap.budgets);
+    const refusal = this.d.ledger.check(budgets);
     if (refusal) {
       const b = refusal.budget;
+      // a customer is refused with LiteLLM's end-user wording; the others name their budget
+      const message = b.ref.kind === 'customer' ? customerRefusalMessage(b.ref.customerId, refusal.spend, b.max!) : budgetRefusalMessage(b.label, refusal.spend, b.max!);
       // in the dialect's own envelope: Responses gives it the code Codex shows (dialects/responses.ts)
-      reply
-        .status(429)
-        .header('x-should-retry', 'false')
-        .send(dialect.errorBody(429, 'budget_exceeded', budgetRefusalMessage(b.label, refusal.spend, b.max!), null));
+      reply.status(429).header('x-should-retry', 'false').send(dialect.errorBody(429, 'budget_exceeded', message, null));
       return;
     }
     const limits = limitSpecsOf(snap);
-    const admission = this.d.limiter.admit(limits.specs, limits.parallel);
+    const specs: LimitSpec[] = customer && (customer.rpmLimit !== null || customer.tpmLimit !== null)
+      ? [...limits.specs, { scope: 'customer', id: `customer:${customer.id}`, rpm: customer.rpmLimit, tpm: customer.tpmLimit }]
+      : limits.specs;
+    const admission = this.d.limiter.admit(specs, limits.parallel);
     if (Limiter.isRefusal(admission)) throw gwError(429, 'rate_limit_exceeded', admission.message, null, admission.headers);
 
     const call: Call = {
@@ -173,7 +187,9 @@ export class Gateway {
       model,
       body,
       forward,
-      reservation: this.d.ledger.reserve(snap.budgets, estimate),
+      budgets,
+      customer: customer?.id ?? null,
+      reservation: this.d.ledger.reserve(budgets, estimate),
       admission,
       upstreamMs: 0,
     };
@@ -439,10 +455,10 @@ export class Gateway {
       unpriced: !this.d.router.estimatePrice(call.model),
       startTime: call.start,
       endTime: end,
-      endUser: call.dialect.endUser(call.body),
+      endUser: call.customer,
       request: call.body,
       response: o.response ?? null,
-      budgets: this.d.ledger.charged(call.reservation, snap.budgets),
+      budgets: this.d.ledger.charged(call.reservation, call.budgets),
       userWindow: snap.userWindow,
     };
     this.d.recorder.record(row);

@@ -67,10 +67,18 @@ export class BudgetResetJob {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     let count = 0;
     for (const t of BUDGET_TABLES) {
-      const due = (await knex(t.table)
-        .select([...t.idColumns, 'budget_budget_duration as duration', `${WINDOW_COLUMN} as reset_at`])
-        .whereNotNull(WINDOW_COLUMN)
-        .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
+      const j = t.durationFrom;
+      const q = knex(t.table)
+        .select([
+          ...t.idColumns.map((c) => `${t.table}.${c}`),
+          j ? knex.raw(`coalesce(??, ??) as duration`, [`${t.table}.budget_budget_duration`, `${j.table}.${j.column}`]) : 'budget_budget_duration as duration',
+          `${t.table}.${WINDOW_COLUMN} as reset_at`,
+        ])
+        .whereNotNull(`${t.table}.${WINDOW_COLUMN}`)
+        .where(`${t.table}.${WINDOW_COLUMN}`, '<=', this.time(now.getTime()));
+      // a customer without its own duration resets on its named budget's
+      if (j) q.leftJoin(j.table, `${j.table}.id`, `${t.table}.${j.on}`);
+      const due = (await q) as Array<Record<string, unknown>>;
       for (const row of due) {
         const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
         let next: number | null = null;
