@@ -93,7 +93,7 @@ describe('LiteLLM customer and budget routes', () => {
 
     const cases: Array<[string, unknown, RegExp]> = [
       ['/customer/new', { user_id: 'neg', max_budget: -1 }, /max_budget cannot be negative/],
-      ['/customer/new', { user_id: 'word', max_budget: 'lots' }, /max_budget/],
+      ['/customer/new', { user_id: 'word', max_budget: 'lots' }, /max_budget.*number of USD/],
       ['/customer/new', { user_id: 'unknown-tier', budget_id: 'no-such-tier' }, /budget_id no-such-tier does not exist/],
       ['/customer/new', { user_id: 'bad\u0007id' }, /user_id contains control characters/],
       ['/customer/new', { user_id: 'x'.repeat(256) }, /user_id is too long/],
@@ -116,7 +116,7 @@ describe('LiteLLM customer and budget routes', () => {
     // a non-finite budget (JSON 1e999 reads as Infinity)
     const inf = await post(s, '/customer/new', '{"user_id":"inf","max_budget":1e999}', bearer(MASTER_KEY));
     expect(inf.status).toBe(400);
-    expect(inf.body.error.message).toMatch(/max_budget must be a finite number/);
+    expect(inf.body.error.message).toMatch(/max_budget.*finite/);
     const infBudget = await post(s, '/budget/new', '{"budget_id":"inf","max_budget":1e999}', bearer(MASTER_KEY));
     expect(infBudget.status).toBe(400);
 
@@ -214,7 +214,7 @@ describe.each(['sqlite', 'postgresql'] as const)('customers at the gateway on %s
     expect(r.body.error).toMatchObject({ type: 'budget_exceeded', message: 'ExceededBudget: End User=capped over budget. Spend=0.05, Budget=0.04' });
     await flush(s);
     expect(await spendOf('capped')).toBe(0.05);
-    expect((await sql(s, `select count(*) as n from spend_logs where end_user = 'capped'`))[0].n).toBe(1);
+    expect(Number((await sql(s, `select count(*) as n from spend_logs where end_user = 'capped'`))[0].n)).toBe(1);
     // raising the budget admits it again at once
     await s.rest('POST', '/customer/update', { user_id: 'capped', max_budget: 1 });
     expect((await chat(s, key, { user: 'capped' })).status).toBe(200);

@@ -23,7 +23,11 @@ import { effectiveLimits, hasLimits } from './effective.js';
 
 /** USD as LiteLLM's pydantic models take it: a number, or a numeric string (its docs send `"max_budget": "0"`). */
 const usd = () =>
-  opt(z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/, 'must be a number').transform(Number)]));
+  opt(
+    z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/).transform(Number)], {
+      error: 'must be a finite, non-negative number of USD (or such a number as a string)',
+    }),
+  );
 
 const limitFields = {
   max_budget: usd(),
@@ -39,7 +43,7 @@ const limitFields = {
 
 const customerFields = {
   ...limitFields,
-  user_id: z.unknown(),
+  user_id: z.unknown().optional(),
   alias: str(),
   blocked: opt(z.boolean()),
   budget_id: str(),
@@ -150,7 +154,7 @@ export function registerCustomerRoutes(fastify: FastifyInstance, app: App) {
     });
 
     restRoute(fastify, app, 'GET', `${base}/info`, async (ctx, req) => {
-      const q = parse(z.object({ end_user_id: z.unknown() }), req.query);
+      const q = parse(z.object({ end_user_id: z.unknown().optional() }), req.query);
       return customerRow(await getCustomer(ctx, q.end_user_id));
     });
 

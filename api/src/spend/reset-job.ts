@@ -80,7 +80,6 @@ export class BudgetResetJob {
       if (j) q.leftJoin(j.table, `${j.table}.id`, `${t.table}.${j.on}`);
       const due = (await q) as Array<Record<string, unknown>>;
       for (const row of due) {
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
         let next: number | null = null;
         if (typeof row.duration === 'string') {
           try {
@@ -95,7 +94,9 @@ export class BudgetResetJob {
         const where = Object.fromEntries(t.idColumns.map((c) => [c, row[c]]));
         const update: Record<string, unknown> = { [WINDOW_COLUMN]: next === null ? null : this.time(next) };
         for (const c of t.spendColumns) update[c] = 0;
-        const n = await knex(t.table).where(where).where(WINDOW_COLUMN, this.time(old)).update(update);
+        // the window exactly as the database returned it: PostgreSQL's driver hands timestamps back as
+        // text here, which Number() would turn into NaN (an invalid timestamp in the update)
+        const n = await knex(t.table).where(where).where(WINDOW_COLUMN, row.reset_at as never).update(update);
         if (!n) continue;
         count++;
         this.ledger.reset(t.refOf(row), next);
