@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
-import type { BudgetView } from '../budgets/counted.js';
+import { withCustomer, type BudgetView } from '../budgets/counted.js';
 import { budgetRefusalMessage, customerRefusalMessage, type LimitSpec } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
@@ -159,7 +159,7 @@ export class Gateway {
 
     // the customer the call names (`user`): created on first sight, refused when blocked
     const customer = await this.d.customers.forCall(dialect.endUser(body));
-    const budgets = customer ? [...snap.budgets, customer.budget] : snap.budgets;
+    const budgets = withCustomer(snap.budgets, customer?.budget ?? null);
 
     // budgets: spend + in-flight estimates against every budget the call counts against
     const refusal = this.d.ledger.check(budgets);
