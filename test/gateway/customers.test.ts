@@ -128,6 +128,7 @@ describe('LiteLLM customer and budget routes', () => {
     expect((await s.rest('GET', '/customer/list', undefined, viewerKey)).status).toBe(200);
     expect((await s.rest('GET', '/customer/info?end_user_id=dup', undefined, viewerKey)).status).toBe(200);
     expect((await s.rest('GET', '/budget/list', undefined, viewerKey)).status).toBe(200);
+    expect((await s.rest('GET', `/customer/daily/activity?start_date=${today}&end_date=${today}`, undefined, viewerKey)).status).toBe(200);
     expect((await s.rest('POST', '/customer/new', { user_id: 'by-viewer' }, viewerKey)).status).toBe(403);
     expect((await s.rest('POST', '/budget/new', { budget_id: 'by-viewer' }, viewerKey)).status).toBe(403);
     for (const [method, path, body] of [
@@ -138,6 +139,7 @@ describe('LiteLLM customer and budget routes', () => {
       ['POST', '/customer/delete', { user_ids: ['dup'] }],
       ['POST', '/budget/new', { budget_id: 'by-iu' }],
       ['POST', '/budget/info', { budgets: ['my-free-tier'] }],
+      ['GET', `/customer/daily/activity?start_date=${today}&end_date=${today}`, undefined],
     ] as const)
       expect((await s.rest(method, path, body, internalKey)).status, path).toBe(403);
     const g = await s.gql(`{ customers { totalCount } }`, {}, internalKey);
@@ -278,5 +280,15 @@ describe.each(['sqlite', 'postgresql'] as const)('customers at the gateway on %s
     expect(report.status).toBe(200);
     const c = Object.fromEntries(report.body[0].customers.map((x: any) => [x.customer, x]));
     expect(c['walk-in'].total_spend).toBe(0.15);
+
+    // LiteLLM's customer activity: per day, split by customer
+    const act = await s.rest('GET', `/customer/daily/activity?start_date=${today}&end_date=${today}&end_user_ids=walk-in,tier-b`);
+    expect(act.status).toBe(200);
+    expect(act.body.metadata.total_spend).toBeCloseTo(0.2, 10);
+    expect(act.body.results[0].breakdown.entities['walk-in'].metrics).toMatchObject({ spend: 0.15, api_requests: 3 });
+    expect(Object.keys(act.body.results[0].breakdown.entities).sort()).toEqual(['tier-b', 'walk-in']);
+    const all = await s.rest('GET', `/customer/daily/activity?start_date=${today}&end_date=${today}`);
+    expect(Object.keys(all.body.results[0].breakdown.entities)).toEqual(expect.arrayContaining(['walk-in', 'tier-a', 'capped']));
+    expect((await s.rest('GET', `/customer/daily/activity?start_date=${today}`)).status).toBe(400);
   });
 });
