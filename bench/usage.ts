@@ -150,7 +150,8 @@ async function seedDatabase(em: SqlEntityManager) {
           start, start + duration, duration, 'null', 'null', 'null',
         ].join(',')})`,
       );
-      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id };
+      // the seeded calls name no customer (end_user null): '' in the customer roll-up
+      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id, end_user: '' };
       const tables = [...DAILY.map((t, i) => [t, rollups[i]!] as const), ...WEEKLY.map((t, i) => [t, weekly[i]!] as const)];
       tables.forEach(([t, map]) => {
         const key = t.dims.map((x) => dims[x]).join('|');
@@ -207,7 +208,7 @@ async function time(fn: () => Promise<unknown>, runs: number, warm = 3) {
 
 /** The same aggregation straight from spend_logs: what the roll-ups save. */
 function rawScan(em: SqlEntityManager, from: string, to: string, dims: UsageDim[]) {
-  const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id' };
+  const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id', customer: 'end_user' };
   const sel = dims.map((d) => `${col[d]} as ${d}`);
   const sql = `select ${[...sel, 'count(*) as requests', "sum(status = 'success') as successes", "sum(status = 'failure') as failures",
     'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_micros) as spend_micros', 'sum(cache_hit) as cache_hits',
