@@ -136,7 +136,7 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
           start, start + duration, duration, 'null', 'null', 'null',
         ].join(',')})`,
       );
-      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id };
+      const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id, end_user: '' };
       const tables = [...DAILY.map((t, i) => [t, rollups[i]!] as const), ...WEEKLY.map((t, i) => [t, weekly[i]!] as const)];
       tables.forEach(([t, map]) => {
         const key = t.dims.map((x) => dims[x]).join('|');

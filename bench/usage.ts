@@ -79,7 +79,7 @@ async function time(fn: () => Promise<unknown>, runs: number, warm = 3) {
 
 /** The same aggregation straight from spend_logs: what the roll-ups save. */
 function rawScan(em: SqlEntityManager, from: string, to: string, dims: UsageDim[]) {
-  const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id' };
+  const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id', customer: 'end_user' };
   const sel = dims.map((d) => `${col[d]} as ${d}`);
   const sql = `select ${[...sel, 'count(*) as requests', "sum(status = 'success') as successes", "sum(status = 'failure') as failures",
     'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_nanos) as spend_nanos', 'sum(cache_hit) as cache_hits',

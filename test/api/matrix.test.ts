@@ -100,6 +100,18 @@ async function invite() {
   return { id: d.inviteUser.invitation.id, token: d.inviteUser.link.split('/').pop() };
 }
 
+async function freshCustomer() {
+  const id = next('customer');
+  await asMaster(`mutation($id: ID!) { createCustomer(input: { customerId: $id }) { id } }`, { id });
+  return { id };
+}
+
+async function freshBudget() {
+  const id = next('budget');
+  await asMaster(`mutation($id: ID!) { createBudget(input: { budgetId: $id, maxBudget: 1 }) { id } }`, { id });
+  return { id };
+}
+
 //                                                          M P V I W TA TU VT
 const CASES: Case[] = [
   { name: 'me', op: 'me.read', expect: 'A A A A A A A A', gql: `{ me { user { id } } }` },
@@ -188,6 +200,25 @@ const CASES: Case[] = [
   { name: 'reportLeakedKey', op: 'key.report_leaked', expect: 'A A A A A A A A', anon: 'A',
     gql: `mutation { reportLeakedKey(input: { secret: "sk-prs_matrixmatrixmatrixmatrixmatrixmatrixmatrix" }) }`, rest: () => ['POST', '/key/revoke_leaked', { key: 'sk-prs_matrixmatrixmatrixmatrixmatrixmatrixmatrix' }] },
   { name: 'uiConfig (the sign-in page)', op: 'ui.config.read', expect: 'A A A A A A A A', anon: 'A', gql: `{ uiConfig { ssoEnabled } }` },
+  // customers (LiteLLM end users) and named budgets: admins manage, admin viewers read (test/gateway/customers.test.ts)
+  { name: 'customers', op: 'customer.read', expect: 'A A A F F F F F', gql: `{ customers { totalCount } }`, rest: () => ['GET', '/customer/list'] },
+  { name: 'customer(id)', op: 'customer.read', expect: 'A A A F F F F F', prepare: freshCustomer,
+    gql: `query($id: ID!) { customer(id: $id) { id } }`, rest: (v) => ['GET', `/customer/info?end_user_id=${v.id}`] },
+  { name: 'createCustomer', op: 'customer.manage', expect: 'A A F F F F F F', prepare: async () => ({ id: next('new-customer') }),
+    gql: `mutation($id: ID!) { createCustomer(input: { customerId: $id }) { id } }`, rest: (v) => ['POST', '/customer/new', { user_id: v.id }] },
+  { name: 'updateCustomer', op: 'customer.manage', expect: 'A A F F F F F F', prepare: freshCustomer,
+    gql: `mutation($id: ID!) { updateCustomer(input: { customerId: $id, blocked: true }) { id } }`, rest: (v) => ['POST', '/customer/update', { user_id: v.id, blocked: true }] },
+  { name: 'deleteCustomer', op: 'customer.manage', expect: 'A A F F F F F F', prepare: freshCustomer,
+    gql: `mutation($id: ID!) { deleteCustomer(input: { customerId: $id }) { customerId } }`, rest: (v) => ['POST', '/customer/delete', { user_ids: [v.id] }] },
+  { name: 'budgets', op: 'budget.read', expect: 'A A A F F F F F', gql: `{ budgets { totalCount } }`, rest: () => ['GET', '/budget/list'] },
+  { name: 'budget(id)', op: 'budget.read', expect: 'A A A F F F F F', prepare: freshBudget,
+    gql: `query($id: ID!) { budget(id: $id) { id } }`, rest: (v) => ['POST', '/budget/info', { budgets: [v.id] }] },
+  { name: 'createBudget', op: 'budget.manage', expect: 'A A F F F F F F', prepare: async () => ({ id: next('new-budget') }),
+    gql: `mutation($id: ID!) { createBudget(input: { budgetId: $id, maxBudget: 1 }) { id } }`, rest: (v) => ['POST', '/budget/new', { budget_id: v.id, max_budget: 1 }] },
+  { name: 'updateBudget', op: 'budget.manage', expect: 'A A F F F F F F', prepare: freshBudget,
+    gql: `mutation($id: ID!) { updateBudget(input: { budgetId: $id, maxBudget: 2 }) { id } }`, rest: (v) => ['POST', '/budget/update', { budget_id: v.id, max_budget: 2 }] },
+  { name: 'deleteBudget', op: 'budget.manage', expect: 'A A F F F F F F', prepare: freshBudget,
+    gql: `mutation($id: ID!) { deleteBudget(input: { budgetId: $id }) { budgetId } }`, rest: (v) => ['POST', '/budget/delete', { id: v.id }] },
   { name: 'auditLog', op: 'audit.read', expect: 'A A A F F F F F', gql: `{ auditLog { totalCount } }` },
   { name: 'settings', op: 'settings.read', expect: 'A A A F F F F F', gql: `{ settings { databaseDialect } }` },
   { name: 'spendLogs (scoped)', op: 'usage.read', expect: 'A A A A A A A A', gql: `{ spendLogs { totalCount } }` },
@@ -307,7 +338,7 @@ describe('the role map is the contract', () => {
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
-        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked'].sort(),
+        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'customer.manage', 'budget.manage'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
     for (const c of CASES.filter((x) => x.gql)) {

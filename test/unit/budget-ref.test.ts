@@ -5,7 +5,7 @@
  * job zeroes.
  */
 import { describe, expect, it } from 'vitest';
-import { budgetsOf, chargedBudgets } from '../../api/src/budgets/counted.js';
+import { budgetsOf, chargedBudgets, withCustomer } from '../../api/src/budgets/counted.js';
 import { Budget } from '../../api/src/budgets/budget.embeddable.js';
 import { budgetId, budgetSubjectId, type BudgetRef } from '../../api/src/budgets/ref.js';
 import { BUDGET_TABLES, spendColumn } from '../../api/src/budgets/tables.js';
@@ -20,6 +20,7 @@ describe('BudgetRef', () => {
       [{ kind: 'team', teamId: 't1' }, 'team:t1', 't1'],
       [{ kind: 'member', teamId: 't1', userId: 'u1' }, 'member:t1:u1', 't1:u1'],
       [{ kind: 'userTotal', userId: 'u1' }, 'usertotal:u1', 'u1'],
+      [{ kind: 'customer', customerId: 'acme' }, 'customer:acme', 'acme'],
     ];
     for (const [ref, id, subject] of refs) {
       expect(budgetId(ref)).toBe(id);
@@ -39,7 +40,12 @@ describe('BudgetRef', () => {
     expect(users.refOf({ id: 'u1' })).toEqual({ kind: 'user', userId: 'u1' });
     const members = BUDGET_TABLES.find((t) => t.table === 'team_memberships')!;
     expect(members.refOf({ team_id: 't1', user_id: 'u1' })).toEqual({ kind: 'member', teamId: 't1', userId: 'u1' });
-    expect(BUDGET_TABLES.map((t) => t.table).sort()).toEqual(['team_memberships', 'teams', 'users', 'virtual_keys']);
+    expect(spendColumn({ kind: 'customer', customerId: 'acme' })).toEqual({ table: 'customers', column: 'budget_spend', where: { id: 'acme' } });
+    const customers = BUDGET_TABLES.find((t) => t.table === 'customers')!;
+    expect(customers.refOf({ id: 'acme' })).toEqual({ kind: 'customer', customerId: 'acme' });
+    // a customer without its own duration resets on its named budget's
+    expect(customers.durationFrom).toEqual({ table: 'budgets', on: 'budget_id', column: 'budget_duration' });
+    expect(BUDGET_TABLES.map((t) => t.table).sort()).toEqual(['customers', 'team_memberships', 'teams', 'users', 'virtual_keys']);
   });
 });
 
@@ -68,5 +74,12 @@ describe('the budgets a call counts against', () => {
     // a key with no owner counts against the key (and its team) only; nothing to charge a user with
     expect(budgetsOf(key, team, null, null).map((v) => v.id)).toEqual(['key:k1', 'team:t1']);
     expect(chargedBudgets({ budgets: [], userId: null, userWindow: null })).toEqual([]);
+  });
+
+  it('a call naming a customer counts against its budget too, admitted last', () => {
+    const views = budgetsOf(key, team, user, member);
+    const customer = { kind: 'customer' as const, ref: { kind: 'customer' as const, customerId: 'acme' }, id: 'customer:acme', label: 'customer acme', max: null, soft: null, window: null, dbSpend: 0 };
+    expect(withCustomer(views, customer).map((v) => v.id)).toEqual(['key:k1', 'team:t1', 'member:t1:u1', 'customer:acme']);
+    expect(withCustomer(views, null)).toBe(views);
   });
 });

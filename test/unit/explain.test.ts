@@ -6,7 +6,9 @@ const cap = (label: string, limit: number, remaining: number, refuses = false): 
 });
 
 describe('admission predicates', () => {
-  it('key, user and member budgets refuse at max; a team budget only above it', () => {
+  it('key, user and member budgets refuse at max; team and customer budgets only above it (as LiteLLM)', () => {
+    expect(budgetRefuses('customer', 100, 100)).toBe(false);
+    expect(budgetRefuses('customer', 101, 100)).toBe(true);
     expect(budgetRefuses('key', 99, 100)).toBe(false);
     expect(budgetRefuses('key', 100, 100)).toBe(true);
     expect(budgetRefuses('member', 100, 100)).toBe(true);

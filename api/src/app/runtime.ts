@@ -17,6 +17,8 @@ import { Router } from '../gateway/deployments.js';
 import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { KeyCache } from '../keys/key-cache.js';
+import { CustomerCache } from '../gateway/customer-cache.js';
+import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { Limiter } from '../gateway/limiter.js';
 import { MemoryAdmission, type CallAdmission } from '../gateway/admission.js';
 import { RedisAdmission } from '../gateway/admission-redis.js';
@@ -44,6 +46,7 @@ export interface GatewayRuntime {
   /** LiteLLM's /health checks (background runs when configured) */
   health: HealthChecker;
   keys: KeyCache;
+  customers: CustomerCache;
   /** one decision per call: in process memory, or shared through Redis when it is configured */
   admission: CallAdmission;
   /** the budget figures admission decides on (this process's ledger, or Redis's counters) */
@@ -65,6 +68,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const dialect = dialectOf(settings.databaseUrl);
   const router = new Router(settings.config);
   const keys = app.keys;
+  const customers = new CustomerCache(orm, dialect);
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
   // how many key snapshots this process holds: change events drop only the ones they name
   new Gauge({ name: 'purser_key_cache_entries', help: 'Key snapshots cached in this process', registers: [metrics.registry], collect() {
@@ -104,14 +108,17 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const http = new UpstreamHttp();
   const conversations = new Conversations();
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
-  const gateway = new Gateway({ settings, router, providers, keys, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
+  const gateway = new Gateway({ settings, router, providers, keys, customers, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
     // every window moved: every process drops every snapshot
-    afterReset: () => app.changes.publish({ kind: 'all' }),
+    afterReset: () => {
+      app.changes.publish({ kind: 'all' });
+      customers.invalidateAll();
+    },
     // one process per database resets budgets and prunes spend logs (README "Running at scale")
     leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
@@ -141,6 +148,18 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     },
   };
   orm.em.getEventManager().registerSubscriber(subscriber);
+  // customer and named-budget writes drop cached customer snapshots; a corrected spend is adopted
+  orm.em.getEventManager().registerSubscriber({
+    getSubscribedEntities: () => [Customer, NamedBudget],
+    afterFlush(args: FlushEventArgs) {
+      const sets = args.uow.getChangeSets();
+      if (!sets.length) return;
+      customers.invalidateAll();
+      for (const cs of sets)
+        if (cs.type === 'update' && cs.entity instanceof Customer)
+          ledger.sync({ kind: 'customer', customerId: cs.entity.id }, cs.entity.budget.spend, cs.entity.budget.budgetResetAt?.getTime() ?? null);
+    },
+  } satisfies EventSubscriber);
 
   recorder.start();
   resetJob.start();
@@ -151,6 +170,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     health,
     keys,
     admission,
+    customers,
     ledger,
     limiter,
     recorder,

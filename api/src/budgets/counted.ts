@@ -1,7 +1,8 @@
 /**
  * Which budgets a call counts against (ROLES.md "Budgets"): the key's, the team's and the
  * owner's membership for a team key; the key's and the owner's personal spend for a personal
- * key; and the owner's total spend always (counted, never blocking). The gateway's admission
+ * key; the customer's (LiteLLM end user) when the call names one as `user`; and the owner's
+ * total spend always (counted, never blocking). The gateway's admission
  * (key snapshots), the recorder's increments, the alerts and the limits explainer all read
  * this list; the reset job and the recorder find each budget's row through tables.ts.
  */
@@ -53,6 +54,14 @@ export function budgetsOf(key: KeyHolder, team: Holder | null, user: UserHolder 
   // the user budget blocks on personal spend, for personal keys only
   if (!team && user) view({ kind: 'user', userId: user.id }, `user ${user.id}`, user);
   return out;
+}
+
+/**
+ * A call that names a customer (its `user`) also counts against that customer's budget, and is
+ * admitted against it last (gateway/customer-cache.ts builds the view; max null = counted only).
+ */
+export function withCustomer(keyBudgets: BudgetView[], customer: BudgetView | null): BudgetView[] {
+  return customer ? [...keyBudgets, customer] : keyBudgets;
 }
 
 /** A budget a call counted against, with the window it was admitted in. */

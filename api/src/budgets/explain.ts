@@ -4,19 +4,20 @@
  * predicates, so what the dashboard says and what the gateway does cannot disagree.
  */
 
-import { formatUsd, plainUsd } from '../common/money.js';
+import { formatUsd, nanosToUsd, plainUsd } from '../common/money.js';
 
-export type BudgetKind = 'key' | 'user' | 'team' | 'member';
+export type BudgetKind = 'key' | 'user' | 'team' | 'member' | 'customer';
 
 /**
  * Whether a budget refuses the next call: spend + reserved < max is admitted for key, user and
- * member budgets; a team budget blocks only once used > max (LiteLLM blocks a team when spend > max).
+ * member budgets; team and customer budgets block only once used > max (LiteLLM blocks a team
+ * and an end user when spend > max).
  */
-export const budgetRefuses = (kind: BudgetKind, used: number, max: number): boolean => (kind === 'team' ? used > max : used >= max);
+export const budgetRefuses = (kind: BudgetKind, used: number, max: number): boolean => (kind === 'team' || kind === 'customer' ? used > max : used >= max);
 
 export interface LimitSpec {
-  /** whose counter: the key's or its team's */
-  scope: 'key' | 'team';
+  /** whose counter: the key's, its team's or the customer's the call names */
+  scope: 'key' | 'team' | 'customer';
   /** counter id, e.g. key:<id> or team:<id> */
   id: string;
   rpm: number | null;
@@ -32,11 +33,14 @@ export function limitSpecsOf(snap: {
   teamRpmLimit: number | null;
   teamTpmLimit: number | null;
   maxParallelRequests: number | null;
+  /** windows beyond the key's and team's (the customer a call names) */
+  extraSpecs?: LimitSpec[];
 }): { specs: LimitSpec[]; parallel: { scope: string; max: number | null } } {
   return {
     specs: [
       ...(snap.keyId ? [{ scope: 'key' as const, id: `key:${snap.keyId}`, rpm: snap.rpmLimit, tpm: snap.tpmLimit }] : []),
       ...(snap.teamId ? [{ scope: 'team' as const, id: `team:${snap.teamId}`, rpm: snap.teamRpmLimit, tpm: snap.teamTpmLimit }] : []),
+      ...(snap.extraSpecs ?? []),
     ],
     parallel: { scope: `key:${snap.keyId}`, max: snap.maxParallelRequests },
   };
@@ -51,6 +55,11 @@ export const parallelRefuses = (inFlight: number, max: number): boolean => inFli
 /** The gateway's 429 text for a budget; the explanation names the same cap with the same words. */
 export function budgetRefusalMessage(label: string, spendNanos: number, maxNanos: number): string {
   return `Budget has been exceeded! ${label[0]!.toUpperCase()}${label.slice(1)}: current spend ${formatUsd(spendNanos)} USD, max budget ${plainUsd(maxNanos)} USD.`;
+}
+
+/** LiteLLM's 429 text for a customer (end user) over budget (auth_checks.py, `ExceededBudget: End User=…`). */
+export function customerRefusalMessage(customerId: string, spendNanos: number, maxNanos: number): string {
+  return `ExceededBudget: End User=${customerId} over budget. Spend=${nanosToUsd(spendNanos)}, Budget=${nanosToUsd(maxNanos)}`;
 }
 
 /** The gateway's 429 text for a per-minute counter (`id` as key:<id> or team:<id>). */
@@ -98,7 +107,7 @@ export interface BudgetFigures {
 }
 
 export interface CounterFigures {
-  scope: 'key' | 'team';
+  scope: 'key' | 'team' | 'customer';
   /** the limiter's counter id (key:<id>, team:<id>) */
   id: string;
   label: string;

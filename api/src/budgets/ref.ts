@@ -1,7 +1,7 @@
 /**
  * Which budget a figure belongs to, typed. The one place that turns a reference into the
  * ledger / alert id (`key:<id>`, `user:<id>`, `team:<id>`, `member:<team>:<user>`,
- * `usertotal:<id>`): budget_alerts rows and the webhook payload keep those exact strings.
+ * `usertotal:<id>`, `customer:<id>`): budget_alerts rows and the webhook payload keep those exact strings.
  */
 import type { BudgetKind } from './explain.js';
 
@@ -11,6 +11,8 @@ export type BudgetRef =
   | { kind: 'user'; userId: string }
   | { kind: 'team'; teamId: string }
   | { kind: 'member'; teamId: string; userId: string }
+  /** a customer (LiteLLM end user, the `user` a call names): counted and blocking on its own row */
+  | { kind: 'customer'; customerId: string }
   /** the owner's total spend: moves on every call, blocks nothing */
   | { kind: 'userTotal'; userId: string };
 
@@ -29,10 +31,12 @@ export function budgetSubjectId(ref: BudgetRef): string {
       return ref.teamId;
     case 'member':
       return `${ref.teamId}:${ref.userId}`;
+    case 'customer':
+      return ref.customerId;
   }
 }
 
-const PREFIX: Record<BudgetRef['kind'], string> = { key: 'key', user: 'user', team: 'team', member: 'member', userTotal: 'usertotal' };
+const PREFIX: Record<BudgetRef['kind'], string> = { key: 'key', user: 'user', team: 'team', member: 'member', userTotal: 'usertotal', customer: 'customer' };
 
 /** The ledger / alert id of a budget. Snapshots compute it once; the hot path reads it. */
 export const budgetId = (ref: BudgetRef): string => `${PREFIX[ref.kind]}:${budgetSubjectId(ref)}`;

@@ -16,6 +16,7 @@ const SPEND: { [K in BudgetRef['kind']]: { table: string; column: string; where:
   member: { table: 'team_memberships', column: 'budget_spend', where: (r) => ({ team_id: r.teamId, user_id: r.userId }) },
   user: { table: 'users', column: 'personal_spend_nanos', where: (r) => ({ id: r.userId }) },
   userTotal: { table: 'users', column: 'budget_spend', where: (r) => ({ id: r.userId }) },
+  customer: { table: 'customers', column: 'budget_spend', where: (r) => ({ id: r.customerId }) },
 };
 
 /** The table, spend column and row a budget's increment goes to. */
@@ -32,6 +33,11 @@ export interface BudgetTable {
   spendColumns: readonly string[];
   /** the ledger's budget for a row (the user row's is personal spend) */
   refOf(row: Record<string, unknown>): BudgetRef;
+  /**
+   * where the duration lives when not on the row: a customer without its own duration resets
+   * on its named budget's (`budgets.budget_duration`, joined by `budget_id`)
+   */
+  durationFrom?: { table: string; on: string; column: string };
 }
 
 const columnsOf = (table: string) => Object.values(SPEND).filter((s) => s.table === table).map((s) => s.column);
@@ -45,5 +51,12 @@ export const BUDGET_TABLES: readonly BudgetTable[] = [
     idColumns: ['team_id', 'user_id'],
     spendColumns: columnsOf('team_memberships'),
     refOf: (r) => ({ kind: 'member', teamId: String(r.team_id), userId: String(r.user_id) }),
+  },
+  {
+    table: 'customers',
+    idColumns: ['id'],
+    spendColumns: columnsOf('customers'),
+    refOf: (r) => ({ kind: 'customer', customerId: String(r.id) }),
+    durationFrom: { table: 'budgets', on: 'budget_id', column: 'budget_duration' },
   },
 ];

@@ -1,6 +1,7 @@
 import { AuditEntry } from '../audit/audit.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Budget } from '../budgets/budget.embeddable.js';
+import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { BudgetedEntity } from '../common/base.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { VirtualKey } from '../keys/key.entity.js';
@@ -8,11 +9,11 @@ import { KeyNoticeSent } from '../keys/key-notice.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { SpendLog } from '../spend/spend-log.entity.js';
-import { BudgetAlertSent, DailyKeyModelSpend, DailyKeySpend, DailyModelSpend, DailyTeamSpend, DailyUserSpend,
+import { BudgetAlertSent, DailyCustomerSpend, DailyKeyModelSpend, DailyKeySpend, DailyModelSpend, DailyTeamSpend, DailyUserSpend,
   WeeklyKeyModelSpend, WeeklyKeySpend, WeeklyTeamSpend, WeeklyUserSpend } from '../spend/rollup.entities.js';
 import { User } from '../users/user.entity.js';
 
 /** Every persisted class, for discovery (explicit list: no folder scanning at run time). */
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
   DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
-  WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent];
+  WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend];

@@ -4,11 +4,13 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Settings } from '../app/settings.js';
 import { apiKeyOf, KEY_REFUSED, snapshotOfSecret } from '../auth/credentials.js';
-import { budgetRefusalMessage } from '../budgets/explain.js';
+import { withCustomer } from '../budgets/counted.js';
+import { budgetRefusalMessage, customerRefusalMessage, type LimitSpec } from '../budgets/explain.js';
 import { AppError } from '../common/errors.js';
 import { nanosToUsd } from '../common/money.js';
 import type { AlertSink, SpendRow, SpendSink } from '../budgets/ports.js';
 import type { Deployment, Router } from './deployments.js';
+import type { CustomerCache } from './customer-cache.js';
 import type { KeyCache, KeySnapshot } from '../keys/key-cache.js';
 import { isRefusal, type CallAdmission, type Ticket } from './admission.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -30,6 +32,8 @@ export interface GatewayDeps {
   router: Router;
   providers: Record<Deployment['kind'], Provider>;
   keys: KeyCache;
+  /** the customers (LiteLLM end users) calls name as `user` */
+  customers: CustomerCache;
   /** budgets, rate windows and parallel slots: one decision per call (admission.ts) */
   admission: CallAdmission;
   cache: ResponseCache | null;
@@ -87,6 +91,8 @@ interface Call {
   /** protocol headers for the upstream (anthropic-version, anthropic-beta) */
   forward: Record<string, string> | undefined;
   ticket: Ticket;
+  /** the customer the call names (its `user`), or null */
+  customer: string | null;
   upstreamMs: number;
 }
 
@@ -137,16 +143,19 @@ export class Gateway {
     const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);
     const estimate = costNanos(this.d.router.estimatePrice(model), tokensOfText(dialect.promptChars(body)), out);
 
+    // the customer the call names (`user`): created on first sight, refused when blocked
+    const customer = await this.d.customers.forCall(dialect.endUser(body));
+    const extraSpecs: LimitSpec[] =
+      customer && (customer.rpmLimit !== null || customer.tpmLimit !== null) ? [{ scope: 'customer', id: `customer:${customer.id}`, rpm: customer.rpmLimit, tpm: customer.tpmLimit }] : [];
     // budgets (spend + in-flight estimates), then rpm / tpm windows and the parallel slot: one decision
-    const admitted = await this.d.admission.admit(snap, estimate);
+    const admitted = await this.d.admission.admit({ ...snap, budgets: withCustomer(snap.budgets, customer?.budget ?? null), extraSpecs }, estimate);
     if (isRefusal(admitted)) {
       if (admitted.refused === 'rate') throw gwError(429, 'rate_limit_exceeded', admitted.limit.message, null, admitted.limit.headers);
       const b = admitted.budget;
+      // a customer is refused with LiteLLM's end-user wording; the others name their budget
+      const message = b.ref.kind === 'customer' ? customerRefusalMessage(b.ref.customerId, admitted.spend, b.max!) : budgetRefusalMessage(b.label, admitted.spend, b.max!);
       // in the dialect's own envelope: Responses gives it the code Codex shows (dialects/responses.ts)
-      reply
-        .status(429)
-        .header('x-should-retry', 'false')
-        .send(dialect.errorBody(429, 'budget_exceeded', budgetRefusalMessage(b.label, admitted.spend, b.max!), null));
+      reply.status(429).header('x-should-retry', 'false').send(dialect.errorBody(429, 'budget_exceeded', message, null));
       return;
     }
 
@@ -160,6 +169,7 @@ export class Gateway {
       body,
       forward,
       ticket: admitted,
+      customer: customer?.id ?? null,
       upstreamMs: 0,
     };
     for (const [k, v] of Object.entries(admitted.headers)) reply.header(k, v);
@@ -423,7 +433,7 @@ export class Gateway {
       unpriced: !this.d.router.estimatePrice(call.model),
       startTime: call.start,
       endTime: end,
-      endUser: call.dialect.endUser(call.body),
+      endUser: call.customer,
       request: call.body,
       response: o.response ?? null,
       budgets: call.ticket.charged,

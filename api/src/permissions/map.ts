@@ -193,6 +193,27 @@ export const PERMISSIONS = {
     write: false,
     roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
   },
+  // customers (LiteLLM end users) and the named budgets they reference: admins manage, admin viewers read
+  'customer.read': {
+    graphql: ['Query.customers', 'Query.customer'], description: 'Read or list customers (LiteLLM end users) and their spend',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+  },
+  'customer.manage': {
+    graphql: ['Mutation.createCustomer', 'Mutation.updateCustomer', 'Mutation.deleteCustomer'], description: 'Create, update, block or delete customers',
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
+  'budget.read': {
+    graphql: ['Query.budgets', 'Query.budget'], description: 'Read or list named budgets (pricing tiers customers reference)',
+    write: false,
+    roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' },
+  },
+  'budget.manage': {
+    graphql: ['Mutation.createBudget', 'Mutation.updateBudget', 'Mutation.deleteBudget'], description: 'Create, update or delete named budgets',
+    write: true,
+    roles: { proxy_admin: 'all' },
+  },
   'models.read': { graphql: ['Query.models'], description: 'List the models one may use', write: false, roles: EVERY_ROLE_OWN },
 } satisfies Record<string, OperationRule>;
 

@@ -15,7 +15,7 @@ import {
 
 /**
  * LiteLLM's daily activity and cache-hit reads (`/user/daily/activity`, `/team/daily/activity`,
- * `/global/activity/cache_hits`), computed from the same scoped roll-up queries as GraphQL
+ * `/customer/daily/activity`, * `/global/activity/cache_hits`), computed from the same scoped roll-up queries as GraphQL
  * `usage` and `cacheAnalytics`: the REST adapter only shapes the answer. Unlike LiteLLM,
  * cache activity is scoped by role too.
  */
@@ -134,6 +134,29 @@ export async function teamActivity(ctx: Ctx, f: ActivityFilter & { teamIds: stri
   for (const { teamId, q } of scopes) {
     await narrowToApiKey(ctx, q, f.apiKey);
     await collect(ctx, q, days, teamId);
+  }
+  return paged(ctx, days, page, pageSize);
+}
+
+/**
+ * LiteLLM's `/customer/daily/activity`: usage per day of the named customers (none named: every
+ * customer), broken down by customer (`entities`). Reading customers is the admins' (and admin
+ * viewers'), who read all usage.
+ */
+export async function customerActivity(ctx: Ctx, f: ActivityFilter & { customerIds: string[] }, page: number, pageSize: number) {
+  authorize(ctx.principal, 'customer.read');
+  const q = scopeUsage(ctx, { from: f.from, to: f.to, model: f.model ?? null }, ['customer'], 'usage');
+  if (f.customerIds.length) q.where.customer = f.customerIds;
+  await narrowToApiKey(ctx, q, f.apiKey);
+  const days = new Map<string, ActivityDay>();
+  await collect(ctx, q, days, null);
+  // the per-customer split, from the customer roll-up (calls naming no customer have none)
+  for (const g of await aggregate(ctx, q, ['day', 'customer'])) {
+    const d = days.get(g.dims.day!);
+    if (!d || !g.dims.customer) continue;
+    const cur = d.entities.get(g.dims.customer) ?? emptySums();
+    addSums(cur, g.sums);
+    d.entities.set(g.dims.customer, cur);
   }
   return paged(ctx, days, page, pageSize);
 }

@@ -18,6 +18,8 @@ export const ROLLUPS = [
   { table: 'daily_user_spend', dims: ['day', 'user_id', 'model'] },
   { table: 'daily_key_spend', dims: ['day', 'key_id', 'user_id', 'team_id'] },
   { table: 'daily_key_model_spend', dims: ['day', 'key_id', 'model', 'user_id', 'team_id'] },
+  // per customer (the request's `user`, '' for none): usage grouped by customer reads it
+  { table: 'daily_customer_spend', dims: ['day', 'end_user', 'key_id', 'model', 'user_id', 'team_id'] },
   // weekly (UTC ISO weeks, `week` = the Monday) for the wide dimensions: usage.service.ts reads them for whole weeks
   { table: 'weekly_team_spend', dims: ['week', 'team_id', 'model'] },
   { table: 'weekly_user_spend', dims: ['week', 'user_id', 'model'] },
@@ -186,6 +188,7 @@ export class SpendRecorder implements SpendSink {
       team_id: r.teamId ?? '',
       user_id: r.userId ?? '',
       key_id: r.keyId ?? '',
+      end_user: r.endUser?.slice(0, 255) ?? '',
     }));
     for (const { table, dims } of ROLLUPS) {
       const groups = new Map<string, Record<string, string | number>>();

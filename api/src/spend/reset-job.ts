@@ -85,10 +85,18 @@ export class BudgetResetJob {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     let count = 0;
     for (const t of BUDGET_TABLES) {
-      const due = (await knex(t.table)
-        .select([...t.idColumns, 'budget_budget_duration as duration', `${WINDOW_COLUMN} as reset_at`])
-        .whereNotNull(WINDOW_COLUMN)
-        .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
+      const j = t.durationFrom;
+      const q = knex(t.table)
+        .select([
+          ...t.idColumns.map((c) => `${t.table}.${c}`),
+          j ? knex.raw(`coalesce(??, ??) as duration`, [`${t.table}.budget_budget_duration`, `${j.table}.${j.column}`]) : 'budget_budget_duration as duration',
+          `${t.table}.${WINDOW_COLUMN} as reset_at`,
+        ])
+        .whereNotNull(`${t.table}.${WINDOW_COLUMN}`)
+        .where(`${t.table}.${WINDOW_COLUMN}`, '<=', this.time(now.getTime()));
+      // a customer without its own duration resets on its named budget's
+      if (j) q.leftJoin(j.table, `${j.table}.id`, `${t.table}.${j.on}`);
+      const due = (await q) as Array<Record<string, unknown>>;
       for (const row of due) {
         const old = instant(row.reset_at);
         if (!Number.isFinite(old)) continue;
@@ -106,7 +114,9 @@ export class BudgetResetJob {
         const where = Object.fromEntries(t.idColumns.map((c) => [c, row[c]]));
         const update: Record<string, unknown> = { [WINDOW_COLUMN]: next === null ? null : this.time(next) };
         for (const c of t.spendColumns) update[c] = 0;
-        const n = await knex(t.table).where(where).where(WINDOW_COLUMN, this.time(old)).update(update);
+        // the window exactly as the database returned it: PostgreSQL's driver hands timestamps back as
+        // text here, which Number() would turn into NaN (an invalid timestamp in the update)
+        const n = await knex(t.table).where(where).where(WINDOW_COLUMN, row.reset_at as never).update(update);
         if (!n) continue;
         count++;
         await this.ledger.reset(t.refOf(row), next);

@@ -56,6 +56,17 @@ export class DailyKeyModelSpend extends DailyMetrics {
   @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
 }
 
+/** per customer (the request's `user`, '' for none) with every other dimension: read only when a query needs the customer */
+@Entity({ tableName: 'daily_customer_spend' })
+export class DailyCustomerSpend extends DailyMetrics {
+  @PrimaryKey({ type: 'string', length: 10 }) day!: string;
+  @PrimaryKey({ type: 'string', length: 255 }) endUser!: string;
+  @PrimaryKey({ type: 'string', length: 36 }) keyId!: string;
+  @PrimaryKey({ type: 'string', length: 256 }) model!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) userId!: string;
+  @PrimaryKey({ type: 'string', length: 128 }) teamId!: string;
+}
+
 /** an alert already sent for a budget window (at most once per window, across restarts) */
 @Entity({ tableName: 'budget_alerts' })
 export class BudgetAlertSent {

@@ -1,8 +1,6 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Ctx } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { nanosToUsd, usdToNanos } from '../common/money.js';
-import { dialectOf } from '../db/orm.js';
 import { Team } from '../teams/team.entity.js';
 import { keyAliases, keyRowsQuery, scopeUsage, usageOf, type RollupQuery } from './usage.service.js';
 
@@ -10,9 +8,8 @@ import { keyAliases, keyRowsQuery, scopeUsage, usageOf, type RollupQuery } from 
  * LiteLLM's `/global/spend/report`: spend per day and team, per day and customer (the
  * request's `user` field, LiteLLM's end user), or per key, each split by model. Scoped by role
  * exactly as usage is (scopeUsage): admins and admin viewers read everything, everyone else
- * their own spend, or a team's as the team rules allow. Team and key reports read the
- * roll-ups; the customer report aggregates the spend logs in SQL, since the roll-ups have no
- * customer dimension (yet).
+ * their own spend, or a team's as the team rules allow. All three read the roll-ups (the
+ * customer report the per-customer one, daily_customer_spend).
  */
 
 export const REPORT_GROUPS = ['team', 'customer', 'api_key'] as const;
@@ -32,7 +29,7 @@ const sumUsd = (xs: number[]) => usd(xs.reduce((a, x) => a + usdToNanos(x), 0));
 
 export async function spendReport(ctx: Ctx, f: ReportFilter) {
   if (!REPORT_GROUPS.includes(f.groupBy)) throw badInput(`group_by must be one of ${REPORT_GROUPS.join(', ')}.`, 'group_by');
-  const dims = f.groupBy === 'team' ? (['day', 'team', 'model'] as const) : f.groupBy === 'api_key' ? (['key', 'model'] as const) : (['day', 'model'] as const);
+  const dims = f.groupBy === 'team' ? (['day', 'team', 'model'] as const) : f.groupBy === 'api_key' ? (['key', 'model'] as const) : (['day', 'customer', 'model'] as const);
   const q = scopeUsage(ctx, { from: f.from, to: f.to, teamId: f.teamId, keyId: f.keyId }, dims, 'usage');
   if (f.groupBy === 'team') return teamReport(ctx, q);
   if (f.groupBy === 'api_key') return keyReport(ctx, keyRowsQuery(q));
@@ -68,29 +65,17 @@ async function keyReport(ctx: Ctx, q: RollupQuery) {
   return [...keys.values()].map((k) => ({ ...k, total_cost: sumUsd(k.model_details.map((m) => m.total_cost)) }));
 }
 
-const COLUMN = { user: 'user_id', team: 'team_id', key: 'key_id', model: 'model' } as const;
-
+/** Per day, customer (the request's `user`) and model, from the per-customer roll-up. */
 async function customerReport(ctx: Ctx, q: RollupQuery) {
-  const knex = (ctx.em as SqlEntityManager).getKnex();
-  const sqlite = dialectOf(ctx.app.settings.databaseUrl) === 'sqlite';
-  // spend logs keep start_time as epoch ms on SQLite and timestamptz on PostgreSQL; days are UTC
-  const day = sqlite ? `strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')` : `to_char(start_time at time zone 'UTC', 'YYYY-MM-DD')`;
-  const lo = Date.parse(`${q.from}T00:00:00Z`);
-  const hi = Date.parse(`${q.to}T00:00:00Z`) + 86_400_000;
-  const sql = knex('spend_logs')
-    .select(knex.raw(`${day} as day, coalesce(end_user, '') as customer, model, sum(cost_nanos) as spend, sum(prompt_tokens + completion_tokens) as tokens`))
-    .where('start_time', '>=', sqlite ? lo : new Date(lo))
-    .andWhere('start_time', '<', sqlite ? hi : new Date(hi));
-  for (const [dim, values] of Object.entries(q.where) as Array<[keyof typeof COLUMN, string[]]>) sql.whereIn(COLUMN[dim], values);
-  const rows = (await sql.groupByRaw(`${day}, coalesce(end_user, ''), model`).orderByRaw(`1, 2, 3`)) as Array<{ day: string; customer: string; model: string; spend: number | string; tokens: number | string }>;
+  const { rows } = await usageOf(ctx, q, ['day', 'customer', 'model']);
   const days = new Map<string, Map<string, { customer: string | null; total_spend: number; metadata: Array<{ model: string; spend: number; total_tokens: number }> }>>();
   for (const r of rows) {
-    const d = days.get(r.day) ?? new Map();
-    days.set(r.day, d);
-    const c = d.get(r.customer) ?? { customer: r.customer || null, total_spend: 0, metadata: [] };
-    d.set(r.customer, c);
-    const spend = usd(Number(r.spend));
-    c.metadata.push({ model: r.model, spend, total_tokens: Number(r.tokens) });
+    const d = days.get(r.day!) ?? new Map();
+    days.set(r.day!, d);
+    const id = r.customerId ?? '';
+    const c = d.get(id) ?? { customer: r.customerId, total_spend: 0, metadata: [] };
+    d.set(id, c);
+    c.metadata.push({ model: r.model!, spend: r.spend, total_tokens: r.totalTokens });
   }
   return [...days].map(([group_by_day, customers]) => ({
     group_by_day,

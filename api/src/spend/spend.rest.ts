@@ -4,7 +4,7 @@ import type { App } from '../app/context.js';
 import { badInput } from '../common/errors.js';
 import { isSha256Hex, sha256 } from '../common/ids.js';
 import { nanosToUsd } from '../common/money.js';
-import { cacheActivity, teamActivity, userActivity, type Activity, type Sums } from './activity.service.js';
+import { cacheActivity, customerActivity, teamActivity, userActivity, type Activity, type Sums } from './activity.service.js';
 import { REPORT_GROUPS, spendReport } from './spend-report.js';
 import { checkRange, keyIdsForApiKey, metricsOf, querySpendLogs } from './usage.service.js';
 import { iso, restRoute } from '../rest/common.js';
@@ -171,6 +171,19 @@ export function registerSpendRoutes(fastify: FastifyInstance, app: App) {
     const activity = await teamActivity(ctx, { ...dates(q), teamIds, model: q.model, apiKey: q.api_key }, q.page, q.page_size);
     return activityResponse(activity);
   });
+
+  // LiteLLM's customer activity (`end_user_ids` comma-separated); /end_user/* is its older name
+  for (const path of ['/customer/daily/activity', '/end_user/daily/activity'])
+    restRoute(fastify, app, 'GET', path, async (ctx, req) => {
+      const raw = (req.query ?? {}) as Record<string, unknown>;
+      const q = z
+        .object({ start_date: optStr, end_date: optStr, model: optStr, api_key: optStr, ...pageSchema(50, 1000) })
+        .parse({ ...raw, end_user_ids: undefined });
+      const customerIds = list(raw.end_user_ids ?? raw['end_user_ids[]']);
+      if (customerIds.length > 100) throw badInput('end_user_ids lists too many customers (at most 100).', 'end_user_ids');
+      const activity = await customerActivity(ctx, { ...dates(q), customerIds, model: q.model, apiKey: q.api_key }, q.page, q.page_size);
+      return activityResponse(activity);
+    });
 
   // LiteLLM's spend report: per day and team / customer, or per key; scoped like usage
   restRoute(fastify, app, 'GET', '/global/spend/report', async (ctx, req) => {

@@ -16,6 +16,7 @@ export enum UsageGroupBy {
   KEY = 'key',
   USER = 'user',
   TEAM = 'team',
+  CUSTOMER = 'customer',
 }
 registerEnumType(UsageGroupBy, {
   name: 'UsageGroupBy',
@@ -26,6 +27,7 @@ registerEnumType(UsageGroupBy, {
     KEY: { description: 'Virtual key id (per-member breakdown within a team: team admins only).' },
     USER: { description: 'Key owner (per-member breakdown within a team: team admins only).' },
     TEAM: { description: 'Team; null for personal keys.' },
+    CUSTOMER: { description: 'Customer (LiteLLM end user: the `user` a call names); null for calls naming none.' },
   },
 });
 
@@ -48,6 +50,9 @@ class UsageFilterInput {
 
   @Field(() => String, { nullable: true, description: 'Only calls to this model.' })
   model?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only calls naming this customer (LiteLLM end user) as `user`.' })
+  customerId?: string | null;
 }
 
 @ObjectType('UsageMetrics', { description: 'Summed gateway usage.' })
@@ -96,6 +101,9 @@ class UsageRowType extends UsageMetricsType {
 
   @Field(() => ID, { nullable: true, description: 'Team, when grouped by TEAM (null: personal keys).' })
   teamId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Customer (LiteLLM end user), when grouped by CUSTOMER (null: calls naming none).' })
+  customerId!: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'When grouped by MODEL: true if the model has no price (its calls cost 0).' })
   unpriced?: boolean | null;

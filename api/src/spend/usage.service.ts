@@ -13,7 +13,7 @@ import { SpendLog } from './spend-log.entity.js';
  * DAY grouping, whole weeks in the range) its weekly twin for those weeks (`aggregate`).
  */
 
-export type UsageDim = 'day' | 'model' | 'key' | 'user' | 'team';
+export type UsageDim = 'day' | 'model' | 'key' | 'user' | 'team' | 'customer';
 type FilterDim = Exclude<UsageDim, 'day'>;
 
 export interface UsageFilter {
@@ -24,6 +24,8 @@ export interface UsageFilter {
   teamId?: string | null;
   keyId?: string | null;
   model?: string | null;
+  /** the customer (the request's `user`) */
+  customerId?: string | null;
 }
 
 export interface UsageMetrics {
@@ -46,6 +48,7 @@ export interface UsageRow extends UsageMetrics {
   keyId: string | null;
   userId: string | null;
   teamId: string | null;
+  customerId: string | null;
 }
 
 export interface Usage {
@@ -68,8 +71,8 @@ export interface Scoped extends RollupQuery {
   self: string | null;
 }
 
-const COLUMN: Record<UsageDim, string> = { day: 'day', model: 'model', key: 'key_id', user: 'user_id', team: 'team_id' };
-const OUT: Record<UsageDim, keyof UsageRow> = { day: 'day', model: 'model', key: 'keyId', user: 'userId', team: 'teamId' };
+const COLUMN: Record<UsageDim, string> = { day: 'day', model: 'model', key: 'key_id', user: 'user_id', team: 'team_id', customer: 'end_user' };
+const OUT: Record<UsageDim, keyof UsageRow> = { day: 'day', model: 'model', key: 'keyId', user: 'userId', team: 'teamId', customer: 'customerId' };
 
 /** The roll-ups, smallest first (recorder.ts writes them). */
 export const ROLLUP_TABLES: ReadonlyArray<{ table: string; dims: readonly UsageDim[] }> = [
@@ -78,6 +81,8 @@ export const ROLLUP_TABLES: ReadonlyArray<{ table: string; dims: readonly UsageD
   { table: 'daily_user_spend', dims: ['day', 'user', 'model'] },
   { table: 'daily_key_spend', dims: ['day', 'key', 'user', 'team'] },
   { table: 'daily_key_model_spend', dims: ['day', 'key', 'model', 'user', 'team'] },
+  // the widest: only when a query groups or filters by customer (no weekly twin)
+  { table: 'daily_customer_spend', dims: ['day', 'customer', 'key', 'model', 'user', 'team'] },
 ];
 
 /** The smallest roll-up whose dimensions cover `needed`. */
@@ -135,6 +140,7 @@ export function scopeUsage(ctx: Ctx, f: UsageFilter, groupBy: readonly UsageDim[
   addWhere(where, 'team', f.teamId);
   addWhere(where, 'key', f.keyId);
   addWhere(where, 'model', f.model);
+  addWhere(where, 'customer', f.customerId);
   const out: Scoped = { from, to, where, breakdown: true, self: p.userId };
 
   if (!f.teamId) {
@@ -342,7 +348,7 @@ export async function aggregate(ctx: Ctx, q: RollupQuery, groupBy: readonly Usag
 }
 
 function toRow(g: Group): UsageRow {
-  const row = { day: null, model: null, keyId: null, userId: null, teamId: null, ...metricsOf(g.sums) } as UsageRow;
+  const row = { day: null, model: null, keyId: null, userId: null, teamId: null, customerId: null, ...metricsOf(g.sums) } as UsageRow;
   for (const [d, v] of Object.entries(g.dims) as Array<[UsageDim, string | null]>) (row as unknown as Record<string, unknown>)[OUT[d]] = v;
   return row;
 }

@@ -239,6 +239,8 @@ export type UnblockKeyInput = {
 
 /** Which usage to read. Non-admins read their own usage, or a team they belong to (teamId). */
 export type UsageFilter = {
+  /** Only calls naming this customer (LiteLLM end user) as `user`. */
+  customerId?: string | number | null | undefined;
   /** First UTC day, YYYY-MM-DD (inclusive). */
   from: string;
   /** Only calls with this key. */
@@ -255,6 +257,8 @@ export type UsageFilter = {
 
 /** A dimension to break usage down by. */
 export type UsageGroupBy =
+  /** Customer (LiteLLM end user: the `user` a call names); null for calls naming none. */
+  | 'CUSTOMER'
   /** UTC day (YYYY-MM-DD). */
   | 'DAY'
   /** Virtual key id (per-member breakdown within a team: team admins only). */

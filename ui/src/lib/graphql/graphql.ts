@@ -321,6 +321,8 @@ export type UpdateUserInput = {
 
 /** Which usage to read. Non-admins read their own usage, or a team they belong to (teamId). */
 export type UsageFilter = {
+  /** Only calls naming this customer (LiteLLM end user) as `user`. */
+  customerId?: string | number | null | undefined;
   /** First UTC day, YYYY-MM-DD (inclusive). */
   from: string;
   /** Only calls with this key. */
