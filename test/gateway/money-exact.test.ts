@@ -127,16 +127,16 @@ describe('one million cheapest calls', () => {
     expect(team.body[0].teams).toEqual([expect.objectContaining({ team_id: 't-million', total_spend: 0.2 })]);
   });
 
-  it('SQL sums over a million spend rows of that cost are exactly $0.20 (customer report)', { timeout: 300_000 }, async () => {
-    const [real] = await sql(s, 'select request_id from spend_logs where key_id = (select key_id from spend_logs where cost_nanos = ? limit 1) limit 1', [callNanos]);
-    // a million copies of the real row, each with its own request id, for one customer
+  it('SQL sums over a million roll-up rows of that cost are exactly $0.20 (customer report)', { timeout: 300_000 }, async () => {
+    const [real] = await sql(s, 'select key_id, model, prompt_tokens, cost_nanos from spend_logs where cost_nanos = ? limit 1', [callNanos]);
+    // the customer report reads the per-customer daily roll-up: a million rows of one real call's
+    // figures (each under its own key id, as a million calls from a million keys would leave it)
     await sql(
       s,
-      `insert into spend_logs (request_id, key_token, key_id, model, call_type, prompt_tokens, completion_tokens, cost_nanos, status, start_time, end_time, end_user)
+      `insert into daily_customer_spend (day, end_user, key_id, model, user_id, team_id, requests, successes, prompt_tokens, spend_nanos)
        with recursive n(i) as (select 1 union all select i + 1 from n where i < ${MILLION})
-       select 'bulk-' || i, l.key_token, l.key_id, l.model, l.call_type, l.prompt_tokens, l.completion_tokens, l.cost_nanos, l.status, l.start_time, l.end_time, 'cust-million'
-       from n, spend_logs l where l.request_id = ?`,
-      [real.request_id],
+       select ?, 'cust-million', 'bulk-' || i, ?, '', '', 1, 1, ?, ? from n`,
+      [DAY, real.model, real.prompt_tokens, real.cost_nanos],
     );
     const report = await s.rest('GET', `/global/spend/report?start_date=${DAY}&end_date=${DAY}&group_by=customer`);
     expect(report.status).toBe(200);
