@@ -17,6 +17,7 @@ import { Router } from '../gateway/deployments.js';
 import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { KeyCache } from '../keys/key-cache.js';
+import { KeyExpiryNotices, expiryWindows } from '../keys/expiry-notices.js';
 import { CustomerCache } from '../gateway/customer-cache.js';
 import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { Limiter } from '../gateway/limiter.js';
@@ -110,6 +111,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const providers = { mock: new MockProvider(), openai: new OpenAIProvider(http), anthropic: new AnthropicProvider(http), azure: new AzureProvider(http) };
   const gateway = new Gateway({ settings, router, providers, keys, customers, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
+  const expiryNotices = new KeyExpiryNotices(orm, alerts, expiryWindows(gs.key_expiry_warnings), () => settings.baseUrl, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -120,6 +122,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
       customers.invalidateAll();
     },
     // one process per database resets budgets and prunes spend logs (README "Running at scale")
+    duties: [{ name: 'key expiry warnings', run: (now) => expiryNotices.run(now) }],
     leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
 

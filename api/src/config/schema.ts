@@ -169,6 +169,8 @@ const generalSettings = withPolicy(z.object({
   maximum_spend_logs_retention_period: duration().optional(),
   disable_spend_logs: z.boolean().default(false),
   invitation_link_duration: duration().default('7d'),
+  // ours: warn key owners this long before a key expires ([] = never)
+  key_expiry_warnings: z.array(duration()).max(10).default(['7d', '1d']),
   login_max_failures: positiveInt().default(5),
   login_max_failures_per_address: positiveInt().default(100),
   login_failure_window: duration().default('15m'),

@@ -57,3 +57,17 @@ export function leakedKeyMail(to: string, a: { key_name: string; key_alias: stri
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.dashboard)}">${escapeHtml(a.dashboard)}</a></p></body></html>`,
   };
 }
+
+/** The owner's warning that a key expires soon (general_settings.key_expiry_warnings). */
+export function keyExpiryMail(to: string, a: { key_name: string; key_alias: string | null; expires_at: string; dashboard: string }): Mail {
+  const name = a.key_alias ? `"${a.key_alias}" (${a.key_name})` : a.key_name;
+  const when = new Date(a.expires_at).toUTCString();
+  const what = `Your Purser key ${name} expires on ${when}; calls with it are refused from then on.`;
+  const next = 'If you still need it, create a new key (or ask an admin to extend this one) and replace the secret wherever you use it.';
+  return {
+    to,
+    subject: `Purser: your key ${a.key_name} expires on ${when}`,
+    text: `${what}\n\n${next}\n${a.dashboard}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.dashboard)}">${escapeHtml(a.dashboard)}</a></p></body></html>`,
+  };
+}

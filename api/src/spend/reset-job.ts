@@ -39,7 +39,7 @@ export class BudgetResetJob {
     private readonly ledger: BudgetCounters,
     private readonly tz: string,
     private readonly log: Logger,
-    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void; leader: Leadership },
+    private readonly opts: { minSeconds: number; maxSeconds: number; retention: string | null; afterReset: () => void; leader: Leadership; duties?: Array<{ name: string; run: (now: Date) => Promise<unknown> }> },
   ) {}
 
   start(): void {
@@ -125,6 +125,14 @@ export class BudgetResetJob {
     if (this.opts.retention) {
       const cutoff = now.getTime() - durationSeconds(parseDuration(this.opts.retention)) * 1000;
       await knex('spend_logs').where('start_time', '<', this.time(cutoff)).delete();
+    }
+    // other once-per-database chores on the same schedule and leadership (key expiry warnings)
+    for (const duty of this.opts.duties ?? []) {
+      try {
+        await duty.run(now);
+      } catch (e) {
+        this.log.error(`${duty.name} failed: ${errorSummary(e)}`);
+      }
     }
     if (count) {
       this.log.info(`budget reset: ${count} budget(s) started a new window`);
