@@ -78,9 +78,13 @@ export class LoginThrottle {
   /** Refuses while the account or the address is locked or at its limit; else takes a slot in both. */
   async reserve(account: string, address: string | null): Promise<LoginAttempt> {
     const slots = this.dims.flatMap((d) => (d.kind === 'account' ? [{ d, key: account }] : address ? [{ d, key: address }] : []));
-    const locks = await Promise.all(slots.map(({ d, key }) => d.lock.get(key)));
-    const waitMs = Math.max(0, ...locks.map((r) => (r && r.consumedPoints > 0 ? r.msBeforeNext : 0)));
-    if (waitMs > 0) throw tooMany(`Too many failed sign-in attempts. Try again in ${seconds(waitMs)} seconds.`, seconds(waitMs));
+    const lockWait = async () => {
+      const locks = await Promise.all(slots.map(({ d, key }) => d.lock.get(key)));
+      return Math.max(0, ...locks.map((r) => (r && r.consumedPoints > 0 ? r.msBeforeNext : 0)));
+    };
+    const lockedFor = (ms: number) => tooMany(`Too many failed sign-in attempts. Try again in ${seconds(ms)} seconds.`, seconds(ms));
+    const before = await lockWait();
+    if (before > 0) throw lockedFor(before);
 
     const taken = await Promise.allSettled(slots.map(({ d, key }) => d.attempts.consume(key)));
     if (taken.some((t) => t.status === 'rejected')) {
@@ -88,6 +92,13 @@ export class LoginThrottle {
       await Promise.all(slots.map(({ d, key }, i) => (counted(taken[i]!) ? d.attempts.reward(key) : null)));
       // the limit is reached with attempts still being verified: if they all fail, it locks
       throw tooMany('Too many sign-in attempts at once. Try again in 1 second.', 1);
+    }
+    // a lockout set between the first look and the slot (slots given back by refused attempts can
+    // lower a parked counter) still wins: the lock is set before the counter is parked (fail())
+    const after = await lockWait();
+    if (after > 0) {
+      await Promise.all(slots.map(({ d, key }) => d.attempts.reward(key)));
+      throw lockedFor(after);
     }
 
     let settled = false;
@@ -109,7 +120,9 @@ export class LoginThrottle {
           if (!now || now.consumedPoints < d.limit) return;
           // locked: the counter is parked for the lockout too (slots given back meanwhile
           // cannot open it early) and starts afresh after it
-          await Promise.all([d.lock.block(key, lockout), d.attempts.block(key, lockout)]);
+          // the lock first: an attempt that slips a slot past the parked counter sees it (reserve())
+          await d.lock.block(key, lockout);
+          await d.attempts.block(key, lockout);
         }),
       release: () => settle((d, key) => d.attempts.reward(key)),
     };
