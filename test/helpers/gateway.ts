@@ -86,8 +86,15 @@ export async function sql<T = any>(s: TestServer, query: string, params: unknown
   return (res.rows ?? []).map((row: Record<string, unknown>) => sqliteShaped(row, res.fields ?? [])) as T[];
 }
 
-/** node-pg type ids: int8, numeric, bool, timestamp, timestamptz */
-const PG_INT8 = 20, PG_NUMERIC = 1700, PG_BOOL = 16, PG_TIMESTAMP = 1114, PG_TIMESTAMPTZ = 1184;
+/** node-pg type ids: int8, numeric, bool, timestamp, timestamptz, json, jsonb */
+const PG_INT8 = 20, PG_NUMERIC = 1700, PG_BOOL = 16, PG_TIMESTAMP = 1114, PG_TIMESTAMPTZ = 1184, PG_JSON = 114, PG_JSONB = 3802;
+
+/** MikroORM hands PostgreSQL timestamps over as strings; a timestamp without zone is UTC here. */
+function epochMs(v: unknown, naive: boolean): number {
+  if (v instanceof Date) return v.getTime();
+  const text = String(v);
+  return new Date(naive && !/(Z|[+-]\d\d(:?\d\d)?)$/.test(text) ? `${text.replace(' ', 'T')}Z` : text).getTime();
+}
 
 function sqliteShaped(row: Record<string, unknown>, fields: Array<{ name: string; dataTypeID: number }>) {
   const out: Record<string, unknown> = { ...row };
@@ -99,7 +106,8 @@ function sqliteShaped(row: Record<string, unknown>, fields: Array<{ name: string
       if (!Number.isSafeInteger(n) && f.dataTypeID === PG_INT8) throw new Error(`${f.name}: ${v} is beyond a safe integer`);
       out[f.name] = n;
     } else if (f.dataTypeID === PG_BOOL) out[f.name] = v ? 1 : 0;
-    else if ((f.dataTypeID === PG_TIMESTAMP || f.dataTypeID === PG_TIMESTAMPTZ) && v instanceof Date) out[f.name] = v.getTime();
+    else if (f.dataTypeID === PG_TIMESTAMP || f.dataTypeID === PG_TIMESTAMPTZ) out[f.name] = epochMs(v, f.dataTypeID === PG_TIMESTAMP);
+    else if (f.dataTypeID === PG_JSON || f.dataTypeID === PG_JSONB) out[f.name] = JSON.stringify(v); // SQLite keeps JSON as text
   }
   return out;
 }
