@@ -72,7 +72,7 @@ export class BudgetResetJob {
         .whereNotNull(WINDOW_COLUMN)
         .where(WINDOW_COLUMN, '<=', this.time(now.getTime()))) as Array<Record<string, unknown>>;
       for (const row of due) {
-        const old = row.reset_at instanceof Date ? row.reset_at.getTime() : Number(row.reset_at);
+        const old = windowMs(row.reset_at);
         let next: number | null = null;
         if (typeof row.duration === 'string') {
           try {
@@ -103,4 +103,12 @@ export class BudgetResetJob {
     }
     return count;
   }
+}
+
+/** A window column as read raw: epoch ms on SQLite; on PostgreSQL a timestamp string (MikroORM keeps them unparsed). */
+function windowMs(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v;
+  const s = String(v);
+  return /^-?\d+$/.test(s) ? Number(s) : new Date(s).getTime();
 }
