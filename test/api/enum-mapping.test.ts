@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { sql as rawSql } from '../helpers/gateway.js';
 
 describe('enum values: UPPER_CASE on GraphQL, lower case everywhere else', () => {
   let s: TestServer;
@@ -13,7 +14,7 @@ describe('enum values: UPPER_CASE on GraphQL, lower case everywhere else', () =>
   });
   afterAll(() => s?.close());
 
-  const sql = (query: string, params: unknown[]) => s.running.app.orm.em.fork().getConnection().execute(query, params) as Promise<any[]>;
+  const sql = (query: string, params: unknown[]) => rawSql(s, query, params);
 
   it('a role and team role set over GraphQL are stored and shown on REST in lower case, and audited so', async () => {
     const created = await s.gql(`mutation { createUser(input: { userId: "vic", email: "vic@example.com", userRole: PROXY_ADMIN_VIEWER }) { id userRole } }`);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
+import { sql, sqlTime, tableNames } from '../helpers/gateway.js';
 
 const GEN = `mutation($i: GenerateKeyInput!) { generateKey(input: $i) { secret key { id keyAlias userId teamId models maxBudget tpmLimit rpmLimit expires budgetDuration budgetResetAt spend blocked } } }`;
 const UPD = `mutation($i: UpdateKeyInput!) { updateKey(input: $i) { id maxBudget expires userId teamId spend } }`;
@@ -197,14 +198,13 @@ describe('key rules: the seed settings (max_internal_user_budget 10, upper bound
 
   it('stores keys only as SHA-256: no column anywhere holds a secret', async () => {
     const g = (await s.gql(GEN, { i: { keyAlias: 'stored' } }, alice)).data.generateKey;
-    const conn = s.running.app.orm.em.fork().getConnection();
-    const tables = (await conn.execute(`select name from sqlite_master where type = 'table'`)) as Array<{ name: string }>;
-    expect(tables.map((t) => t.name)).toContain('virtual_keys');
-    for (const { name } of tables) {
-      const text = JSON.stringify(await conn.execute(`select * from "${name}"`));
+    const tables = await tableNames(s);
+    expect(tables).toContain('virtual_keys');
+    for (const name of tables) {
+      const text = JSON.stringify(await sql(s, `select * from "${name}"`));
       for (const secret of [g.secret, alice, carol, s.masterKey]) expect(text).not.toContain(secret);
     }
-    const [row] = (await conn.execute(`select token from virtual_keys where id = ?`, [g.key.id])) as Array<{ token: string }>;
+    const [row] = await sql<{ token: string }>(s, `select token from virtual_keys where id = ?`, [g.key.id]);
     expect(row!.token).toBe(sha256(g.secret));
   });
 
@@ -227,9 +227,8 @@ describe('key rules: the seed settings (max_internal_user_budget 10, upper bound
     await check(hash);
     await check(hash.toUpperCase());
 
-    const conn = s.running.app.orm.em.fork().getConnection();
     const exp = (await s.gql(GEN, { i: { keyAlias: 'expiring', duration: '1h' } }, alice)).data.generateKey;
-    await conn.execute(`update virtual_keys set expires_at = ? where id = ?`, [Date.now() - 60_000, exp.key.id]);
+    await sql(s, `update virtual_keys set expires_at = ? where id = ?`, [sqlTime(s, Date.now() - 60_000), exp.key.id]);
     await check(exp.secret);
 
     await s.rest('POST', '/key/block', { key: g.key.id });

@@ -7,9 +7,8 @@
  * t1: boss admin, carol user, dave user.   t2: carol admin, dave user, boss user.
  * So carol reaches dave (through t2) but is a plain member of t1, and boss the other way round.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../helpers/sqlite-file.js';
+import { sql } from '../helpers/gateway.js';
 import { startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
 const TEAM_ADMINS: Record<string, string> = { t1: 'boss', t2: 'carol' };
@@ -36,12 +35,10 @@ describe('member spend is visible to the member, team admins and admins only', (
     keys.admin = s.masterKey;
     await s.rest('POST', '/team/member_update', { team_id: 't1', user_id: 'dave', budget_duration: '30d' });
     // spend moves only through gateway calls; set it in the database itself to have figures to hide
-    const db = await openSqlite(join(s.dataDir, 'purser.db'));
     for (const [k, usd] of Object.entries(SPEND)) {
       const [teamId, userId] = k.split(':');
-      await db.run('update team_memberships set budget_spend = ? where team_id = ? and user_id = ?', [usd * 1e9, teamId, userId]);
+      await sql(s, 'update team_memberships set budget_spend = ? where team_id = ? and user_id = ?', [usd * 1e9, teamId, userId]);
     }
-    await db.close();
   });
   afterAll(async () => {
     await s?.close();

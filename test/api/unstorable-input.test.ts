@@ -4,6 +4,8 @@
  * a database error, whatever path it takes, never puts SQL text or values into the log or
  * the response.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../helpers/sqlite-file.js';
@@ -102,19 +104,23 @@ describe('NUL in string inputs', () => {
 
 describe('database errors: logged without SQL or values, answered without either', () => {
   let s: TestServer;
+  let dbDir = '';
   const logged = captureLog();
 
   beforeAll(async () => {
-    s = await startServer({}, { log: logged.log });
+    // SQLite triggers make the failure: this block runs on an own SQLite file in either test mode
+    dbDir = mkdtempSync(join(tmpdir(), 'purser-unstorable-'));
+    s = await startServer({}, { log: logged.log, databaseUrl: join(dbDir, 'purser.db') });
     await s.rest('POST', '/user/new', { user_id: 'bob', user_email: 'bob@example.com', password: 'a long passphrase', auto_create_key: false });
     // a real database failure on the writes below, made by the database itself
-    const db = await openSqlite(join(s.dataDir, 'purser.db'));
+    const db = await openSqlite(join(dbDir, 'purser.db'));
     await db.run(`create trigger no_team_insert before insert on teams begin select raise(abort, 'teams are read-only'); end`);
     await db.run(`create trigger no_user_update before update on users begin select raise(abort, 'users are read-only'); end`);
     await db.close();
   });
   afterAll(async () => {
     await s?.close();
+    rmSync(dbDir, { recursive: true, force: true });
   });
 
   it('REST, GraphQL: 500 with a generic message; the log names the failure but no SQL, values or hashes', async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpendRecorder } from '../../api/src/spend/recorder.js';
 import type { SpendRow } from '../../api/src/budgets/ports.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { admin, bearer, flush, mintKey, post, sdk, sha256, sql } from '../helpers/gateway.js';
+import { admin, bearer, flush, mintKey, post, sdk, isPostgres, sha256, sql } from '../helpers/gateway.js';
 import { silentLog, startServer, type TestServer } from '../helpers/server.js';
 
 const CHEAPEST = 0.0000002;
@@ -94,7 +94,7 @@ describe('one million cheapest calls', () => {
     // the server's own recorder class, orm and ledger; spend rows off (LiteLLM's disable_spend_logs)
     // so a million rows are counted without writing a million logs
     const gw = s.running.app.gateway!;
-    const recorder = new SpendRecorder(s.running.app.orm, 'sqlite', gw.ledger, silentLog, { intervalMs: 60_000, maxRows: 100_000, storePrompts: false, disabled: true });
+    const recorder = new SpendRecorder(s.running.app.orm, isPostgres(s) ? 'postgresql' : 'sqlite', gw.ledger, silentLog, { intervalMs: 60_000, maxRows: 100_000, storePrompts: false, disabled: true });
     const now = new Date();
     const row = (): SpendRow => ({
       requestId: randomUUID(), keyToken: k.token, keyId: k.id, userId: 'u-million', teamId: 't-million', model: 'emb', deployment: 'emb#0',

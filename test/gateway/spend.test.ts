@@ -115,9 +115,8 @@ describe('flushes', () => {
     const rollup = async () => (await sql(s, 'select coalesce(sum(requests), 0) as n from daily_model_spend where day = ? and model = ?', [day, 'm']))[0].n;
     const before = await rollup();
 
-    // break the roll-up table from another connection: the batch transaction fails on it
-    const db = await openSqlite(join(s.dataDir, 'purser.db'));
-    await db.run('alter table daily_model_spend rename to daily_model_spend_away');
+    // break the roll-up table in the database itself: the batch transaction fails on it
+    await sql(s, 'alter table daily_model_spend rename to daily_model_spend_away');
     try {
       for (const content of ['f1', 'f2', 'f3']) expect((await chat(s, k.key, { messages: [{ role: 'user', content }] })).status).toBe(200);
       await flush(s);
@@ -127,8 +126,7 @@ describe('flushes', () => {
       // the in-memory ledger already counts them (admission stays correct meanwhile)
       expect(s.running.app.gateway!.ledger.peek({ kind: 'key', keyId: k.id })?.spend).toBe(3 * CALL_NANOS);
     } finally {
-      await db.run('alter table daily_model_spend_away rename to daily_model_spend');
-      await db.close();
+      await sql(s, 'alter table daily_model_spend_away rename to daily_model_spend');
     }
     await flush(s);
     expect(rec.pending()).toBe(0);

@@ -334,7 +334,9 @@ describe('usage over whole weeks equals the daily roll-ups', () => {
 
   beforeAll(async () => {
     const days = ['2025-03-04', '2025-03-05', '2025-03-09', '2025-03-10', '2025-03-12', '2025-03-16', '2025-03-17', '2025-03-23', '2025-03-24', '2025-03-25', '2025-03-26'];
-    const who = [['wk-k1', 'wk-u1', 'wk-t1'], ['wk-k2', 'wk-u1', null], ['wk-k3', 'wk-u2', 'wk-t1'], ['wk-k4', 'wk-u3', 'wk-t2']] as const;
+    // key ids are UUIDs as real ones are (a uuid column on PostgreSQL)
+    const kid = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const who = [[kid(1), 'wk-u1', 'wk-t1'], [kid(2), 'wk-u1', null], [kid(3), 'wk-u2', 'wk-t1'], [kid(4), 'wk-u3', 'wk-t2']] as const;
     let n = 0;
     for (const [i, d] of days.entries())
       for (const [j, [keyId, userId, teamId]] of who.entries()) {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import OpenAI from 'openai';
 import type { FakeUpstream } from './fake-upstream.js';
 import type { TestServer } from './server.js';
@@ -72,10 +74,51 @@ export function sseEvents(text: string): any[] {
 
 export const sseContent = (events: any[]) => events.filter((e) => e !== '[DONE]').map((e) => e.choices?.[0]?.delta?.content ?? '').join('');
 
-/** SQL on the server's own database connection. */
-export function sql<T = any>(s: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
-  return s.running.app.orm.em.fork().getConnection().execute(query, params) as Promise<T[]>;
+/**
+ * SQL on the server's own database connection (`?` placeholders on both dialects). Rows read the
+ * same on both: PostgreSQL's bigint/numeric (strings in node-pg), booleans and timestamps come back
+ * as SQLite gives them (numbers, 0/1, epoch milliseconds), so a test asserts one shape.
+ */
+export async function sql<T = any>(s: TestServer, query: string, params: unknown[] = []): Promise<T[]> {
+  const knex = (s.running.app.orm.em.fork() as SqlEntityManager).getKnex();
+  const res: any = await knex.raw(query, params as any[]);
+  if (Array.isArray(res)) return res as T[]; // SQLite: rows as stored
+  return (res.rows ?? []).map((row: Record<string, unknown>) => sqliteShaped(row, res.fields ?? [])) as T[];
 }
+
+/** node-pg type ids: int8, numeric, bool, timestamp, timestamptz, json, jsonb */
+const PG_INT8 = 20, PG_NUMERIC = 1700, PG_BOOL = 16, PG_TIMESTAMP = 1114, PG_TIMESTAMPTZ = 1184, PG_JSON = 114, PG_JSONB = 3802;
+
+/** MikroORM hands PostgreSQL timestamps over as strings; a timestamp without zone is UTC here. */
+function epochMs(v: unknown, naive: boolean): number {
+  if (v instanceof Date) return v.getTime();
+  const text = String(v);
+  return new Date(naive && !/(Z|[+-]\d\d(:?\d\d)?)$/.test(text) ? `${text.replace(' ', 'T')}Z` : text).getTime();
+}
+
+function sqliteShaped(row: Record<string, unknown>, fields: Array<{ name: string; dataTypeID: number }>) {
+  const out: Record<string, unknown> = { ...row };
+  for (const f of fields) {
+    const v = out[f.name];
+    if (v === null || v === undefined) continue;
+    if ((f.dataTypeID === PG_INT8 || f.dataTypeID === PG_NUMERIC) && typeof v === 'string') {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) && f.dataTypeID === PG_INT8) throw new Error(`${f.name}: ${v} is beyond a safe integer`);
+      out[f.name] = n;
+    } else if (f.dataTypeID === PG_BOOL) out[f.name] = v ? 1 : 0;
+    else if (f.dataTypeID === PG_TIMESTAMP || f.dataTypeID === PG_TIMESTAMPTZ) out[f.name] = epochMs(v, f.dataTypeID === PG_TIMESTAMP);
+    else if (f.dataTypeID === PG_JSON || f.dataTypeID === PG_JSONB) out[f.name] = JSON.stringify(v); // SQLite keeps JSON as text
+  }
+  return out;
+}
+
+/** A point in time as a parameter for a timestamp column: epoch ms on SQLite, a Date on PostgreSQL. */
+export function sqlTime(s: TestServer, at: Date | number): Date | number {
+  const ms = at instanceof Date ? at.getTime() : at;
+  return isPostgres(s) ? new Date(ms) : ms;
+}
+
+export const isPostgres = (s: TestServer) => s.running.app.orm.config.getDriver() instanceof PostgreSqlDriver;
 
 export const flush = (s: TestServer) => s.running.app.gateway!.recorder.flush();
 
@@ -122,4 +165,12 @@ export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs
 export async function freshRateWindow() {
   const into = Date.now() % 60_000;
   if (into > 45_000) await sleep(60_000 - into + 50);
+}
+
+/** The names of the server's tables, on either dialect. */
+export async function tableNames(s: TestServer): Promise<string[]> {
+  const rows = isPostgres(s)
+    ? await sql<{ name: string }>(s, `select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)
+    : await sql<{ name: string }>(s, `select name from sqlite_master where type = 'table'`);
+  return rows.map((r) => r.name);
 }

@@ -141,3 +141,4 @@ export class BudgetResetJob {
     return count;
   }
 }
+
