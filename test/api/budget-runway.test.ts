@@ -169,7 +169,7 @@ describe('budget runway', () => {
     expect(k.budget_reset_at).not.toBeNull();
     expect(runwayPosts('rt')[0]).toMatchObject({ budget: { type: 'team', id: 'rt', label: 'team rt' }, max_budget: 0.25, budget_reset_at: null });
     expect(runwayPosts('rt:ro')[0]).toMatchObject({ budget: { type: 'member', id: 'rt:ro' } });
-    const mailTo = (to: string, label: string) => smtp.received.filter((m) => m.to.includes(to) && m.text.includes(`the budget of ${label} runs out`));
+    const mailTo = (to: string, label: string) => smtp.received.filter((m) => m.to.includes(to) && m.text.includes(`the budget of ${label}`));
     await until(() => mailTo('rp@example.com', 'key').length && mailTo('ra@example.com', 'team rt').length && mailTo('ro@example.com', 'member ro').length, 'the runway mails');
     // a team budget's warning goes to its admins, not to its plain members
     expect(mailTo('ro@example.com', 'team rt')).toEqual([]);

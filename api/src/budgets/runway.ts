@@ -86,6 +86,6 @@ export async function dailyRate(em: EntityManager, ref: BudgetRef, now: number):
 
 /** The forecast of a budget read from the database figures (max, spend, reset) and the roll-ups. */
 export async function runwayOf(em: EntityManager, ref: BudgetRef, b: { max: number | null; spend: number; resetAt: number | null }, now = Date.now()): Promise<Runway> {
-  if (b.max === null) return forecast(b, 0, now);
+  // the rate is told without a limit too: what the budget would have to hold
   return forecast(b, await dailyRate(em, ref, now), now);
 }
