@@ -183,6 +183,8 @@ describe('the walkthrough in a real browser', () => {
       const limits = page.getByTestId('limits');
       await limits.getByText('Calls are admitted').waitFor();
       expect(await limits.getByTestId('limit-cap').first().innerText()).toMatch(/Key budget[\s\S]*stops first[\s\S]*\$0\.10 left/);
+      // the runway forecast: nothing spent yet, so no forecast
+      expect(await limits.getByTestId('limit-runway').first().innerText()).toBe('No spend in the last 7 days');
 
       expect((await chat(s, secret, body)).status).toBe(200);
       expect((await chat(s, secret, body)).status).toBe(200);

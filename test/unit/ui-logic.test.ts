@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clientSetups, KEY_PLACEHOLDER } from '$lib/connect';
 import { count, percent, usd } from '$lib/format';
-import { capRatio, capTitle, capValue, firstToStop, relativeTime } from '$lib/limits';
-import { cacheFiltersOf, customRangeError, rangeOf, scopeFilter, scopeOf, TRY_IT, usageCsv, withTryItGrouped } from '$lib/usage';
+import { capRatio, capTitle, capValue, firstToStop, relativeTime, runwayLeft, runwayText } from '$lib/limits';
+import { budgetRows, cacheFiltersOf, customRangeError, rangeOf, scopeFilter, scopeOf, TRY_IT, usageCsv, withTryItGrouped } from '$lib/usage';
 
 describe('money and counts', () => {
   it('shows cents, keeps two significant digits under a cent, and a dash for nothing', () => {
@@ -164,5 +164,31 @@ describe('Try it keys and cache filters', () => {
     expect(cacheFiltersOf(new URL('http://x/ui/cache?key=k1&model=gpt-4o'))).toEqual({ keyId: 'k1', model: 'gpt-4o' });
     expect(cacheFiltersOf(new URL('http://x/ui/cache'))).toEqual({ keyId: null, model: null });
     expect(cacheFiltersOf(new URL(`http://x/ui/cache?key=${'a'.repeat(300)}&model=a%0Ab`))).toEqual({ keyId: null, model: null });
+  });
+});
+
+describe('budget runway lines', () => {
+  it('says when a budget runs out, tints it within the warning window, and says nothing without a limit', () => {
+    expect(runwayText({ status: 'BEFORE_RESET', dailyRate: 2, exhaustedAt: '2026-01-04T00:00:00Z', beforeReset: true, daysLeft: 2.5 })).toEqual({ text: 'At $2.00/day it runs out in 2.5 d', soon: true });
+    expect(runwayText({ status: 'BEFORE_RESET', dailyRate: 0.5, beforeReset: true, daysLeft: 12.4 })).toEqual({ text: 'At $0.50/day it runs out in 12 d', soon: false });
+    expect(runwayText({ status: 'NOT_BEFORE_RESET', dailyRate: 0.004, beforeReset: false })).toEqual({ text: 'At $0.004/day it lasts until the reset', soon: false });
+    expect(runwayText({ status: 'NO_SPEND', dailyRate: 0, beforeReset: false })?.text).toBe('No spend in the last 7 days');
+    expect(runwayText({ status: 'EXHAUSTED', dailyRate: 1, beforeReset: true, daysLeft: 0 })).toEqual({ text: 'Used up', soon: true });
+    expect(runwayText({ status: 'NO_LIMIT', dailyRate: 1, beforeReset: false })).toBeNull();
+    expect(runwayText(null)).toBeNull();
+    expect(runwayLeft(1.5)).toBe('36 h');
+    expect(runwayLeft(0.01)).toBe('14 min');
+    expect(runwayLeft(3)).toBe('3 d');
+  });
+  it('lists the budgets that have a max: personal, keys, team', () => {
+    const rows = budgetRows({
+      user: { id: 'u', maxBudget: 10, personalSpend: 2, budgetResetAt: null, runway: null },
+      keys: { edges: [{ node: { id: 'k1', keyAlias: 'laptop', keyName: 'sk-...a', spend: 1, maxBudget: 5 } }, { node: { id: 'k2', keyName: 'sk-...b', spend: 1, maxBudget: null } }] },
+      team: null,
+    });
+    expect(rows.map((r) => [r.title, r.used, r.limit])).toEqual([
+      ['Personal budget', 2, 10],
+      ['Key laptop', 1, 5],
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import { HealthChecker } from '../gateway/health.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { KeyCache } from '../keys/key-cache.js';
 import { KeyExpiryNotices, expiryWindows } from '../keys/expiry-notices.js';
+import { BudgetRunwayNotices } from '../budgets/runway-notices.js';
 import { CustomerCache } from '../gateway/customer-cache.js';
 import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { Limiter } from '../gateway/limiter.js';
@@ -112,6 +113,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const gateway = new Gateway({ settings, router, providers, keys, customers, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const expiryNotices = new KeyExpiryNotices(orm, alerts, expiryWindows(gs.key_expiry_warnings), () => settings.baseUrl, log);
+  const runwayNotices = new BudgetRunwayNotices(orm, alerts, expiryWindows([gs.budget_runway_warning])[0]!, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -122,7 +124,10 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
       customers.invalidateAll();
     },
     // one process per database resets budgets and prunes spend logs (README "Running at scale")
-    duties: [{ name: 'key expiry warnings', run: (now) => expiryNotices.run(now) }],
+    duties: [
+      { name: 'key expiry warnings', run: (now) => expiryNotices.run(now) },
+      { name: 'budget runway warnings', run: (now) => runwayNotices.run(now) },
+    ],
     leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
 

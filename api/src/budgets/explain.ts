@@ -5,6 +5,7 @@
  */
 
 import { formatUsd, nanosToUsd, plainUsd } from '../common/money.js';
+import type { BlockingRef } from './ref.js';
 
 export type BudgetKind = 'key' | 'user' | 'team' | 'member' | 'customer';
 
@@ -94,6 +95,8 @@ export interface Cap {
   refuses: boolean;
   /** what the gateway answers (429) while it refuses */
   message: string;
+  /** the budget (budget caps whose figures named it): what the runway forecast reads */
+  ref?: BlockingRef;
 }
 
 /** What the explanation needs: the budgets as the gateway checks them, with ledger figures. */
@@ -104,6 +107,7 @@ export interface BudgetFigures {
   window: number | null;
   spend: number;
   reserved: number;
+  ref?: BlockingRef;
 }
 
 export interface CounterFigures {
@@ -133,7 +137,7 @@ export function budgetCap(b: BudgetFigures): Cap | null {
   // a team may reach its max exactly; the others stop just below it
   const remaining = refuses ? 0 : Math.max(0, b.max - used);
   const message = budgetRefusalMessage(b.label, b.spend, b.max);
-  return { kind: 'budget', scope: b.kind, label: b.label, limit: b.max, used: b.spend, reserved: b.reserved, remaining, resetsAt: b.window, refuses, message };
+  return { kind: 'budget', scope: b.kind, label: b.label, limit: b.max, used: b.spend, reserved: b.reserved, remaining, resetsAt: b.window, refuses, message, ...(b.ref ? { ref: b.ref } : {}) };
 }
 
 function counterCaps(c: CounterFigures): Cap[] {

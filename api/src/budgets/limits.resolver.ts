@@ -5,6 +5,7 @@ import { upperCaseEnum } from '../graphql/enums.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import type { Cap } from './explain.js';
 import { keyLimits, type KeyLimitsView } from './limits.service.js';
+import { BudgetRunway, runwayToGql } from './runway.gql.js';
 
 const LimitKindEnum = upperCaseEnum(['budget', 'rpm', 'tpm', 'parallel'] as const);
 registerEnumType(LimitKindEnum, {
@@ -63,6 +64,9 @@ class LimitCap {
 
   @Field(() => String, { description: 'What the gateway answers (HTTP 429) while this cap refuses.' })
   message!: string;
+
+  @Field(() => BudgetRunway, { nullable: true, description: 'For a budget: when it runs out at the current 7-day spend rate; null for counters.' })
+  runway!: BudgetRunway | null;
 }
 
 @ObjectType({ description: 'Why a key can or cannot call now, computed by the gateway’s own admission rules.' })
@@ -92,6 +96,7 @@ function toGql(v: KeyLimitsView): KeyCallLimits {
       resetsAt: c.resetsAt === null ? null : new Date(c.resetsAt),
       refuses: c.refuses,
       message: c.message,
+      runway: c.runway ? runwayToGql(c.runway) : null,
     })),
   };
 }

@@ -3,13 +3,14 @@ import type { VirtualKey } from '../keys/key.entity.js';
 import type { BudgetView } from './counted.js';
 import { explainCaps, limitSpecsOf, type Cap } from './explain.js';
 import type { BudgetCounters } from './ledger.js';
+import { runwayOf, type Runway } from './runway.js';
 
 /** Why a key may or may not call right now: its state and every cap, first the one that stops it first. */
 export interface KeyLimitsView {
   callable: boolean;
   /** what stops a call now (state or cap), in the gateway's words; null when a call is admitted */
   refusal: string | null;
-  caps: Cap[];
+  caps: Array<Cap & { runway?: Runway }>;
 }
 
 /** What the explanation reads of a key snapshot (keys/key-cache.ts). */
@@ -41,7 +42,7 @@ function stateRefusal(snap: LimitsSubject, now: number): string | null {
  * calls in flight), the limiter for this minute's requests, tokens and parallel slots.
  */
 export function explainSnapshot(gw: { ledger: BudgetCounters; limiter: RateFigures }, snap: LimitsSubject, now = Date.now()): KeyLimitsView {
-  const budgets = snap.budgets.map((b) => ({ kind: b.kind, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
+  const budgets = snap.budgets.map((b) => ({ kind: b.kind, ref: b.ref, label: b.label, max: b.max, window: b.window, ...gw.ledger.figures(b) }));
   const { specs, parallel } = limitSpecsOf(snap);
   const keyLabel = snap.budgets.find((b) => b.kind === 'key')?.label ?? `key ${snap.keyName}`;
   const counters = specs.map((s) => ({
@@ -63,5 +64,10 @@ export async function keyLimits(ctx: Ctx, key: VirtualKey): Promise<KeyLimitsVie
   if (!gw) return null;
   // the very snapshot the gateway admits calls with (same cache, same TTL)
   const snap = await gw.keys.get(key.token);
-  return snap ? explainSnapshot(gw, snap) : null;
+  if (!snap) return null;
+  const now = Date.now();
+  const view = explainSnapshot(gw, snap, now);
+  // each budget's forecast on the same figures the gateway admits with (spend + in flight)
+  for (const c of view.caps) if (c.kind === 'budget' && c.ref) c.runway = await runwayOf(ctx.em, c.ref, { max: c.limit, spend: c.used + c.reserved, resetAt: c.resetsAt }, now);
+  return view;
 }

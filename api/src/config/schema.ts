@@ -171,6 +171,8 @@ const generalSettings = withPolicy(z.object({
   invitation_link_duration: duration().default('7d'),
   // ours: warn key owners this long before a key expires ([] = never)
   key_expiry_warnings: z.array(duration()).max(10).default(['7d', '1d']),
+  // ours: warn budget owners when the 7-day rate runs a budget out within this long (budgets/runway-notices.ts)
+  budget_runway_warning: duration().default('3d'),
   login_max_failures: positiveInt().default(5),
   login_max_failures_per_address: positiveInt().default(100),
   login_failure_window: duration().default('15m'),

@@ -10,7 +10,8 @@ import { VirtualKey } from './key.entity.js';
 export interface NoticeSink {
   /** false without alerting (no webhook, no mail): nothing is claimed, so nothing is lost */
   readonly enabled: boolean;
-  notice(mail: Mail | null, payload: object): Promise<void>;
+  /** payload null: the mail only (a further recipient of a notice already posted) */
+  notice(mail: Mail | null, payload: object | null): Promise<void>;
 }
 
 /** `7d` → { label: '7d', ms }: the warnings, most distant first. */

@@ -71,3 +71,18 @@ export function keyExpiryMail(to: string, a: { key_name: string; key_alias: stri
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.dashboard)}">${escapeHtml(a.dashboard)}</a></p></body></html>`,
   };
 }
+
+/** The warning that a budget runs out soon at its 7-day rate (general_settings.budget_runway_warning). */
+export function budgetRunwayMail(to: string, a: { budget: { label: string }; spend: number; max_budget: number; daily_rate: number; exhausted_at: string; budget_reset_at: string | null }): Mail {
+  const when = new Date(a.exhausted_at).toUTCString();
+  const what = `At its current rate (${a.daily_rate.toFixed(2)} USD/day over the last 7 days), the budget of ${a.budget.label} runs out on ${when}: ${a.spend.toFixed(2)} of ${a.max_budget.toFixed(2)} USD are spent.`;
+  const next = a.budget_reset_at
+    ? `It resets on ${new Date(a.budget_reset_at).toUTCString()}; until then calls are refused once it is used up.`
+    : 'It does not reset: calls are refused once it is used up.';
+  return {
+    to,
+    subject: `Purser: the budget of ${a.budget.label} runs out on ${when}`,
+    text: `${what}\n\n${next}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p></body></html>`,
+  };
+}

@@ -65,10 +65,10 @@ export class BudgetAlerts implements AlertSink {
     }
   }
 
-  /** A one-off notice to a key's owner (mail, when alerting has "email") and to the webhook. */
-  async notice(mail: Mail | null, payload: object): Promise<void> {
+  /** A one-off notice to an owner (mail, when alerting has "email") and to the webhook (payload null: mail only). */
+  async notice(mail: Mail | null, payload: object | null): Promise<void> {
     if (this.mailer && mail) await this.mailer.send(mail).catch((e) => this.log.warn(`notice mail not sent: ${(e as Error).message}`));
-    await this.postWebhook(payload);
+    if (payload) await this.postWebhook(payload);
   }
 
   private async postWebhook(payload: object): Promise<void> {

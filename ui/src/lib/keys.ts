@@ -171,6 +171,13 @@ export const KeyQuery = graphql(`
           resetsAt
           refuses
           message
+          runway {
+            status
+            dailyRate
+            exhaustedAt
+            beforeReset
+            daysLeft
+          }
         }
       }
     }

@@ -59,3 +59,32 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
 
 /** The cap that stops a call first (the server orders them so); null without caps. */
 export const firstToStop = <C extends Cap>(caps: C[]): C | null => caps[0] ?? null;
+
+export type Runway = { status: string; dailyRate: number; exhaustedAt?: string | null; beforeReset: boolean; daysLeft?: number | null };
+
+/** "1.5 d", "6 h", "20 min": how long until a forecast instant. */
+export function runwayLeft(daysLeft: number): string {
+  if (daysLeft >= 2) return `${daysLeft < 10 ? daysLeft.toFixed(1).replace(/\.0$/, '') : Math.round(daysLeft)} d`;
+  const hours = daysLeft * 24;
+  if (hours >= 1) return `${Math.round(hours)} h`;
+  return `${Math.max(1, Math.round(hours * 60))} min`;
+}
+
+/**
+ * The forecast in one line, or null when there is nothing to say (no limit). `soon` marks a
+ * budget that runs out within `warnDays` before its reset: the dashboard tints it.
+ */
+export function runwayText(r: Runway | null | undefined, warnDays = 3): { text: string; soon: boolean } | null {
+  if (!r || r.status === 'NO_LIMIT') return null;
+  const rate = `${usd(r.dailyRate)}/day`;
+  switch (r.status) {
+    case 'NO_SPEND':
+      return { text: 'No spend in the last 7 days', soon: false };
+    case 'EXHAUSTED':
+      return { text: 'Used up', soon: true };
+    case 'NOT_BEFORE_RESET':
+      return { text: `At ${rate} it lasts until the reset`, soon: false };
+    default:
+      return { text: `At ${rate} it runs out in ${runwayLeft(r.daysLeft ?? 0)}`, soon: (r.daysLeft ?? 0) <= warnDays };
+  }
+}

@@ -1,5 +1,6 @@
 import { graphql } from '$lib/graphql';
 import { utcDay } from '$lib/format';
+import type { Runway } from '$lib/limits';
 
 /** Date range presets; the chosen one lives in the URL (`?days=28`), a custom one as `?from=&to=`. */
 export const PRESETS = [7, 28, 90] as const;
@@ -294,3 +295,75 @@ export const KeyUsageQuery = graphql(`
     }
   }
 `);
+
+
+/** The budgets behind the usage page's scope, with their runway: the caller's own (user, keys) or the team's. */
+export const UsageBudgetsQuery = graphql(`
+  query UsageBudgets($userId: ID!, $teamId: ID!, $me: Boolean!, $team: Boolean!) {
+    user(id: $userId) @include(if: $me) {
+      id
+      maxBudget
+      personalSpend
+      budgetResetAt
+      runway {
+        status
+        dailyRate
+        exhaustedAt
+        beforeReset
+        daysLeft
+      }
+    }
+    keys(first: 25, filter: { userId: $userId }) @include(if: $me) {
+      edges {
+        node {
+          id
+          keyAlias
+          keyName
+          maxBudget
+          spend
+          budgetResetAt
+          runway {
+            status
+            dailyRate
+            exhaustedAt
+            beforeReset
+            daysLeft
+          }
+        }
+      }
+    }
+    team(id: $teamId) @include(if: $team) {
+      id
+      teamAlias
+      maxBudget
+      spend
+      budgetResetAt
+      runway {
+        status
+        dailyRate
+        exhaustedAt
+        beforeReset
+        daysLeft
+      }
+    }
+  }
+`);
+
+export type BudgetRow = { id: string; title: string; used: number; limit: number; resetsAt: string | null; runway: Runway | null };
+
+type BudgetHolder = { maxBudget?: number | null; budgetResetAt?: string | null; runway?: Runway | null };
+
+/** The budgets with a max, as the usage page's progress list shows them (personal first, then keys, then the team). */
+export function budgetRows(d: {
+  user?: (BudgetHolder & { id: string; personalSpend: number }) | null;
+  keys?: { edges: Array<{ node: BudgetHolder & { id: string; keyAlias?: string | null; keyName: string; spend: number } }> } | null;
+  team?: (BudgetHolder & { id: string; teamAlias?: string | null; spend: number }) | null;
+}): BudgetRow[] {
+  const row = (id: string, title: string, used: number, h: BudgetHolder): BudgetRow[] =>
+    h.maxBudget == null ? [] : [{ id, title, used, limit: h.maxBudget, resetsAt: h.budgetResetAt ?? null, runway: h.runway ?? null }];
+  return [
+    ...(d.user ? row(`user:${d.user.id}`, 'Personal budget', d.user.personalSpend, d.user) : []),
+    ...(d.keys?.edges ?? []).flatMap(({ node: k }) => row(`key:${k.id}`, `Key ${k.keyAlias ?? k.keyName}`, k.spend, k)),
+    ...(d.team ? row(`team:${d.team.id}`, `Team ${d.team.teamAlias ?? d.team.id}`, d.team.spend, d.team) : []),
+  ];
+}
