@@ -277,7 +277,8 @@ export class SpendRecorder implements SpendSink {
             | { rows: Array<{ request_id: string }> };
           for (const r of Array.isArray(res) ? res : res.rows) inserted.add(r.request_id);
         }
-      const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.has(r.requestId));
+      // each inserted id once: a replayed spill may hold a row twice
+      const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.delete(r.requestId));
       if (!fresh.length) return;
       await this.rollups(trx, fresh);
       await this.budgets(trx, fresh, applied);
