@@ -9,7 +9,9 @@ export const databaseUnavailable = () => new AppError('SERVICE_UNAVAILABLE', DB_
 
 // socket-level codes (node, pg) and PostgreSQL's own "gone" states (57P01 admin shutdown, 08xxx connection exceptions)
 const CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
-const MESSAGES = /Connection terminated|connection (?:is )?(?:closed|lost|ended)|Client has encountered a connection error|Timeout acquiring a connection|ECONNREFUSED|ECONNRESET|terminating connection/i;
+// the driver's and the pool's own wording, as the whole message or the tail knex appends after
+// the SQL (anchored: a value inside the SQL text must not make an ordinary failure look like one)
+const MESSAGES = /(?:^| - )(?:Connection terminated(?: unexpectedly)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Knex: Timeout acquiring a connection\. The pool is probably full\.[^\n]*)$/;
 
 /**
  * True for an error that means "the database did not answer" (as opposed to a query it
