@@ -87,6 +87,14 @@ describe('PostgreSQL cut', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatchObject({ message: DB_UNREACHABLE, type: 'service_unavailable', code: '503' });
 
+    const anthropic = await fetch(`${A.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': unseen.key, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(anthropic.status).toBe(503);
+    expect(((await anthropic.json()) as any).error.message).toBe(DB_UNREACHABLE);
+
     // REST, GraphQL and sign-in: 503 with the message, no 500
     const rest = await A.rest('GET', '/key/list');
     expect(rest.status).toBe(503);
@@ -98,6 +106,10 @@ describe('PostgreSQL cut', () => {
     const login = await fetch(`${A.url}/v2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: MASTER_KEY }) });
     expect(login.status).toBe(503);
     expect(((await login.json()) as any).error.message).toBe(DB_UNREACHABLE);
+
+    const form = await fetch(`${A.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=admin&password=${MASTER_KEY}`, redirect: 'manual' });
+    expect(form.status).toBe(503);
+    expect(await form.text()).toContain(DB_UNREACHABLE);
 
     // readiness, /metrics and the log say so
     expect(await readiness(A)).toEqual({ status: 503, body: { status: 'unhealthy', db: 'disconnected', spend_spill_rows: 3 } });
@@ -147,6 +159,8 @@ describe('PostgreSQL cut', () => {
     const k = await mintKey(A);
     // a cache with a 1 ms TTL on the server's own database connection
     const cache = new KeyCache(A.running.app.orm, sha256(MASTER_KEY), 1);
+    cache.health = A.running.app.db;
+    await flush(A);
     const snap = await cache.get(k.token);
     expect(snap?.keyId).toBe(k.id);
     proxy.cut();
@@ -158,10 +172,14 @@ describe('PostgreSQL cut', () => {
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).status).toBe(503);
       expect((err as AppError).message).toBe(DB_UNREACHABLE);
+      // the cache's failed load is what told the server: /metrics says so
+      expect(A.running.app.db.up).toBe(false);
     } finally {
       proxy.restore();
     }
-    await until(async () => (await readiness(A)).status === 200, 'database back');
+    // nothing calls, nothing is spilled: the recorder's tick asks the database and sees it back
+    await until(() => A.running.app.db.up, 'the database seen back without traffic');
+    expect(await metric(A, 'purser_database_up')).toBe(1);
   });
 });
 

@@ -139,7 +139,18 @@ export class SpendRecorder implements SpendSink {
         this.queue.splice(0, batch.length);
       }
       if (this.spilled > 0) await this.replay();
+      else if (this.opts.health && !this.opts.health.up) await this.probe();
     });
+  }
+
+  /** Nothing to write but the database was away: ask it, so the log and /metrics see it return without traffic. */
+  private async probe(): Promise<void> {
+    try {
+      await (this.orm.em as SqlEntityManager).getKnex().raw('select 1');
+      this.opts.health?.ok();
+    } catch {
+      // still away: the next tick asks again
+    }
   }
 
   /** At start: writes what a previous run left in the spill file (never throws; what fails stays for later). */
