@@ -122,7 +122,8 @@ describe('PostgreSQL cut', () => {
       expect(r.status).toBe(200);
       ids.push(r.headers.get('x-litellm-call-id')!);
     }
-    await until(() => recorder(A).spillFull(), 'the spill is full');
+    await until(() => recorder(A).spillRows() === SPILL_MAX, 'the spill is full');
+    expect(recorder(A).spillFull()).toBe(true);
     const full = await chat(A, k.key);
     expect(full.status).toBe(503);
     expect(full.body.error.type).toBe('service_unavailable');

@@ -95,7 +95,10 @@ export class SpendRecorder implements SpendSink {
 
   /** The spill file is full: a new call's spend could not be kept, so calls are refused. */
   spillFull(): boolean {
-    return !!this.opts.spill && this.spilled >= this.opts.spill.maxRows;
+    if (!this.opts.spill) return false;
+    // rows queued while the database is away are bound for the spill (or stuck in memory when it cannot be written)
+    const waiting = this.opts.health?.up === false ? this.queue.length : 0;
+    return this.spilled + waiting >= this.opts.spill.maxRows;
   }
 
   start(): void {
@@ -138,8 +141,9 @@ export class SpendRecorder implements SpendSink {
         this.opts.health?.ok();
         this.queue.splice(0, batch.length);
       }
-      if (this.spilled > 0) await this.replay();
-      else if (this.opts.health && !this.opts.health.up) await this.probe();
+      // while the database is away, one cheap question per tick instead of reading the whole spill
+      if (this.opts.health && !this.opts.health.up) await this.probe();
+      if (this.spilled > 0 && this.opts.health?.up !== false) await this.replay();
     });
   }
 
