@@ -54,12 +54,12 @@ describe('readiness follows Redis through an outage', () => {
       const r = await fetch(`${s.url}/health/readiness`);
       return { status: r.status, body: (await r.json()) as Record<string, string> };
     };
-    expect(await ready()).toEqual({ status: 200, body: { status: 'healthy', db: 'connected', redis: 'connected' } });
+    expect(await ready()).toEqual({ status: 200, body: { status: 'healthy', db: 'connected', spend_spill_rows: 0, redis: 'connected' } });
     expect(cap.text()).toContain(`Redis: ${proxy.address} (from REDIS_URL`);
 
     proxy.cut();
     await until(async () => (await ready()).body.redis === 'disconnected', 'redis disconnected');
-    expect(await ready()).toEqual({ status: 200, body: { status: 'degraded', db: 'connected', redis: 'disconnected' } });
+    expect(await ready()).toEqual({ status: 200, body: { status: 'degraded', db: 'connected', spend_spill_rows: 0, redis: 'disconnected' } });
     await until(async () => cap.text().includes('is unreachable'), 'the outage logged');
 
     proxy.restore();

@@ -47,6 +47,7 @@ describe('parseConfig: defaults', () => {
         alerting: [],
         proxy_batch_write_at: 1,
         spend_log_batch_max_rows: 1000,
+        spend_spill_max_rows: 100000,
         store_prompts_in_spend_logs: false,
         disable_spend_logs: false,
         invitation_link_duration: '7d',
@@ -304,7 +305,7 @@ describe('loadConfigFile', () => {
 describe('exports for docs', () => {
   it('lists our own general_settings, all of them implemented', () => {
     expect(OUR_GENERAL_SETTINGS.map((s) => s.key)).toEqual([
-      'spend_log_batch_max_rows', 'key_expiry_warnings', 'budget_runway_warning', 'invitation_link_duration', 'login_max_failures', 'login_max_failures_per_address', 'login_failure_window',
+      'spend_log_batch_max_rows', 'spend_spill_max_rows', 'key_expiry_warnings', 'budget_runway_warning', 'invitation_link_duration', 'login_max_failures', 'login_max_failures_per_address', 'login_failure_window',
       'login_lockout_duration', 'sso_team_sync', 'sso_team_id_pattern', 'graphql_max_depth', 'graphql_max_cost',
       'default_max_tokens_estimate', 'metrics_user_labels', 'metrics_max_series',
     ]);

@@ -15,6 +15,7 @@ import { changeBusFor, RedisChangeBus } from '../shared-state/events.js';
 import { publishCommittedChanges } from '../db/change-events.js';
 import { KeyCache } from '../keys/key-cache.js';
 import { createGatewayRuntime } from './runtime.js';
+import { DatabaseHealth } from '../db/outage.js';
 import { buildServer } from '../http/server.js';
 import { DurationError, durationSeconds, parseDuration } from '../time/durations.js';
 import { User } from '../users/user.entity.js';
@@ -162,9 +163,13 @@ export async function startPurser(opts: StartOptions = {}): Promise<Running> {
   const keys = new KeyCache(orm, settings.masterKeyHash);
   changes.subscribe((e) => keys.apply(e));
   publishCommittedChanges(orm, changes);
-  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis, keys, changes };
+  const db = new DatabaseHealth(log);
+  keys.health = db;
+  const app: App = { settings, orm, log, loginThrottle, mailer: smtp ? new Mailer(smtp) : null, sso, redis, keys, changes, db, dataDir };
   await upsertAdmin(app);
   app.gateway = createGatewayRuntime(app);
+  // spend a previous run left in the spill file (the database was away when it stopped): written before serving
+  await app.gateway.recorder.replaySpill();
   const server = await buildServer(app, { uiDir: opts.uiDir === undefined ? UI_BUILD : opts.uiDir });
   await server.listen({ port, host });
   if (master.generated && master.file && !opts.master) saveGeneratedKey(master.file, master.key);

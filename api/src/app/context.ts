@@ -7,6 +7,7 @@ import type { SsoConfig } from '../sso/config.js';
 import type { KeyCache } from '../keys/key-cache.js';
 import type { ChangeBus } from '../shared-state/events.js';
 import type { RedisConn } from '../shared-state/redis.js';
+import type { DatabaseHealth } from '../db/outage.js';
 import type { Settings } from './settings.js';
 
 export interface Logger {
@@ -31,6 +32,10 @@ export interface App {
   keys: KeyCache;
   /** change events (key, user, team, membership): in process, or Redis pub/sub across processes */
   changes: ChangeBus;
+  /** whether the database answered last (db/outage.ts): logs, /metrics and readiness show it */
+  db: DatabaseHealth;
+  /** the data directory (spend spill file); unset: spend waits in memory while the database is away */
+  dataDir?: string;
   /** set once the gateway is built (usage and metrics read it) */
   gateway?: GatewayRuntime;
 }

@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { join } from 'node:path';
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
 import { Gauge } from 'prom-client';
 import type { App } from './context.js';
@@ -95,7 +97,18 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     maxRows: gs.spend_log_batch_max_rows ?? 1000,
     storePrompts: gs.store_prompts_in_spend_logs === true,
     disabled: gs.disable_spend_logs === true,
+    // one file per worker: each replays only its own
+    spill: app.dataDir
+      ? { path: join(app.dataDir, cluster.isWorker ? `spend-spill-${cluster.worker!.id}.jsonl` : 'spend-spill.jsonl'), maxRows: gs.spend_spill_max_rows ?? 100_000 }
+      : null,
+    health: app.db,
   });
+  new Gauge({ name: 'purser_database_up', help: 'Whether the database answered the last call made to it (1) or not (0)', registers: [metrics.registry], collect() {
+    this.set(app.db.up ? 1 : 0);
+  } });
+  new Gauge({ name: 'purser_spend_spill_rows', help: 'Spend rows waiting in the local spill file for the database', registers: [metrics.registry], collect() {
+    this.set(recorder.spillRows());
+  } });
   const webhook = (gs.alerting ?? []).includes('webhook') ? (env.WEBHOOK_URL?.trim() || null) : null;
   if ((gs.alerting ?? []).includes('webhook') && !webhook) log.warn('general_settings.alerting has "webhook" but WEBHOOK_URL is not set: no budget alerts');
   const wantsMail = (gs.alerting ?? []).includes('email');

@@ -39,6 +39,8 @@ export interface SpendRow {
 /** Takes finished calls (spend/recorder.ts). */
 export interface SpendSink {
   record(row: SpendRow): void;
+  /** true while a new call's spend could not be kept (database away, spill file full): calls are refused */
+  spillFull(): boolean;
 }
 
 /** What an alert says about the key a call was made with (a gateway key snapshot fits). */

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE';
 
 const STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -18,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 export class AppError extends Error {
@@ -62,6 +64,8 @@ export function errorType(e: AppError): string {
       return 'conflict_error';
     case 'TOO_MANY_REQUESTS':
       return 'rate_limit_exceeded';
+    case 'SERVICE_UNAVAILABLE':
+      return 'service_unavailable';
   }
 }
 

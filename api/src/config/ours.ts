@@ -3,6 +3,7 @@
 /** Our additions to general_settings (not in LiteLLM), listed in the README. */
 export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> = [
   { key: 'spend_log_batch_max_rows', description: 'Most spend-log rows written in one batch (default 1000).' },
+  { key: 'spend_spill_max_rows', description: 'Most spend rows kept in <data>/spend-spill.jsonl while the database is unreachable; when full, gateway calls are refused with 503 until it answers (default 100000).' },
   { key: 'key_expiry_warnings', description: 'How long before a key expires its owner is warned by mail and the alert webhook, once each (default ["7d", "1d"]; [] turns the warnings off).' },
   { key: 'budget_runway_warning', description: 'How soon a budget must run out, at its 7-day spend rate and before its reset, for its owner (and a team budget\'s team admins) to be warned by mail and the alert webhook, once per budget window (default 3d).' },
   { key: 'invitation_link_duration', description: 'How long an invitation link stays valid (default 7d).' },

@@ -165,6 +165,8 @@ const generalSettings = withPolicy(z.object({
   alerting_threshold: z.number().optional(),
   proxy_batch_write_at: z.number().positive().default(1),
   spend_log_batch_max_rows: positiveInt().default(1000),
+  // ours: most spend rows kept in <data>/spend-spill.jsonl while the database is unreachable
+  spend_spill_max_rows: positiveInt().default(100000),
   store_prompts_in_spend_logs: z.boolean().default(false),
   maximum_spend_logs_retention_period: duration().optional(),
   disable_spend_logs: z.boolean().default(false),

@@ -138,6 +138,9 @@ export class Gateway {
     const t0 = performance.now();
     const start = new Date();
     const { snap, body, model, forward } = await this.accept(req, dialect);
+    // spend that could not be kept would be lost: refuse rather than serve unrecorded (README "Running at scale")
+    if (this.d.recorder.spillFull())
+      throw new AppError('SERVICE_UNAVAILABLE', 'Spend cannot be recorded: the database is unreachable and the local spend spill is full (general_settings.spend_spill_max_rows). Try again shortly.', null, 'service_unavailable', { 'retry-after': '5' });
 
     // the estimate is what the call can cost at most: its prompt plus the most output it may produce
     const out = dialect.outputTokens(body, this.d.router.maxOutputTokens(model), this.d.settings.config.general_settings.default_max_tokens_estimate);

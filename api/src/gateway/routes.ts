@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { App } from '../app/context.js';
 import { logUnexpected } from '../common/error-log.js';
 import { AppError, errorType } from '../common/errors.js';
+import { DB_UNREACHABLE, isConnectionError } from '../db/outage.js';
 import { chatDialect, embeddingsDialect } from './dialects/chat.js';
 import { anthropicError } from './dialects/envelopes.js';
 import { messagesDialect } from './dialects/messages.js';
@@ -46,6 +47,10 @@ export function registerGatewayRoutes(fastify: FastifyInstance, app: App, rt: Ga
       if (status && status >= 400 && status < 500) {
         const invalidJson = (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
         return reply.status(status).send(anthropicError(status, '', invalidJson ? 'Request body is not valid JSON.' : err.message));
+      }
+      if (isConnectionError(err)) {
+        app.db.down();
+        return reply.status(503).send(anthropicError(503, 'overloaded_error', DB_UNREACHABLE));
       }
       logUnexpected(app.log, 'gateway', err);
       return reply.status(500).send(anthropicError(500, 'api_error', 'Internal server error.'));

@@ -4,6 +4,7 @@ import type { App } from '../app/context.js';
 import { passwordLogin } from '../auth/login.service.js';
 import { endSession, SESSION_COOKIE } from '../auth/session.service.js';
 import { AppError, errorBody } from '../common/errors.js';
+import { databaseUnavailable, isConnectionError } from '../db/outage.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
 import { escapeHtml, page } from './html.js';
 import { refuseCrossSite } from './request-context.js';
@@ -26,7 +27,9 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
       const { cookie } = await login(req);
       setSessionCookie(app, reply, cookie);
       return reply.redirect('/ui/', 303);
-    } catch (e) {
+    } catch (caught) {
+      // the database away: the same readable page, with a 503
+      const e = isConnectionError(caught) ? databaseUnavailable() : caught;
       if (!(e instanceof AppError)) throw e;
       return reply
         .status(e.status)
@@ -41,7 +44,8 @@ export function registerAuthRoutes(fastify: FastifyInstance, app: App) {
       const { user, cookie } = await login(req);
       setSessionCookie(app, reply, cookie);
       return { user_id: user.id, user_role: user.role, redirect_url: '/ui/' };
-    } catch (e) {
+    } catch (caught) {
+      const e = isConnectionError(caught) ? databaseUnavailable() : caught;
       if (e instanceof AppError) return reply.status(e.status).headers(e.headers).send(errorBody(e));
       throw e;
     }

@@ -9,6 +9,7 @@ import { ZodError } from 'zod';
 import type { App } from '../app/context.js';
 import { logUnexpected } from '../common/error-log.js';
 import { AppError, errorBody, forbidden } from '../common/errors.js';
+import { databaseUnavailable, isConnectionError } from '../db/outage.js';
 import { authorize } from '../permissions/authorize.js';
 import { createApollo } from '../graphql/apollo.js';
 import { isGraphqlRoute, sendGraphqlRequestError } from '../graphql/request-errors.js';
@@ -55,6 +56,13 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
       if (isGraphqlRoute(req)) return sendGraphqlRequestError(req, reply, status, message);
       return reply.status(status).send(invalid(message, status));
     }
+    // the database away is not a bug: a clear 503 for sign-in, REST and the gateway alike
+    if (isConnectionError(err)) {
+      app.db.down();
+      const e = databaseUnavailable();
+      if (isGraphqlRoute(req)) return sendGraphqlRequestError(req, reply, 503, e.message);
+      return reply.status(503).header('retry-after', '5').send(errorBody(e));
+    }
     logUnexpected(app.log, 'http', err);
     return reply.status(500).send({ error: { message: 'Internal server error.', type: 'internal_server_error', param: null, code: '500' } });
   });
@@ -73,8 +81,9 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
         try {
           return { ...(await requestContext(app, request, { cookies: true })), request, reply };
         } catch (e) {
-          if (e instanceof AppError)
-            throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: e.status } } });
+          const err = isConnectionError(e) ? databaseUnavailable() : e;
+          if (err instanceof AppError)
+            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: err.status } } });
           throw e;
         }
       },
@@ -117,15 +126,19 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     let db = 'connected';
     try {
       await app.orm.em.getConnection().execute('select 1');
-    } catch {
+      app.db.ok();
+    } catch (e) {
       db = 'disconnected';
+      app.db.observe(e);
     }
+    // spend rows waiting in the local spill file for the database (README "Running at scale")
+    const spill = app.gateway ? { spend_spill_rows: app.gateway.recorder.spillRows() } : {};
     // Redis away is degraded (limits fall back to this process), not down
     const redis = app.redis ? (app.redis.up ? 'connected' : 'disconnected') : undefined;
     const status = db !== 'connected' ? 'unhealthy' : redis === 'disconnected' ? 'degraded' : 'healthy';
     // under --num_workers: which worker answered (a load balancer's or an operator's check per process)
     const worker = cluster.isWorker ? { worker: cluster.worker!.id } : {};
-    return reply.status(db === 'connected' ? 200 : 503).send({ status, db, ...(redis ? { redis } : {}), ...worker });
+    return reply.status(db === 'connected' ? 200 : 503).send({ status, db, ...spill, ...(redis ? { redis } : {}), ...worker });
   });
 
   // the dashboard: a static single-page app at /ui/, with its security headers

@@ -7,6 +7,10 @@ import { TeamMembership } from '../teams/membership.entity.js';
 import { User } from '../users/user.entity.js';
 import { intersectNames } from '../models/model-names.js';
 import { budgetsOf, type BudgetView } from '../budgets/counted.js';
+import { databaseUnavailable, isConnectionError, type DatabaseHealth } from '../db/outage.js';
+
+/** While the database is away, an expired snapshot is served again for this long before the next load is tried. */
+const STALE_RETRY_MS = 1_000;
 
 /** Everything the hot path needs about a key, read once and then served from memory. */
 export interface KeySnapshot {
@@ -97,6 +101,8 @@ export class KeyCache {
   private readonly teamsLoading = new Map<string, Promise<TeamRoles>>();
   /** bumped by every purge: a load that was in flight then may have read the old rows */
   private generation = 0;
+  /** told when a load finds the database away or back (set by bootstrap) */
+  health: DatabaseHealth | null = null;
 
   constructor(
     private readonly orm: MikroORM,
@@ -121,6 +127,7 @@ export class KeyCache {
       const gen = this.generation;
       p = this.load(token).then((snap) => {
         this.loading.delete(token);
+        this.health?.ok();
         // a change landed while loading: do not cache what may be stale
         if (gen === this.generation) {
           if (snap) this.hits.set(token, { snap, until: Date.now() + this.ttlMs });
@@ -130,7 +137,14 @@ export class KeyCache {
         return snap;
       }, (e) => {
         this.loading.delete(token);
-        throw e;
+        if (!isConnectionError(e)) throw e;
+        this.health?.down();
+        // database away: a key seen before keeps working on its last snapshot until it answers
+        // (change events still purge it); a key never seen cannot be checked, so 503, not 401
+        const stale = this.hits.get(token);
+        if (!stale) throw databaseUnavailable();
+        stale.until = Date.now() + STALE_RETRY_MS;
+        return stale.snap;
       });
       this.loading.set(token, p);
     }
@@ -154,7 +168,12 @@ export class KeyCache {
           return roles;
         }, (e) => {
           this.teamsLoading.delete(userId);
-          throw e;
+          if (!isConnectionError(e)) throw e;
+          this.health?.down();
+          const stale = this.teams.get(userId);
+          if (!stale) throw databaseUnavailable();
+          stale.until = Date.now() + STALE_RETRY_MS;
+          return stale.roles;
         });
       this.teamsLoading.set(userId, p);
     }

@@ -1,7 +1,9 @@
+import { appendFile, readFile, rm } from 'node:fs/promises';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from '../app/context.js';
 import { errorSummary } from '../common/error-log.js';
+import { isConnectionError, type DatabaseHealth } from '../db/outage.js';
 import type { Dialect } from '../db/orm.js';
 import type { BudgetCounters } from '../budgets/ledger.js';
 import { chargedBudgets } from '../budgets/counted.js';
@@ -49,6 +51,13 @@ const LOG_INSERT = `insert into spend_logs (${LOG_COLUMNS.map((c) => `"${c}"`).j
  * request ids skipped; roll-ups and budgets move only by the rows actually inserted, with SQL
  * increments, and only within the budget window the call was admitted in. A failed batch
  * stays queued and is retried; retrying never double-counts.
+ *
+ * While the database is unreachable, failed batches go to a bounded spill file (JSON lines,
+ * at most `spill.maxRows`); once it answers again the file is written through the same path
+ * and then removed. A row written twice (a crash between the write and the removal, or a
+ * commit whose acknowledgement was lost) is skipped by its request id, and skipped rows move
+ * no roll-up or budget: replay is exactly once. When the spill is full the gateway refuses
+ * calls (spillFull) rather than lose spend.
  */
 export class SpendRecorder implements SpendSink {
   private queue: SpendRow[] = [];
@@ -57,14 +66,40 @@ export class SpendRecorder implements SpendSink {
   private failures = 0;
   /** rows written so far (for tests and metrics) */
   written = 0;
+  /** rows in the spill file now */
+  private spilled = 0;
+  /** the first rows of the spill file came from a previous run: this ledger never counted them */
+  private inherited = 0;
+  private spillReported = false;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly dialect: Dialect,
     private readonly ledger: BudgetCounters,
     private readonly log: Logger,
-    private readonly opts: { intervalMs: number; maxRows: number; storePrompts: boolean; disabled: boolean },
+    private readonly opts: {
+      intervalMs: number;
+      maxRows: number;
+      storePrompts: boolean;
+      disabled: boolean;
+      /** where rows wait while the database is away; null = they wait in memory */
+      spill?: { path: string; maxRows: number } | null;
+      health?: DatabaseHealth | null;
+    },
   ) {}
+
+  /** Rows waiting in the spill file for the database (for /metrics and readiness). */
+  spillRows(): number {
+    return this.spilled;
+  }
+
+  /** The spill file is full: a new call's spend could not be kept, so calls are refused. */
+  spillFull(): boolean {
+    if (!this.opts.spill) return false;
+    // rows queued while the database is away are bound for the spill (or stuck in memory when it cannot be written)
+    const waiting = this.opts.health?.up === false ? this.queue.length : 0;
+    return this.spilled + waiting >= this.opts.spill.maxRows;
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.opts.intervalMs);
@@ -84,29 +119,142 @@ export class SpendRecorder implements SpendSink {
     return this.queue.length;
   }
 
-  /** Writes everything queued now (one batch of at most maxRows at a time). */
+  /** Writes everything queued now (one batch of at most maxRows at a time), then the spill file. */
   flush(): Promise<void> {
+    // a flush in progress takes what is queued now too
     if (this.flushing) return this.flushing;
-    // `.finally` runs after the assignment even when the body completes synchronously (an empty
-    // queue): clearing `flushing` inside the body would leave a settled promise behind for good
-    this.flushing = (async () => {
+    return this.serialized(async () => {
       while (this.queue.length) {
         const batch = this.queue.slice(0, this.opts.maxRows);
         try {
           await this.write(batch);
         } catch (e) {
           this.failures++;
+          const spill = this.opts.spill && isConnectionError(e);
+          if (spill) this.opts.health?.down();
           if (this.failures === 1 || this.failures % 60 === 0)
-            this.log.error(`spend flush failed (${batch.length} rows kept for retry): ${errorSummary(e)}`);
+            this.log.error(`spend flush failed (${batch.length} rows ${spill ? 'go to the spill file' : 'kept for retry'}): ${errorSummary(e)}`);
+          if (spill) await this.spillQueue();
           return;
         }
         this.failures = 0;
+        this.opts.health?.ok();
         this.queue.splice(0, batch.length);
       }
-    })().finally(() => {
-      this.flushing = null;
+      // while the database is away, one cheap question per tick instead of reading the whole spill
+      if (this.opts.health && !this.opts.health.up) await this.probe();
+      if (this.spilled > 0 && this.opts.health?.up !== false) await this.replay();
     });
+  }
+
+  /** Nothing to write but the database was away: ask it, so the log and /metrics see it return without traffic. */
+  private async probe(): Promise<void> {
+    try {
+      await (this.orm.em as SqlEntityManager).getKnex().raw('select 1');
+      this.opts.health?.ok();
+    } catch {
+      // still away: the next tick asks again
+    }
+  }
+
+  /** At start: writes what a previous run left in the spill file (never throws; what fails stays for later). */
+  replaySpill(): Promise<void> {
+    return this.serialized(async () => {
+      const spill = this.opts.spill;
+      if (!spill) return;
+      const rows = await this.readSpill(spill.path);
+      this.spilled = this.inherited = rows.length;
+      if (rows.length) {
+        this.log.warn(`spend spill: ${rows.length} rows left by a previous run in ${spill.path}: writing them`);
+        await this.replay();
+      }
+    });
+  }
+
+  /** One flush or replay at a time: they share the queue and the spill file. */
+  private serialized(body: () => Promise<void>): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.serialized(body));
+    // `.finally` runs after the assignment even when the body completes synchronously (an empty
+    // queue): clearing `flushing` inside the body would leave a settled promise behind for good;
+    // a timer's flush must never reject (an unreadable spill file is logged, not thrown)
+    this.flushing = body()
+      .catch((e: unknown) => this.log.error(`spend flush: ${errorSummary(e)}`))
+      .finally(() => {
+        this.flushing = null;
+      });
     return this.flushing;
+  }
+
+  /** Moves queued rows to the spill file, as many as it has room for; the rest stay queued. */
+  private async spillQueue(): Promise<void> {
+    const spill = this.opts.spill!;
+    const n = Math.min(this.queue.length, spill.maxRows - this.spilled);
+    if (n > 0) {
+      const rows = this.queue.slice(0, n);
+      try {
+        await appendFile(spill.path, rows.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 });
+      } catch (e) {
+        this.log.error(`spend spill: cannot write ${spill.path} (rows kept in memory): ${errorSummary(e)}`);
+        return;
+      }
+      this.queue.splice(0, n);
+      this.spilled += n;
+    }
+    if (this.spillFull() && !this.spillReported) {
+      this.spillReported = true;
+      this.log.error(`spend spill: full (${this.spilled} rows, general_settings.spend_spill_max_rows): new gateway calls are refused with 503 until the database answers`);
+    }
+  }
+
+  /** Writes the spill file through the normal path, then removes it; a failure leaves it for the next flush. */
+  private async replay(): Promise<void> {
+    const spill = this.opts.spill;
+    if (!spill) return;
+    const rows = await this.readSpill(spill.path);
+    try {
+      for (let i = 0; i < rows.length; i += this.opts.maxRows) {
+        const end = Math.min(rows.length, i + this.opts.maxRows);
+        // a previous run's rows never entered this process's ledger: the snapshots read them from the database
+        if (i < this.inherited) await this.write(rows.slice(i, Math.min(end, this.inherited)), false);
+        if (end > this.inherited) await this.write(rows.slice(Math.max(i, this.inherited), end));
+      }
+    } catch (e) {
+      if (isConnectionError(e)) this.opts.health?.down();
+      this.failures++;
+      if (this.failures === 1 || this.failures % 60 === 0) this.log.error(`spend spill: replay failed (rows stay in ${spill.path}): ${errorSummary(e)}`);
+      return;
+    }
+    this.opts.health?.ok();
+    await rm(spill.path, { force: true });
+    this.log.info(`spend spill: ${rows.length} rows written to the database`);
+    this.spilled = this.inherited = 0;
+    this.spillReported = false;
+  }
+
+  /** The spill file's rows; a torn last line (a crash mid-append) is skipped. */
+  private async readSpill(path: string): Promise<SpendRow[]> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const rows: SpendRow[] = [];
+    let torn = 0;
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const r = JSON.parse(line) as SpendRow;
+        r.startTime = new Date(r.startTime);
+        r.endTime = new Date(r.endTime);
+        rows.push(r);
+      } catch {
+        torn++;
+      }
+    }
+    if (torn) this.log.warn(`spend spill: ${torn} unreadable lines in ${path} skipped`);
+    return rows;
   }
 
   /** Graceful stop: flush until empty (a few retries), then stop the timer. */
@@ -116,13 +264,17 @@ export class SpendRecorder implements SpendSink {
       await this.flush();
       if (this.queue.length) await new Promise((r) => setTimeout(r, 200));
     }
+    // still unwritten: the spill file keeps it for the next start
+    if (this.queue.length && this.opts.spill) await this.serialized(() => this.spillQueue());
+    if (this.queue.length) this.log.error(`spend: ${this.queue.length} rows could not be written or spilled at stop`);
   }
 
   private time(ms: number): number | Date {
     return this.dialect === 'sqlite' ? ms : new Date(ms);
   }
 
-  private async write(batch: SpendRow[]): Promise<void> {
+  /** `ledger: false` for rows this process's ledger never counted (a previous run's spill). */
+  private async write(batch: SpendRow[], ledger = true): Promise<void> {
     const knex = (this.orm.em as SqlEntityManager).getKnex();
     const applied = new Map<string, { ref: BudgetRef; window: number | null; amount: number }>();
     await knex.transaction(async (trx) => {
@@ -140,13 +292,14 @@ export class SpendRecorder implements SpendSink {
             | { rows: Array<{ request_id: string }> };
           for (const r of Array.isArray(res) ? res : res.rows) inserted.add(r.request_id);
         }
-      const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.has(r.requestId));
+      // each inserted id once: a replayed spill may hold a row twice
+      const fresh = this.opts.disabled ? batch : batch.filter((r) => inserted.delete(r.requestId));
       if (!fresh.length) return;
       await this.rollups(trx, fresh);
       await this.budgets(trx, fresh, applied);
     });
     this.written += batch.length;
-    for (const { ref, window, amount } of applied.values()) this.ledger.flushed(ref, window, amount);
+    if (ledger) for (const { ref, window, amount } of applied.values()) this.ledger.flushed(ref, window, amount);
   }
 
   /** A spend_logs row, values in LOG_COLUMNS order. */
