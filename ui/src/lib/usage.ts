@@ -226,17 +226,34 @@ export const CachePageQuery = graphql(`
       upstreamCalls
       savedSpend
       cachedCompletionTokens
+      promptCache {
+        hits
+        cachedTokens
+        writeTokens
+        tokenRatio
+        savedSpend
+      }
       days {
         day
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
       byModel {
         model
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
       byKey {
         keyId
@@ -245,6 +262,11 @@ export const CachePageQuery = graphql(`
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
     }
   }
