@@ -463,6 +463,7 @@ export class Gateway {
       cacheHit: row.cacheHit,
       overheadMs: Math.max(0, performance.now() - call.t0 - call.upstreamMs),
       totalSeconds: (end.getTime() - call.start.getTime()) / 1000,
+      callType: call.dialect.callType,
     });
     // shared admission settles over the network: gauges and alerts read the figures it answers
     if (settled) void settled.then(() => this.afterSettle(snap, cost));
