@@ -70,7 +70,7 @@ describe('the cache page in a real browser', () => {
         // saved: 2 × 800 × 0.0005 + 5 × 0.0005 USD = $0.8025
         await expect.poll(() => card(page, 'Saved spend').last().innerText()).toMatch(/\$0\.80/);
         const table = page.getByRole('table', { name: 'Cache by model' });
-        await expect.poll(() => table.locator('thead').innerText()).toMatch(/Prompt cached/);
+        await expect.poll(() => table.locator('thead').innerText()).toMatch(/prompt cached/i);
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
         await accessible(page, `cache page with prompt cache, ${viewport.width}`);
         mkdirSync(SHOTS, { recursive: true });
