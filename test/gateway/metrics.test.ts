@@ -105,6 +105,32 @@ describe('GET /metrics', () => {
     expect(total(m, 'litellm_overhead_latency_metric_count', { ...mine, model_group: 'bad' })).toBe(1);
   });
 
+  it('serves the OpenTelemetry GenAI metrics on the same endpoint, labelled by operation, model and token type only', async () => {
+    const k = await mintKey(s, { user_id: 'otel-user@example.com' });
+    expect((await chat(s, k.key, { messages: [{ role: 'user', content: 'otel one' }], user: 'otel-end' })).status).toBe(200);
+    expect((await chat(s, k.key, { messages: [{ role: 'user', content: 'otel two' }], stream: true })).status).toBe(200);
+    expect((await chat(s, k.key, { model: 'bad', messages: [{ role: 'user', content: 'otel three' }] })).status).toBe(500);
+    const text = await (await fetch(`${s.url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
+    expect(text).toContain('# TYPE gen_ai_client_token_usage histogram');
+    expect(text).toContain('# TYPE gen_ai_client_operation_duration histogram');
+    // the LiteLLM names are still there, in the same text
+    expect(text).toContain('# TYPE litellm_proxy_total_requests_metric_total counter');
+    const m = parseMetrics(text).filter((x) => x.name.startsWith('gen_ai_'));
+    const allowed = new Set(['gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type', 'error_type', 'le', 'otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url']);
+    for (const x of m) for (const l of Object.keys(x.labels)) expect(allowed.has(l), `${x.name} label ${l}`).toBe(true);
+    expect(text).not.toContain('otel-user@example.com');
+    expect(text).not.toContain('otel-end');
+    // LiteLLM's names carry the key hash (as LiteLLM does); the GenAI ones never do
+    const genText = text.split('\n').filter((l) => l.startsWith('gen_ai_')).join('\n');
+    expect(genText).not.toContain(k.token);
+    const chatM = { gen_ai_operation_name: 'chat', gen_ai_request_model: 'm' };
+    // every upstream call of the server so far (4 on 'm' in the test before, 2 here; the cache hit never reached a model)
+    expect(total(m, 'gen_ai_client_token_usage_count', { ...chatM, gen_ai_token_type: 'input' })).toBe(5);
+    expect(total(m, 'gen_ai_client_token_usage_sum', { ...chatM, gen_ai_token_type: 'output' })).toBe(5 * USAGE.completion_tokens);
+    expect(total(m, 'gen_ai_client_operation_duration_count', chatM)).toBe(5);
+    expect(total(m, 'gen_ai_client_operation_duration_count', { gen_ai_request_model: 'bad', error_type: '500' })).toBe(2);
+  });
+
   it('needs a credential that may read all usage, unless require_auth_for_metrics_endpoint is false', async () => {
     await admin(s, '/user/new', { user_id: 'metrics-viewer', user_role: 'proxy_admin_viewer' });
     await admin(s, '/user/new', { user_id: 'metrics-user', user_role: 'internal_user' });

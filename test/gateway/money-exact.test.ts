@@ -98,7 +98,7 @@ describe('one million cheapest calls', () => {
     const now = new Date();
     const row = (): SpendRow => ({
       requestId: randomUUID(), keyToken: k.token, keyId: k.id, userId: 'u-million', teamId: 't-million', model: 'emb', deployment: 'emb#0',
-      callType: 'embedding', promptTokens: 10, completionTokens: 0, costNanos: callNanos, cacheHit: false, savedNanos: 0, status: 'success',
+      callType: 'embedding', promptTokens: 10, completionTokens: 0, costNanos: callNanos, cacheHit: false, savedNanos: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0, status: 'success',
       httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now, endTime: now, endUser: null, request: null, response: null,
       budgets: [{ ref: { kind: 'key', keyId: k.id }, window: null }, { ref: { kind: 'team', teamId: 't-million' }, window: null }],
       userWindow: null,

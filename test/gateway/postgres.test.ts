@@ -54,7 +54,7 @@ describe('gateway on PostgreSQL', () => {
     recorder.record({
       requestId: logs[0].request_id, keyToken: keyRow.token, keyId: keyRow.id, userId: 'pg-user', teamId: null, model: 'm',
       deployment: 'm#0', callType: 'chat', promptTokens: 1, completionTokens: 1, costNanos: 999_999, cacheHit: false,
-      savedNanos: 0, status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now,
+      savedNanos: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0, status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: now,
       endTime: now, endUser: null, request: null, response: null,
       budgets: [{ ref: { kind: 'key', keyId: keyRow.id }, window: keyRow.budget_budget_reset_at ? new Date(keyRow.budget_budget_reset_at).getTime() : null }],
       userWindow: null,

@@ -150,7 +150,7 @@ describe('flushes', () => {
     const again: SpendRow = {
       requestId: r.request_id, keyToken: r.key_token, keyId: k.id, userId: r.user_id, teamId: r.team_id, model: r.model,
       deployment: r.deployment, callType: r.call_type, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens,
-      costNanos: r.cost_nanos, cacheHit: false, savedNanos: 0, status: 'success', httpStatus: 200, error: null,
+      costNanos: r.cost_nanos, cacheHit: false, savedNanos: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0, status: 'success', httpStatus: 200, error: null,
       estimated: false, unpriced: false, startTime: new Date(r.start_time), endTime: new Date(r.end_time), endUser: null,
       request: null, response: null, budgets: [{ ref: { kind: 'key', keyId: k.id }, window: null }], userWindow: null,
     };
@@ -169,7 +169,7 @@ describe('flushes', () => {
     const oldDay = old.toISOString().slice(0, 10);
     s.running.app.gateway!.recorder.record({
       requestId: `old-${k.id}`, keyToken: k.token, keyId: k.id, userId: null, teamId: null, model: 'm', deployment: 'dep-m',
-      callType: 'chat', promptTokens: 10, completionTokens: 20, costNanos: CALL_NANOS, cacheHit: false, savedNanos: 0,
+      callType: 'chat', promptTokens: 10, completionTokens: 20, costNanos: CALL_NANOS, cacheHit: false, savedNanos: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0,
       status: 'success', httpStatus: 200, error: null, estimated: false, unpriced: false, startTime: old,
       endTime: new Date(old.getTime() + 5), endUser: null, request: null, response: null, budgets: [], userWindow: null,
     });

@@ -354,7 +354,7 @@ describe('usage over whole weeks equals the daily roll-ups', () => {
           past.push(c);
           s.running.app.gateway!.recorder.record({
             requestId: c.rid, keyToken: `tok-${keyId}`, keyId, userId, teamId, model, deployment: null, callType: 'chat', promptTokens: prompt, completionTokens: completion,
-            costNanos: c.cost, cacheHit: hit, savedNanos: c.saved, status: ok ? 'success' : 'failure', httpStatus: ok ? 200 : 500, error: ok ? null : 'upstream error',
+            costNanos: c.cost, cacheHit: hit, savedNanos: c.saved, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0, status: ok ? 'success' : 'failure', httpStatus: ok ? 200 : 500, error: ok ? null : 'upstream error',
             estimated: false, unpriced: false, startTime: start, endTime: new Date(start.getTime() + (n % 2 ? 0 : 5)), endUser: null, request: null, response: null, budgets: [], userWindow: null,
           });
         }

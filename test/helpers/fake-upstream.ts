@@ -13,7 +13,7 @@ export interface UpstreamBehaviour {
   /** the assistant's answer */
   text: string;
   /** usage reported; null = none (neither in JSON nor in the stream) */
-  usage: { prompt_tokens: number; completion_tokens: number } | null | 'auto';
+  usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens: number } } | null | 'auto';
   /** answer with this status and an OpenAI error body instead */
   failWith: number | null;
   /** close the socket without answering (a connection error) */

@@ -203,6 +203,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
       health.stop();
       await recorder.stop();
       await http.close();
+      await metrics.genai.close();
     },
   };
 }

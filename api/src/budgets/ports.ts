@@ -17,6 +17,12 @@ export interface SpendRow {
   callType: string;
   promptTokens: number;
   completionTokens: number;
+  /** prompt tokens read from the provider's prompt cache (part of promptTokens) */
+  cachedPromptTokens: number;
+  /** prompt tokens written to the provider's prompt cache (part of promptTokens) */
+  cacheWriteTokens: number;
+  /** what the cache-read tokens would have cost at the input price, less what they cost */
+  promptCacheSavedNanos: number;
   costNanos: number;
   cacheHit: boolean;
   savedNanos: number;

@@ -18,8 +18,9 @@ import { messagesDialect } from './dialects/messages.js';
 import { responsesDialect } from './dialects/responses.js';
 import type { CallContext, Dialect, Translation } from './dialects/types.js';
 import { gwError } from './errors.js';
-import { costNanos, usageCostNanos, type TokenUsage } from './pricing.js';
+import { costNanos, promptCacheSavedNanos, usageCostNanos, type Price, type TokenUsage } from './pricing.js';
 import { reportedTokens } from './request-numbers.js';
+import { chatCachedTokens } from './usage.js';
 import type { CallSignal, Provider, UpstreamResult, Usage } from './providers/types.js';
 import { cacheKey, cacheScopeOf, replayAsSse, type ResponseCache } from './response-cache.js';
 import type { ResponseOwners } from './response-owners.js';
@@ -67,12 +68,15 @@ class CallAbort extends EventEmitter implements CallSignal {
 function tokensUsed(usage: Usage | null | undefined, promptChars: number, answerChars: number): TokenUsage {
   const u = usage && typeof usage === 'object' ? usage : null;
   // a usage object without a field means 0 of it (embeddings report no completion tokens)
-  return {
+  const t: TokenUsage = {
     prompt: reportedTokens(u ? (u.prompt_tokens ?? 0) : undefined, tokensOfText(promptChars)),
     completion: reportedTokens(u ? (u.completion_tokens ?? 0) : undefined, tokensOfText(answerChars)),
     cacheRead: 0,
     cacheWrite: 0,
   };
+  // the provider's prompt cache (OpenAI `prompt_tokens_details.cached_tokens`): part of the prompt, priced at the cache-read price
+  if (u) t.cacheRead = Math.min(t.prompt, chatCachedTokens(u));
+  return t;
 }
 
 /** A translated call's tokens: the usage its upstream reported, else counted from the text. */
@@ -305,10 +309,10 @@ export class Gateway {
         /* a non-JSON 200: pass it on, estimate */
       }
       const tokens = tokensUsed(usage, dialect.promptChars(body), result.text.length);
-      const cost = costNanos(d.price, tokens.prompt, tokens.completion);
+      const cost = usageCostNanos(d.price, tokens);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(result.text);
       if (ck && result.status === 200) this.d.cache!.set(ck, { text: result.text, promptTokens: tokens.prompt, completionTokens: tokens.completion, costNanos: cost });
-      this.finish(call, { status: result.status, usage: tokens, cost, estimated: !usage, deployment: d.id, response: result.text });
+      this.finish(call, { status: result.status, usage: tokens, cost, price: d.price, estimated: !usage, deployment: d.id, response: result.text });
       return;
     }
     // streaming: relay bytes as they come, pick the usage chunk out, stop the upstream if the client leaves
@@ -316,13 +320,14 @@ export class Gateway {
     const out = await relayStream(result.chunks, reply.raw, { includeUsage, signal: abort });
     req.raw.off('close', onClose);
     const usage = tokensUsed(out.usage, dialect.promptChars(body), out.contentChars);
-    const cost = costNanos(d.price, usage.prompt, usage.completion);
+    const cost = usageCostNanos(d.price, usage);
     if (ck && out.complete && out.assembled)
       this.d.cache!.set(ck, { text: out.assembled, promptTokens: usage.prompt, completionTokens: usage.completion, costNanos: cost });
     this.finish(call, {
       status: out.complete ? 200 : 499,
       usage,
       cost,
+      price: d.price,
       estimated: !out.usage,
       deployment: d.id,
       error: out.complete ? null : 'client disconnected during the stream',
@@ -364,7 +369,7 @@ export class Gateway {
       if (plan.stores && answer.id) this.d.owners.remember(answer.id, call.snap.token, d.id);
       reply.status(result.status).header('x-litellm-overhead-duration-ms', this.overhead(call)).header('content-type', 'application/json').send(answer.text);
       if (ck && result.status === 200) this.d.cache!.set(ck, { text: answer.text, promptTokens: usage.prompt, completionTokens: usage.completion, costNanos: cost });
-      this.finish(call, { status: result.status, usage, cost, estimated: !answer.usage, deployment: d.id, response: answer.text });
+      this.finish(call, { status: result.status, usage, cost, price: d.price, estimated: !answer.usage, deployment: d.id, response: answer.text });
       return;
     }
     const t = plan.stream(call.model, body, ctx);
@@ -382,6 +387,7 @@ export class Gateway {
       status: out.complete ? 200 : 499,
       usage,
       cost: usageCostNanos(d.price, usage),
+      price: d.price,
       estimated: !t.usage(),
       deployment: d.id,
       error: out.complete ? null : 'client disconnected during the stream',
@@ -407,10 +413,10 @@ export class Gateway {
   /** Settles the reservation, charges tokens, queues the spend row, updates metrics and alerts. */
   private finish(
     call: Call,
-    o: { status: number; usage?: TokenUsage; cost?: number; cacheHit?: boolean; saved?: number; estimated?: boolean; deployment?: string; error?: string | null; response?: unknown },
+    o: { status: number; usage?: TokenUsage; cost?: number; price?: Price | null; cacheHit?: boolean; saved?: number; estimated?: boolean; deployment?: string; error?: string | null; response?: unknown },
   ) {
     const cost = o.cost ?? 0;
-    const usage = o.usage ?? { prompt: 0, completion: 0 };
+    const usage = o.usage ?? { prompt: 0, completion: 0, cacheRead: 0, cacheWrite: 0 };
     const snap = call.snap;
     const settled = this.d.admission.finish(call.ticket, cost, usage.prompt + usage.completion);
     const end = new Date();
@@ -426,6 +432,9 @@ export class Gateway {
       callType: call.dialect.callType,
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
+      cachedPromptTokens: usage.cacheRead,
+      cacheWriteTokens: usage.cacheWrite,
+      promptCacheSavedNanos: promptCacheSavedNanos(o.price ?? null, usage),
       costNanos: cost,
       cacheHit: o.cacheHit ?? false,
       savedNanos: o.saved ?? 0,
@@ -457,6 +466,7 @@ export class Gateway {
       cacheHit: row.cacheHit,
       overheadMs: Math.max(0, performance.now() - call.t0 - call.upstreamMs),
       totalSeconds: (end.getTime() - call.start.getTime()) / 1000,
+      callType: call.dialect.callType,
     });
     // shared admission settles over the network: gauges and alerts read the figures it answers
     if (settled) void settled.then(() => this.afterSettle(snap, cost));

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { nanosToUsd } from '../common/money.js';
+import { GenAiMetrics } from './otel-metrics.js';
 
 type Labels = Record<string, string>;
 
@@ -50,6 +51,8 @@ const cut = (v: string) => (v.length > MAX_LABEL ? v.slice(0, MAX_LABEL) : v);
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /** the OpenTelemetry GenAI metrics, served after these on /metrics */
+  readonly genai = new GenAiMetrics();
   private readonly requests: Counter;
   private readonly failures: Counter;
   private readonly spend: Counter;
@@ -107,8 +110,13 @@ export class GatewayMetrics {
     cacheHit: boolean;
     overheadMs: number;
     totalSeconds: number;
+    /** the dialect's call type (chat, embedding, messages, responses) */
+    callType: string;
   }) {
     this.dirty = true;
+    // response-cache hits never reached a model: only upstream calls are GenAI client operations
+    if (!o.cacheHit)
+      this.genai.observe({ callType: o.callType, model: o.model, status: o.status, promptTokens: o.promptTokens, completionTokens: o.completionTokens, seconds: o.totalSeconds });
     const user = this.opts.userLabels ? cut(o.user ?? '') : '';
     const endUser = this.opts.userLabels ? cut(o.endUser ?? '') : '';
     const s = this.seriesOf(o.token, cut(o.alias ?? ''), o.team ?? '', user, endUser, cut(o.model));
@@ -131,6 +139,12 @@ export class GatewayMetrics {
     }
     this.overhead.observe(s.overheadLabels, o.overheadMs);
     this.latency.observe(s.baseModel, o.totalSeconds);
+  }
+
+  /** The Prometheus text of /metrics: LiteLLM's names, then the OpenTelemetry GenAI metrics. */
+  async text(): Promise<string> {
+    const [prom, otel] = await Promise.all([this.registry.metrics(), this.genai.text()]);
+    return `${prom.endsWith('\n') ? prom : `${prom}\n`}${otel}`;
   }
 
   remaining(kind: 'key' | 'team', labels: { id: string; alias: string | null }, usd: number) {

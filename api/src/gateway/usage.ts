@@ -8,10 +8,15 @@ import { reportedTokens } from './request-numbers.js';
 const n = (v: unknown) => reportedTokens(v, 0);
 const obj = (v: unknown): Record<string, any> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : null);
 
-/** Chat Completions / Embeddings: prompt_tokens, completion_tokens (cached tokens are priced as input, as on the chat route). */
+/** OpenAI's `prompt_tokens_details.cached_tokens`: prompt tokens read from the provider's prompt cache (0 when absent or bad). */
+export const chatCachedTokens = (u: unknown): number => n(obj(obj(u)?.prompt_tokens_details)?.cached_tokens);
+
+/** Chat Completions / Embeddings: prompt_tokens (cached ones included), completion_tokens. */
 export function chatUsage(u: unknown): TokenUsage | null {
   const o = obj(u);
-  return o ? { prompt: n(o.prompt_tokens), completion: n(o.completion_tokens), cacheRead: 0, cacheWrite: 0 } : null;
+  if (!o) return null;
+  const prompt = n(o.prompt_tokens);
+  return { prompt, completion: n(o.completion_tokens), cacheRead: Math.min(prompt, chatCachedTokens(o)), cacheWrite: 0 };
 }
 
 /** Anthropic: input_tokens excludes the cache's tokens; cache_creation / cache_read are priced on their own. */

@@ -111,7 +111,7 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
         if (!authorize(ctx.principal, 'usage.read').all)
           throw forbidden('Reading /metrics needs a credential that may read all usage (proxy_admin, proxy_admin_viewer or the master key).');
       }
-      return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
+      return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.text());
     });
   }
 

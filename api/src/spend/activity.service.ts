@@ -27,6 +27,7 @@ const NO_KEY = '\u0000no-such-key';
 
 export const emptySums = (): Sums => ({
   requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendNanos: 0, cacheHits: 0, savedNanos: 0, cachedCompletionTokens: 0,
+  promptCacheHits: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0,
 });
 const addSums = (a: Sums, b: Sums) => {
   for (const k of Object.keys(a) as Array<keyof Sums>) a[k] += b[k];

@@ -34,14 +34,16 @@ export function weekOf(t: Date): string {
   const day = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
   return new Date(day - ((t.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
 }
-export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens'] as const;
+export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens',
+  // the provider's prompt cache: calls with cache-read tokens, those tokens, cache-write tokens, what the reads saved
+  'prompt_cache_hits', 'cached_prompt_tokens', 'cache_write_tokens', 'prompt_cache_saved_nanos'] as const;
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
 
 const LOG_COLUMNS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
   'cost_nanos', 'cache_hit', 'saved_nanos', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
-  'duration_ms', 'end_user', 'request', 'response',
+  'duration_ms', 'end_user', 'request', 'response', 'cached_prompt_tokens', 'cache_write_tokens', 'prompt_cache_saved_nanos',
 ] as const;
 const LOG_INSERT = `insert into spend_logs (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) values `;
 
@@ -330,6 +332,9 @@ export class SpendRecorder implements SpendSink {
       r.endUser?.slice(0, 256) ?? null,
       json(r.request),
       json(r.response),
+      r.cachedPromptTokens,
+      r.cacheWriteTokens,
+      r.promptCacheSavedNanos,
     ];
   }
 
@@ -363,6 +368,10 @@ export class SpendRecorder implements SpendSink {
           (g.saved_nanos as number) += r.savedNanos;
           (g.cached_completion_tokens as number) += r.completionTokens;
         }
+        if (r.cachedPromptTokens > 0) (g.prompt_cache_hits as number) += 1;
+        (g.cached_prompt_tokens as number) += r.cachedPromptTokens;
+        (g.cache_write_tokens as number) += r.cacheWriteTokens;
+        (g.prompt_cache_saved_nanos as number) += r.promptCacheSavedNanos;
       }
       const values = [...groups.values()];
       const merge = Object.fromEntries(METRICS.map((m) => [m, trx.raw(`??.?? + excluded.??`, [table, m, m])]));

@@ -15,6 +15,11 @@ abstract class DailyMetrics {
   @Property({ type: 'integer', default: 0 }) cacheHits: number = 0;
   @Property({ type: new BigIntType('number'), default: 0 }) savedNanos: number = 0;
   @Property({ type: 'bigint', default: 0 }) cachedCompletionTokens: number = 0;
+  /** the provider's prompt cache: calls that read from it, tokens read and written, what the reads saved */
+  @Property({ type: 'integer', default: 0 }) promptCacheHits: number = 0;
+  @Property({ type: 'bigint', default: 0 }) cachedPromptTokens: number = 0;
+  @Property({ type: 'bigint', default: 0 }) cacheWriteTokens: number = 0;
+  @Property({ type: new BigIntType('number'), default: 0 }) promptCacheSavedNanos: number = 0;
 }
 
 @Entity({ tableName: 'daily_model_spend' })

@@ -39,6 +39,18 @@ export class SpendLog {
   @Property({ type: 'integer', default: 0 })
   completionTokens: number = 0;
 
+  /** prompt tokens read from the provider's prompt cache (part of promptTokens) */
+  @Property({ type: 'integer', default: 0 })
+  cachedPromptTokens: number = 0;
+
+  /** prompt tokens written to the provider's prompt cache (part of promptTokens) */
+  @Property({ type: 'integer', default: 0 })
+  cacheWriteTokens: number = 0;
+
+  /** what the cache-read tokens would have cost at the full input price, less what they cost */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  promptCacheSavedNanos: number = 0;
+
   @Property({ type: new BigIntType('number'), default: 0 })
   costNanos: number = 0;
 

@@ -130,6 +130,24 @@ class UsageType {
   rows!: UsageRowType[];
 }
 
+@ObjectType('PromptCacheFigures', { description: "The provider's own prompt cache (OpenAI cached_tokens, Anthropic cache reads and writes): prompt tokens the provider served from its cache at the cheaper cache-read price." })
+class PromptCacheFiguresType {
+  @Field(() => Int, { description: 'Calls whose prompt was partly read from the provider prompt cache.' })
+  hits!: number;
+
+  @Field(() => Float, { description: 'Prompt tokens read from the provider prompt cache (part of promptTokens).' })
+  cachedTokens!: number;
+
+  @Field(() => Float, { description: 'Prompt tokens written to the provider prompt cache (Anthropic cache_creation_input_tokens).' })
+  writeTokens!: number;
+
+  @Field(() => Float, { description: 'Share of all prompt tokens read from the provider prompt cache; 0 without prompt tokens.' })
+  tokenRatio!: number;
+
+  @Field(() => Float, { description: 'What the cached tokens would have cost at the full input price less what they cost, in USD.' })
+  savedSpend!: number;
+}
+
 @ObjectType({ description: 'Cache hits against upstream calls.' })
 class CacheFiguresType {
   @Field(() => Int, { description: 'Calls answered from the cache.' })
@@ -140,6 +158,9 @@ class CacheFiguresType {
 
   @Field(() => Float, { description: 'Spend the cache hits saved, in USD.' })
   savedSpend!: number;
+
+  @Field(() => PromptCacheFiguresType, { description: "The provider's prompt cache over the same calls (beside the gateway's response cache above)." })
+  promptCache!: PromptCacheFiguresType;
 }
 
 @ObjectType('CacheDay', { description: 'Cache figures of one UTC day.' })
@@ -166,7 +187,19 @@ class CacheByModel extends CacheFiguresType {
   model!: string;
 }
 
-@ObjectType('CacheAnalytics', { description: 'Response-cache effectiveness over a day range.' })
+@ObjectType('CacheByUser', { description: 'Cache figures of one user (a team member without the team admin role sees only own figures).' })
+class CacheByUser extends CacheFiguresType {
+  @Field(() => ID, { nullable: true, description: 'User id; null for keys without an owner.' })
+  userId!: string | null;
+}
+
+@ObjectType('CacheByTeam', { description: 'Cache figures of one team.' })
+class CacheByTeam extends CacheFiguresType {
+  @Field(() => ID, { nullable: true, description: 'Team id; null for calls outside any team.' })
+  teamId!: string | null;
+}
+
+@ObjectType('CacheAnalytics', { description: "Response-cache and provider prompt-cache effectiveness over a day range." })
 class CacheAnalyticsType extends CacheFiguresType {
   @Field(() => Float, { description: 'Share of calls answered from the cache: cacheHits / (cacheHits + upstreamCalls); 0 without calls.' })
   hitRatio!: number;
@@ -182,6 +215,12 @@ class CacheAnalyticsType extends CacheFiguresType {
 
   @Field(() => [CacheByModel], { description: 'Per model.' })
   byModel!: CacheByModel[];
+
+  @Field(() => [CacheByUser], { description: 'Per user (a team member without the team admin role sees only own figures).' })
+  byUser!: CacheByUser[];
+
+  @Field(() => [CacheByTeam], { description: 'Per team.' })
+  byTeam!: CacheByTeam[];
 }
 
 @InputType('SpendLogFilter', { description: 'Which spend log rows to list.' })
@@ -240,6 +279,15 @@ class SpendLogEntry {
   @Field(() => Int, { description: 'Prompt + completion tokens.' })
   totalTokens!: number;
 
+  @Field(() => Int, { description: 'Prompt tokens read from the provider prompt cache (part of promptTokens).' })
+  cachedPromptTokens!: number;
+
+  @Field(() => Int, { description: 'Prompt tokens written to the provider prompt cache (part of promptTokens).' })
+  cacheWriteTokens!: number;
+
+  @Field(() => Float, { description: 'What the provider prompt cache saved on this call, in USD.' })
+  promptCacheSavedSpend!: number;
+
   @Field(() => Float, { description: 'Cost in USD (0 for cache hits and unpriced models).' })
   spend!: number;
 
@@ -297,6 +345,9 @@ export function spendLogEntry(l: SpendLog): SpendLogEntry {
     promptTokens: l.promptTokens,
     completionTokens: l.completionTokens,
     totalTokens: l.promptTokens + l.completionTokens,
+    cachedPromptTokens: l.cachedPromptTokens,
+    cacheWriteTokens: l.cacheWriteTokens,
+    promptCacheSavedSpend: nanosToUsd(l.promptCacheSavedNanos) ?? 0,
     spend: nanosToUsd(l.costNanos) ?? 0,
     cacheHit: l.cacheHit,
     savedSpend: nanosToUsd(l.savedNanos) ?? 0,
@@ -343,7 +394,7 @@ export class UsageResolver {
     return { totals: result.totals, rows };
   }
 
-  @Query(() => CacheAnalyticsType, { description: 'Response-cache hits against upstream calls, saved spend, per day, key and model; scoped like usage.' })
+  @Query(() => CacheAnalyticsType, { description: "Response-cache hits against upstream calls and the provider prompt cache's tokens, saved spend, per day, key, model, user and team; scoped like usage." })
   cacheAnalytics(
     @Ctx() ctx: GqlContext,
     @Arg('filter', () => UsageFilterInput, { description: 'Day range and filters.' }) filter: UsageFilterInput,

@@ -179,9 +179,14 @@ const knexOf = (ctx: Ctx) => (ctx.em as SqlEntityManager).getKnex();
 
 const SUMS = `sum(requests) as requests, sum(successes) as successes, sum(failures) as failures,
   sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens, sum(spend_nanos) as spend_nanos,
-  sum(cache_hits) as cache_hits, sum(saved_nanos) as saved_nanos, sum(cached_completion_tokens) as cached_completion_tokens`;
+  sum(cache_hits) as cache_hits, sum(saved_nanos) as saved_nanos, sum(cached_completion_tokens) as cached_completion_tokens,
+  sum(prompt_cache_hits) as prompt_cache_hits, sum(cached_prompt_tokens) as cached_prompt_tokens, sum(cache_write_tokens) as cache_write_tokens,
+  sum(prompt_cache_saved_nanos) as prompt_cache_saved_nanos`;
 
-const METRIC_NAMES = ['requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens'];
+const METRIC_NAMES = [
+  'requests', 'successes', 'failures', 'prompt_tokens', 'completion_tokens', 'spend_nanos', 'cache_hits', 'saved_nanos', 'cached_completion_tokens',
+  'prompt_cache_hits', 'cached_prompt_tokens', 'cache_write_tokens', 'prompt_cache_saved_nanos',
+];
 const METRIC_COLS = METRIC_NAMES.join(', ');
 const NEGATED = METRIC_NAMES.map((m) => `-${m} as ${m}`).join(', ');
 
@@ -195,10 +200,15 @@ interface Summed {
   cacheHits: number;
   savedNanos: number;
   cachedCompletionTokens: number;
+  promptCacheHits: number;
+  cachedPromptTokens: number;
+  cacheWriteTokens: number;
+  promptCacheSavedNanos: number;
 }
 
 const zero = (): Summed => ({
   requests: 0, successes: 0, failures: 0, promptTokens: 0, completionTokens: 0, spendNanos: 0, cacheHits: 0, savedNanos: 0, cachedCompletionTokens: 0,
+  promptCacheHits: 0, cachedPromptTokens: 0, cacheWriteTokens: 0, promptCacheSavedNanos: 0,
 });
 
 function summed(r: Record<string, unknown>): Summed {
@@ -213,6 +223,10 @@ function summed(r: Record<string, unknown>): Summed {
     cacheHits: n(r.cache_hits),
     savedNanos: n(r.saved_nanos),
     cachedCompletionTokens: n(r.cached_completion_tokens),
+    promptCacheHits: n(r.prompt_cache_hits),
+    cachedPromptTokens: n(r.cached_prompt_tokens),
+    cacheWriteTokens: n(r.cache_write_tokens),
+    promptCacheSavedNanos: n(r.prompt_cache_saved_nanos),
   };
 }
 
@@ -373,6 +387,18 @@ export interface CacheFigures {
   cacheHits: number;
   upstreamCalls: number;
   savedSpend: number;
+  /** the provider's prompt cache */
+  promptCache: PromptCacheFigures;
+}
+export interface PromptCacheFigures {
+  /** calls whose prompt was partly read from the provider's cache */
+  hits: number;
+  cachedTokens: number;
+  writeTokens: number;
+  /** share of all prompt tokens read from the cache */
+  tokenRatio: number;
+  /** USD */
+  savedSpend: number;
 }
 export interface CacheAnalytics extends CacheFigures {
   hitRatio: number;
@@ -383,12 +409,21 @@ export interface CacheAnalytics extends CacheFigures {
   days: Array<CacheFigures & { day: string }>;
   byKey: Array<CacheFigures & { keyId: string; keyAlias: string | null; keyPlayground: boolean }>;
   byModel: Array<CacheFigures & { model: string }>;
+  byUser: Array<CacheFigures & { userId: string | null }>;
+  byTeam: Array<CacheFigures & { teamId: string | null }>;
 }
 
 const figures = (s: Summed): CacheFigures => ({
   cacheHits: s.cacheHits,
   upstreamCalls: s.requests - s.cacheHits,
   savedSpend: nanosToUsd(s.savedNanos)!,
+  promptCache: {
+    hits: s.promptCacheHits,
+    cachedTokens: s.cachedPromptTokens,
+    writeTokens: s.cacheWriteTokens,
+    tokenRatio: s.promptTokens ? s.cachedPromptTokens / s.promptTokens : 0,
+    savedSpend: nanosToUsd(s.promptCacheSavedNanos)!,
+  },
 });
 
 /**
@@ -401,7 +436,14 @@ export async function cacheAnalytics(ctx: Ctx, filter: UsageFilter, topKeys: num
 }
 
 export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped, topKeys: number | null = null): Promise<CacheAnalytics> {
-  const [days, models, allKeys] = await Promise.all([aggregate(ctx, q, ['day']), aggregate(ctx, q, ['model']), aggregate(ctx, keyRowsQuery(q), ['key'])]);
+  // per user is a per-member breakdown like per key: a plain team member gets only their own row
+  const [days, models, allKeys, users, teams] = await Promise.all([
+    aggregate(ctx, q, ['day']),
+    aggregate(ctx, q, ['model']),
+    aggregate(ctx, keyRowsQuery(q), ['key']),
+    aggregate(ctx, keyRowsQuery(q), ['user']),
+    aggregate(ctx, q, ['team']),
+  ]);
   // most calls first, then only as many as asked for (their aliases are looked up one by one)
   const keys = topKeys === null ? allKeys : [...allKeys].sort((a, b) => b.sums.requests - a.sums.requests).slice(0, topKeys);
   const total = zero();
@@ -418,6 +460,8 @@ export async function cacheAnalyticsOf(ctx: Ctx, q: Scoped, topKeys: number | nu
     days: days.map((g) => ({ day: g.dims.day!, ...figures(g.sums) })),
     byKey: keys.filter((g) => g.dims.key).map((g) => ({ keyId: g.dims.key!, keyAlias: aliases.get(g.dims.key!)?.alias ?? null, keyPlayground: aliases.get(g.dims.key!)?.playground ?? false, ...figures(g.sums) })),
     byModel: models.map((g) => ({ model: g.dims.model!, ...figures(g.sums) })),
+    byUser: users.map((g) => ({ userId: g.dims.user ?? null, ...figures(g.sums) })),
+    byTeam: teams.map((g) => ({ teamId: g.dims.team ?? null, ...figures(g.sums) })),
   };
 }
 

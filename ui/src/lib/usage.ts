@@ -227,17 +227,34 @@ export const CachePageQuery = graphql(`
       upstreamCalls
       savedSpend
       cachedCompletionTokens
+      promptCache {
+        hits
+        cachedTokens
+        writeTokens
+        tokenRatio
+        savedSpend
+      }
       days {
         day
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
       byModel {
         model
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
       byKey {
         keyId
@@ -246,6 +263,11 @@ export const CachePageQuery = graphql(`
         cacheHits
         upstreamCalls
         savedSpend
+        promptCache {
+          hits
+          cachedTokens
+          savedSpend
+        }
       }
     }
   }
