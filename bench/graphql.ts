@@ -152,7 +152,7 @@ async function main() {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
       writeFileSync(resolve(opt.profile), JSON.stringify(profile));
-      console.log(`\nCPU profile of ${ROUNDS * CALLS} http calls: ${resolve(opt.profile)} (node --import @swc-node/register/esm-register bench/profile-summary.ts ${opt.profile})`);
+      console.log(`\nCPU profile of ${ROUNDS * CALLS} http calls: ${resolve(opt.profile)} (npm run bench:profile -- ${opt.profile})`);
     }
   } finally {
     await running.close();
