@@ -22,6 +22,8 @@
  * Options: --rounds N (3) --throughput-seconds S (8) --latency-seconds S (5) --connections N (32)
  *          --no-build (do not rebuild a stale api/dist) --profile DIR (CPU profile of Purser)
  *          --no-dialects (only the Chat Completions comparison)
+ *          --baseline-dist DIR (also an earlier compiled build, DIR/main.js — e.g. a copy of api/dist
+ *          taken before a change — in the same interleaved rounds: before/after ratios from one run)
  *          --redis URL (also a Purser sharing its limits and budgets through that Redis, e.g.
  *          redis://127.0.0.1:6379, under a key prefix of its own that is deleted afterwards:
  *          its added p50 over the in-memory Purser is the Redis round trips of admission and
@@ -65,6 +67,7 @@ const { values: opt } = parseArgs({
     profile: { type: 'string' },
     'no-dialects': { type: 'boolean', default: false },
     redis: { type: 'string' },
+    'baseline-dist': { type: 'string' },
   },
 });
 const ROUNDS = Number(opt.rounds);
@@ -316,6 +319,20 @@ async function main() {
     const bare: Target = { name: 'bare proxy', url: bareChild.match[1]!, headers: auth, pid: bareChild.pid, served: 0 };
     const purser: Target = { name: 'purser', url: purserUrl, headers: auth, pid: purserChild.pid, served: 0 };
     const targets = [bare, purser, direct];
+    let before: Target | null = null;
+    if (opt['baseline-dist']) {
+      const work2 = join(work, 'before');
+      mkdirSync(work2);
+      writeFileSync(join(work2, 'config.yaml'), JSON.stringify(config, null, 2));
+      const child = await startChild(
+        'purser (baseline build)',
+        [join(resolve(opt['baseline-dist']), 'main.js'), '--config', join(work2, 'config.yaml'), '--port', '0', '--host', '127.0.0.1'],
+        work2,
+        /Purser listening on (http:\/\/[^\s]+)/,
+      );
+      before = { name: 'purser before', url: child.match[1]!, headers: { authorization: `Bearer ${await mintKey(child.match[1]!)}` }, pid: child.pid, served: 0 };
+      targets.splice(1, 0, before);
+    }
     let shared: Target | null = null;
     if (opt.redis) {
       // the same Purser with its own SQLite, its admission shared through Redis
@@ -378,7 +395,7 @@ async function main() {
     const [b, p, d] = [med(bare), med(purser), med(direct)];
     console.log(`\nmedians over ${ROUNDS} rounds (${cores} cores):`);
     console.log(`  ${'server'.padEnd(16)} ${'req/s @' + CONNECTIONS}  CPU µs/req   p50 @1     p99 @1`);
-    for (const [t, m] of [[direct, d], [bare, b], [purser, p]] as const)
+    for (const [t, m] of [[direct, d], [bare, b], ...(before ? [[before, med(before)] as const] : []), [purser, p]] as const)
       console.log(`  ${t.name.padEnd(16)} ${m.rps.toFixed(0).padStart(9)}  ${m.cpuUs.toFixed(0).padStart(10)}   ${m.p50.toFixed(3)} ms  ${m.p99.toFixed(3)} ms`);
     const ratio = (100 * p.rps) / b.rps;
     const added = p.p50 - b.p50;
@@ -395,6 +412,16 @@ async function main() {
       `spend recorded: $${spend.toFixed(6)} on the key = ${(spend / perCall).toFixed(0)} calls at $${perCall.toFixed(6)}; ` +
         `autocannon counted ${purser.served} answered calls (calls still in flight when a run ended are billed but not counted)`,
     );
+    if (before) {
+      const r = med(before);
+      const rounds = samples.get(before)!.map((x, i) => ({ bare: samples.get(bare)![i]!, before: x, after: samples.get(purser)![i]! }));
+      console.log(
+        `\nbaseline build (${opt['baseline-dist']}): ${((100 * r.rps) / b.rps).toFixed(1)}% of the bare proxy ` +
+          `(rounds ${rounds.map((x) => `${((100 * x.before.rps) / x.bare.rps).toFixed(0)}%`).join(', ')}), CPU ${r.cpuUs.toFixed(0)} µs/req, ` +
+          `added p50 ${(r.p50 - b.p50).toFixed(3)} ms; this build: ${ratio.toFixed(1)}% (rounds ${rounds.map((x) => `${((100 * x.after.rps) / x.bare.rps).toFixed(0)}%`).join(', ')}), ` +
+          `CPU ${p.cpuUs.toFixed(0)} µs/req (${(p.cpuUs / r.cpuUs).toFixed(2)}x the baseline's)`,
+      );
+    }
     if (shared) {
       const r = med(shared);
       console.log(

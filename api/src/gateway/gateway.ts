@@ -27,6 +27,7 @@ import type { ResponseOwners } from './response-owners.js';
 import type { Conversations } from './conversations.js';
 import { MalformedUpstream, relayEvents, relayStream } from './stream.js';
 import { tokensOfText } from './tokens.js';
+import { usageOfAnswer } from './answer-usage.js';
 
 export interface GatewayDeps {
   settings: Settings;
@@ -304,7 +305,8 @@ export class Gateway {
       req.raw.off('close', onClose);
       let usage: Usage | undefined;
       try {
-        usage = (JSON.parse(result.text) as { usage?: Usage }).usage;
+        // only the usage member is parsed (the answer goes out as it came)
+        usage = usageOfAnswer(result.text) as Usage | undefined;
       } catch {
         /* a non-JSON 200: pass it on, estimate */
       }
