@@ -1,0 +1,24 @@
+import { Entity, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
+
+/**
+ * What SCIM adds to a Purser user: the IdP's externalId, whether the IdP deactivated the user,
+ * and which keys that deactivation blocked (so `active: true` unblocks exactly those, never a
+ * key an admin blocked on their own). Keyed by user id; removed with the user by SCIM DELETE.
+ */
+@Entity({ tableName: 'scim_users' })
+export class ScimUser {
+  @PrimaryKey({ type: 'string', length: 128 })
+  userId!: string;
+
+  @Property({ type: 'string', length: 256, nullable: true })
+  externalId: string | null = null;
+
+  @Property({ type: 'boolean', default: true })
+  active: boolean & Opt = true;
+
+  @Property({ type: 'json' })
+  blockedKeyIds: string[] & Opt = [];
+
+  @Property({ type: 'datetime' })
+  createdAt: Date & Opt = new Date();
+}
