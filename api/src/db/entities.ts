@@ -13,10 +13,10 @@ import { BudgetAlertSent, DailyCustomerSpend, DailyKeyModelSpend, DailyKeySpend,
   WeeklyKeyModelSpend, WeeklyKeySpend, WeeklyTeamSpend, WeeklyUserSpend } from '../spend/rollup.entities.js';
 import { User } from '../users/user.entity.js';
 import { ScimToken } from '../scim/scim-token.entity.js';
-import { ScimUser } from '../scim/scim-user.entity.js';
+import { ScimGroup, ScimUser } from '../scim/scim-user.entity.js';
 
 /** Every persisted class, for discovery (explicit list: no folder scanning at run time). */
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
   DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
   WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend,
-  ScimToken, ScimUser];
+  ScimToken, ScimUser, ScimGroup];

@@ -1,3 +1,4 @@
+import { GROUP_SCHEMA } from './scim-groups.js';
 import { USER_SCHEMA } from './scim-users.js';
 
 /** /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7643 §5-7): what this server supports. */
@@ -40,7 +41,19 @@ export function schemas(base: string) {
     ],
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${USER_SCHEMA}` },
   };
-  return [user];
+  const group = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    id: GROUP_SCHEMA,
+    name: 'Group',
+    description: 'A Purser team: displayName is the team alias; members are its users.',
+    attributes: [
+      attr('displayName', 'string', { required: true }),
+      attr('externalId', 'string', { caseExact: true }),
+      attr('members', 'complex', { multiValued: true, subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string', { mutability: 'readOnly' })] }),
+    ],
+    meta: { resourceType: 'Schema', location: `${base}/Schemas/${GROUP_SCHEMA}` },
+  };
+  return [user, group];
 }
 
 export function resourceTypes(base: string) {
@@ -49,6 +62,11 @@ export function resourceTypes(base: string) {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
       id: 'User', name: 'User', endpoint: '/Users', description: 'Purser users', schema: USER_SCHEMA,
       meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
+    },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'Group', name: 'Group', endpoint: '/Groups', description: 'Purser teams', schema: GROUP_SCHEMA,
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
     },
   ];
 }

@@ -3,7 +3,8 @@ import { AppError } from '../common/errors.js';
 export const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** RFC 7644 §3.12 scimType values we answer with. */
-export type ScimType = 'invalidFilter' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'uniqueness' | 'mutability' | 'tooMany';
+export const SCIM_TYPES = ['invalidFilter', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'uniqueness', 'mutability', 'tooMany'] as const;
+export type ScimType = (typeof SCIM_TYPES)[number];
 
 /** A SCIM error: answered as the RFC's error body (status as a string, scimType when given). */
 export class ScimError extends Error {

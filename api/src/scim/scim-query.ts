@@ -1,6 +1,6 @@
 import { parse } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation } from 'scim-patch';
-import { scimBad, ScimError, type ScimType } from './scim-errors.js';
+import { SCIM_TYPES, scimBad, type ScimType } from './scim-errors.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -61,9 +61,9 @@ export function applyPatch<T extends object>(resource: T, ops: ScimPatchOperatio
   try {
     return scimPatch(structuredClone(resource) as never, ops) as T;
   } catch (e) {
-    const err = e as { status?: number; scimType?: string; message?: string };
-    if (err && typeof err.scimType === 'string')
-      throw new ScimError(err.status && err.status >= 400 && err.status < 500 ? err.status : 400, err.message ?? 'Invalid patch.', err.scimType as ScimType);
+    // scim-patch's errors carry `scimCode`; only RFC 7644 values pass through
+    const code = (e as { scimCode?: unknown }).scimCode;
+    if (typeof code === 'string' && SCIM_TYPES.includes(code as ScimType)) throw scimBad((e as Error).message, code as ScimType);
     throw scimBad(`The patch cannot be applied: ${(e as Error).message}`, 'invalidValue');
   }
 }

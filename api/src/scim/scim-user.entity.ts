@@ -22,3 +22,19 @@ export class ScimUser {
   @Property({ type: 'datetime' })
   createdAt: Date & Opt = new Date();
 }
+
+/**
+ * A team a SCIM client manages as a group (created or linked by POST /Groups), with the IdP's
+ * externalId. Only these teams are SCIM Groups: DELETE unlinks, the team itself stays.
+ */
+@Entity({ tableName: 'scim_groups' })
+export class ScimGroup {
+  @PrimaryKey({ type: 'string', length: 128 })
+  teamId!: string;
+
+  @Property({ type: 'string', length: 256, nullable: true })
+  externalId: string | null = null;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date & Opt = new Date();
+}

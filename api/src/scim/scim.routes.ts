@@ -5,6 +5,7 @@ import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './s
 import { ScimError, scimErrorBody, scimNotFound } from './scim-errors.js';
 import { applyPatch, eqFilter, paging, patchOperations } from './scim-query.js';
 import { scimTokenOf } from './scim-token.service.js';
+import { createScimGroup, deleteScimGroup, getScimGroup, listScimGroups, readGroupBody, replaceScimGroup } from './scim-groups.js';
 import { createScimUser, deleteScimUser, getScimUser, listScimUsers, readUserBody, replaceScimUser } from './scim-users.js';
 
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
@@ -101,6 +102,34 @@ export async function registerScimRoutes(fastify: FastifyInstance, app: App) {
       });
       scope.delete<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
         await deleteScimUser(ctxOf(req), req.params.id);
+        return reply.status(204).send();
+      });
+
+      scope.get<{ Querystring: Record<string, unknown> }>('/Groups', async (req, reply) => {
+        const filter = eqFilter(req.query.filter, ['displayName', 'externalId', 'id'] as const);
+        const { startIndex, count } = paging(req.query);
+        const { total, resources } = await listScimGroups(ctxOf(req), filter, startIndex, count);
+        return send(reply, 200, listResponse(resources, total, startIndex));
+      });
+      scope.get<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => send(reply, 200, await getScimGroup(ctxOf(req), req.params.id)));
+      scope.post('/Groups', async (req, reply) => {
+        const group = await createScimGroup(ctxOf(req), readGroupBody(req.body));
+        return send(reply.header('location', group.meta.location), 201, group);
+      });
+      scope.put<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
+        const input = readGroupBody(req.body);
+        return send(reply, 200, await replaceScimGroup(ctxOf(req), req.params.id, input));
+      });
+      scope.patch<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
+        const ops = patchOperations(req.body);
+        const ctx = ctxOf(req);
+        const patched = applyPatch(await getScimGroup(ctx, req.params.id), ops);
+        const input = readGroupBody(patched);
+        // Okta and Entra answer a member PATCH with 204 or 200; we send the group (200)
+        return send(reply, 200, await replaceScimGroup(ctx, req.params.id, { ...input, members: input.members ?? [] }));
+      });
+      scope.delete<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
+        await deleteScimGroup(ctxOf(req), req.params.id);
         return reply.status(204).send();
       });
     },
