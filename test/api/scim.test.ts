@@ -5,11 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintKey, sql } from '../helpers/gateway.js';
+import { sessionCookieOf } from '../helpers/jar.js';
 import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe('SCIM 2.0', () => {
   let s: TestServer;
@@ -33,7 +35,10 @@ describe('SCIM 2.0', () => {
     }).then((r) => r.status);
 
   beforeAll(async () => {
-    s = await startServer({ litellm_settings: { default_internal_user_params: { user_role: 'internal_user' } } });
+    s = await startServer({
+      litellm_settings: { default_internal_user_params: { user_role: 'internal_user' }, default_team_params: { max_budget: 5 } },
+      general_settings: { sso_team_id_pattern: '^(Eng|purser-)' },
+    });
     const r = await s.gql('mutation($i: CreateScimTokenInput!) { createScimToken(input: $i) { secret baseUrl token { id name hint revokedAt } } }', { i: { name: 'Okta' } });
     expect(r.errors).toBeUndefined();
     token = r.data.createScimToken.secret;
@@ -193,5 +198,92 @@ describe('SCIM 2.0', () => {
     expect(page.body).toMatchObject({ totalResults: total, startIndex: 2, itemsPerPage: 2 });
     expect(page.body.Resources.map((u: any) => u.id)).toEqual(all.body.Resources.slice(1, 3).map((u: any) => u.id));
     expect((await scim('GET', '/Users?count=0')).body).toMatchObject({ totalResults: total, Resources: [] });
+  });
+
+  it('pushes groups as teams (Okta group push) and patches members (add, remove by filter, Entra remove by value)', async () => {
+    const mk = async (email: string) => (await scim('POST', '/Users', { schemas: [USER], userName: email })).body.id as string;
+    const a = await mk('g.a@example.com');
+    const b = await mk('g.b@example.com');
+    const c = await mk('g.c@example.com');
+    const pushed = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: a, display: 'g.a@example.com' }] });
+    expect(pushed.status).toBe(201);
+    expect(pushed.body).toMatchObject({ id: 'Engineering', displayName: 'Engineering', members: [{ value: a }] });
+    const [team] = await sql(s, "select id, alias, budget_max_budget from teams where id = 'Engineering'");
+    // default_team_params applies as in SSO team sync (max_budget 5 USD)
+    expect(team).toMatchObject({ alias: 'Engineering' });
+    expect(Number(team.budget_max_budget)).toBe(5_000_000_000);
+    const src = await sql(s, "select source from team_memberships where team_id = 'Engineering'");
+    expect(src).toEqual([{ source: 'scim' }]);
+
+    const byName = await scim('GET', '/Groups?filter=' + encodeURIComponent('displayName eq "Engineering"'));
+    expect(byName.body.totalResults).toBe(1);
+    expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering' })).body.scimType).toBe('uniqueness');
+
+    const add = await scim('PATCH', '/Groups/Engineering', { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: b }, { value: c }] }] });
+    expect(add.status).toBe(200);
+    expect(add.body.members.map((m: any) => m.value).sort()).toEqual([a, b, c].sort());
+
+    // a key of b's in the team stops once b leaves it
+    const teamKey = await mintKey(s, { user_id: b, team_id: 'Engineering' });
+    expect(await chat(teamKey.key)).toBe(200);
+    const rm = await scim('PATCH', '/Groups/Engineering', { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${b}"]` }] });
+    expect(rm.status).toBe(200);
+    expect(rm.body.members.map((m: any) => m.value).sort()).toEqual([a, c].sort());
+    expect(await chat(teamKey.key)).toBe(401);
+
+    // Entra: capitalised op, members removed by value list
+    const rm2 = await scim('PATCH', '/Groups/Engineering', { schemas: [PATCH], Operations: [{ op: 'Remove', path: 'members', value: [{ value: c }] }] });
+    expect(rm2.body.members.map((m: any) => m.value)).toEqual([a]);
+    // a manual membership is never removed by the IdP
+    await s.rest('POST', '/team/member_add', { team_id: 'Engineering', member: { user_id: c, role: 'user' } });
+    const rename = await scim('PATCH', '/Groups/Engineering', { schemas: [PATCH], Operations: [{ op: 'replace', value: { displayName: 'Eng' } }] });
+    expect(rename.body.displayName).toBe('Eng');
+    const replaced = await scim('PUT', '/Groups/Engineering', { schemas: [GROUP], displayName: 'Eng', members: [] });
+    expect(replaced.body.members.map((m: any) => m.value)).toEqual([c]);
+
+    const unknown = await scim('PATCH', '/Groups/Engineering', { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: 'nobody' }] }] });
+    expect(unknown).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+
+    expect((await scim('DELETE', '/Groups/Engineering')).status).toBe(204);
+    expect((await scim('GET', '/Groups/Engineering')).status).toBe(404);
+    expect(await sql(s, "select id from teams where id = 'Engineering'")).toHaveLength(1);
+    const audits = await sql(s, "select distinct actor_method from audit_entries where action like 'team.%' and actor_method = 'scim'");
+    expect(audits).toEqual([{ actor_method: 'scim' }]);
+  });
+
+  it('filters pushed groups by sso_team_id_pattern and takes Entra\'s externalId as the team id', async () => {
+    const entra = await scim('POST', '/Groups', { schemas: [GROUP], externalId: 'purser-0c1f', displayName: 'Purser Admins', members: [] });
+    expect(entra.status).toBe(201);
+    expect(entra.body).toMatchObject({ id: 'purser-0c1f', externalId: 'purser-0c1f', displayName: 'Purser Admins' });
+    const byExt = await scim('GET', '/Groups?filter=' + encodeURIComponent('externalId eq "purser-0c1f"'));
+    expect(byExt.body.Resources.map((g: any) => g.id)).toEqual(['purser-0c1f']);
+    const refused = await scim('POST', '/Groups', { schemas: [GROUP], externalId: 'Everyone', displayName: 'Everyone' });
+    expect(refused).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+    expect(await sql(s, "select id from teams where id = 'Everyone'")).toEqual([]);
+  });
+
+  it('deactivation ends sessions at once and refuses sign-in until reactivated', async () => {
+    const PASSWORD = 'correct horse battery staple 42';
+    expect((await s.rest('POST', '/user/new', { user_email: 'linus@example.com', user_role: 'internal_user', password: PASSWORD, auto_create_key: false })).status).toBe(200);
+    const login = async () => {
+      const res = await fetch(`${s.url}/v2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'linus@example.com', password: PASSWORD }) });
+      return { status: res.status, cookie: sessionCookieOf(res) };
+    };
+    const me = async (cookie: string) => (await s.gql('{ me { user { id } } }', {}, null, { cookie })).data?.me?.user?.id ?? null;
+    const first = await login();
+    expect(first.status).toBe(200);
+    const id = await me(first.cookie!);
+    expect(id).toBeTruthy();
+    const linked = await scim('POST', '/Users', { schemas: [USER], userName: 'linus@example.com', active: true });
+    expect(linked.body.id).toBe(id);
+    await scim('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
+    expect(await me(first.cookie!)).toBeNull();
+    const refused = await login();
+    expect(refused.status).toBe(403);
+    expect(refused.cookie).toBeNull();
+    await scim('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: true } }] });
+    const again = await login();
+    expect(again.status).toBe(200);
+    expect(await me(again.cookie!)).toBe(id);
   });
 });
