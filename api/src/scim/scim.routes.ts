@@ -34,6 +34,8 @@ const send = (reply: FastifyReply, status: number, body: unknown) => reply.statu
 export async function registerScimRoutes(fastify: FastifyInstance, app: App) {
   await fastify.register(
     async (scope) => {
+      // our own JSON parser for both media types: a malformed body is SCIM's invalidSyntax
+      scope.removeContentTypeParser('application/json');
       scope.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
         const text = body as string;
         if (!text.trim()) return done(null, undefined);
