@@ -130,7 +130,7 @@ describe('SCIM 2.0', () => {
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
     expect(await chat(live.key)).toBe(401);
-    const audit = await sql(s, "select actor_method from audit_entries where action = 'user.scim_deactivate'");
+    const audit = await sql(s, "select actor_method from audit_log where action = 'user.scim_deactivate'");
     expect(audit.map((a: any) => a.actor_method)).toEqual(['scim']);
 
     // reactivate (Entra's form: capitalised op, a path and a string boolean)
@@ -247,7 +247,7 @@ describe('SCIM 2.0', () => {
     expect((await scim('DELETE', '/Groups/Engineering')).status).toBe(204);
     expect((await scim('GET', '/Groups/Engineering')).status).toBe(404);
     expect(await sql(s, "select id from teams where id = 'Engineering'")).toHaveLength(1);
-    const audits = await sql(s, "select distinct actor_method from audit_entries where action like 'team.%' and actor_method = 'scim'");
+    const audits = await sql(s, "select distinct actor_method from audit_log where action like 'team.%' and actor_method = 'scim'");
     expect(audits).toEqual([{ actor_method: 'scim' }]);
   });
 

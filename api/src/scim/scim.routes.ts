@@ -48,7 +48,7 @@ export async function registerScimRoutes(fastify: FastifyInstance, app: App) {
       scope.setErrorHandler((err, _req, reply) => {
         if (err instanceof ScimError) return send(reply, err.status, scimErrorBody(err.status, err.message, err.scimType));
         const status = (err as { statusCode?: number }).statusCode;
-        if (status && status >= 400 && status < 500) return send(reply, status, scimErrorBody(status, err.message));
+        if (status && status >= 400 && status < 500) return send(reply, status, scimErrorBody(status, (err as Error).message));
         app.log.error(`scim: ${err instanceof Error ? err.message : String(err)}`);
         return send(reply, 500, scimErrorBody(500, 'Internal server error.'));
       });
@@ -125,7 +125,9 @@ export async function registerScimRoutes(fastify: FastifyInstance, app: App) {
       scope.patch<{ Params: { id: string } }>('/Groups/:id', async (req, reply) => {
         const ops = patchOperations(req.body);
         const ctx = ctxOf(req);
-        const patched = applyPatch(await getScimGroup(ctx, req.params.id), ops);
+        const current = await getScimGroup(ctx, req.params.id);
+        // members as bare `{ value }`: Entra removes with `"value": [{ "value": id }]`, matched by equality
+        const patched = applyPatch({ ...current, members: current.members.map((m) => ({ value: m.value })) }, ops);
         const input = readGroupBody(patched);
         // Okta and Entra answer a member PATCH with 204 or 200; we send the group (200)
         return send(reply, 200, await replaceScimGroup(ctx, req.params.id, { ...input, members: input.members ?? [] }));

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261207160000 extends Migration {
+export class Migration20261207154000 extends Migration {
 
   // SCIM provisioning: the IdPs' tokens (hashed), and what SCIM adds to users and teams
   override async up(): Promise<void> {
