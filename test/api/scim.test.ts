@@ -4,7 +4,9 @@
  * (only what deactivation blocked comes back), delete; discovery; SCIM errors; token auth.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintKey, sql } from '../helpers/gateway.js';
+import { mintKey, sql, until } from '../helpers/gateway.js';
+import { freshPostgres } from '../helpers/postgres.js';
+import { dropPrefix, redisEnv, redisPrefix } from '../helpers/redis.js';
 import { sessionCookieOf } from '../helpers/jar.js';
 import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 
@@ -285,5 +287,41 @@ describe('SCIM 2.0', () => {
     const again = await login();
     expect(again.status).toBe(200);
     expect(await me(again.cookie!)).toBe(id);
+  });
+});
+
+describe('SCIM deactivation on two processes (one PostgreSQL, one Redis)', () => {
+  const prefix = redisPrefix();
+  let db: Awaited<ReturnType<typeof freshPostgres>>;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    db = await freshPostgres();
+    a = await startServer({}, { databaseUrl: db.url, env: redisEnv(prefix) });
+    b = await startServer({}, { databaseUrl: db.url, env: redisEnv(prefix) });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+    await dropPrefix(prefix);
+  });
+
+  it('a user deactivated through one process has their keys refused by the other', async () => {
+    const token = (await a.gql('mutation { createScimToken(input: { name: "Entra" }) { secret } }')).data.createScimToken.secret;
+    const call = (srv: TestServer, method: string, path: string, body?: unknown) =>
+      fetch(`${srv.url}/scim/v2${path}`, { method, headers: { 'content-type': 'application/scim+json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const chat = (srv: TestServer, key: string) =>
+      fetch(`${srv.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) }).then((r) => r.status);
+    const created = await call(a, 'POST', '/Users', { schemas: [USER], userName: 'dual@example.com', externalId: 'e-1' });
+    expect(created.status).toBe(201);
+    const { key } = await mintKey(a, { user_id: created.body.id });
+    // b has the key in its cache
+    expect(await chat(b, key)).toBe(200);
+    expect((await call(a, 'PATCH', `/Users/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] })).status).toBe(200);
+    await until(async () => (await chat(b, key)) === 401, 'b refuses the key');
+    expect((await call(b, 'PATCH', `/Users/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: true } }] })).status).toBe(200);
+    await until(async () => (await chat(a, key)) === 200, 'a accepts the key again');
   });
 });
