@@ -264,6 +264,19 @@ describe('SCIM 2.0', () => {
     expect(await sql(s, "select id from teams where id = 'Everyone'")).toEqual([]);
   });
 
+  it('a user or team an admin deleted can be provisioned again', async () => {
+    const first = await scim('POST', '/Users', { schemas: [USER], userName: 'again@example.com', externalId: 'x-1' });
+    expect((await s.rest('POST', '/user/delete', { user_ids: [first.body.id] })).status).toBe(200);
+    expect(await sql(s, 'select user_id from scim_users where user_id = ?', [first.body.id])).toEqual([]);
+    const second = await scim('POST', '/Users', { schemas: [USER], userName: 'again@example.com', externalId: 'x-1' });
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Eng-again' })).status).toBe(201);
+    expect((await s.rest('POST', '/team/delete', { team_ids: ['Eng-again'] })).status).toBe(200);
+    expect((await scim('GET', '/Groups/Eng-again')).status).toBe(404);
+    expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Eng-again' })).status).toBe(201);
+  });
+
   it('deactivation ends sessions at once and refuses sign-in until reactivated', async () => {
     const PASSWORD = 'correct horse battery staple 42';
     expect((await s.rest('POST', '/user/new', { user_email: 'linus@example.com', user_role: 'internal_user', password: PASSWORD, auto_create_key: false })).status).toBe(200);

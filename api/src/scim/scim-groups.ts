@@ -126,11 +126,13 @@ export async function createScimGroup(ctx: Ctx, input: ScimGroupInput) {
   return scimCall(() =>
     ctx.em.transactional(async (em) => {
       const tx: Ctx = { ...ctx, em };
-      if (await em.findOne(ScimGroup, { teamId })) throw new ScimError(409, `Group ${teamId} already exists.`, 'uniqueness');
       let team = await em.findOne(Team, { id: teamId });
+      const stale = await em.findOne(ScimGroup, { teamId });
+      if (stale && team) throw new ScimError(409, `Group ${teamId} already exists.`, 'uniqueness');
       if (team) audit(tx, 'team.scim_link', { type: 'team', id: team.id }, null, { externalId: input.externalId });
       else team = await createTeam(tx, { teamId, teamAlias: input.displayName }, 'sso');
-      const g = new ScimGroup();
+      // a link left by a team deleted through the admin API is reused for the new team
+      const g = stale ?? new ScimGroup();
       g.teamId = team.id;
       g.externalId = input.externalId;
       em.persist(g);

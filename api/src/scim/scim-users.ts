@@ -232,8 +232,7 @@ export async function deleteScimUser(ctx: Ctx, id: string) {
   await scimCall(() =>
     ctx.em.transactional(async (em) => {
       const tx: Ctx = { ...ctx, em };
-      const { s } = await findScimUser(tx, id);
-      if (s) em.remove(s);
+      await findScimUser(tx, id);
       await deleteUser(tx, id);
     }),
   );
