@@ -10,7 +10,7 @@
  * NOT_FOUND is expected only where the service hides a key the caller may not read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemPrincipal, type Principal } from '../../api/src/auth/principal.js';
+import { scimPrincipal, systemPrincipal, type Principal } from '../../api/src/auth/principal.js';
 import { isAllowed, mayAttempt, type Target } from '../../api/src/permissions/authorize.js';
 import { OPERATIONS, PERMISSIONS, ruleOf, type Operation } from '../../api/src/permissions/map.js';
 import type { Role, TeamRole } from '../../api/src/permissions/roles.js';
@@ -221,6 +221,10 @@ const CASES: Case[] = [
     gql: `mutation($id: ID!) { deleteBudget(input: { budgetId: $id }) { budgetId } }`, rest: (v) => ['POST', '/budget/delete', { id: v.id }] },
   { name: 'auditLog', op: 'audit.read', expect: 'A A A F F F F F', gql: `{ auditLog { totalCount } }` },
   { name: 'settings', op: 'settings.read', expect: 'A A A F F F F F', gql: `{ settings { databaseDialect } }` },
+  { name: 'scimTokens', op: 'scim.token.read', expect: 'A A A F F F F F', gql: `{ scimTokens { id } }` },
+  { name: 'createScimToken', op: 'scim.token.manage', expect: 'A A F F F F F F', gql: `mutation { createScimToken(input: { name: "matrix" }) { token { id } } }` },
+  // only a SCIM token provisions (test/api/scim.test.ts): no role, no key, no session
+  { name: 'SCIM provisioning', op: 'scim.provision', expect: 'F F F F F F F F' },
   { name: 'spendLogs (scoped)', op: 'usage.read', expect: 'A A A A A A A A', gql: `{ spendLogs { totalCount } }` },
   // usage targets (the usage service's scoping is pinned by the gateway tests): the map rows
   { name: 'own usage', op: 'usage.read', target: (w) => ({ kind: 'usage', ownerId: w.userId, teamId: null }), expect: 'A A A A A A A A' },
@@ -338,7 +342,8 @@ describe('the role map is the contract', () => {
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
-        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'customer.manage', 'budget.manage'].sort(),
+        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'customer.manage', 'budget.manage',
+        'scim.token.manage', 'scim.provision'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
     for (const c of CASES.filter((x) => x.gql)) {
@@ -355,6 +360,15 @@ describe('internal jobs act as the system principal, granted explicitly in the m
     expect(OPERATIONS.filter((op) => ruleOf(op).system).sort()).toEqual(['team.create', 'user.create']);
     // a role-shaped principal without the system method gets nothing from system grants
     expect(isAllowed({ ...sso, method: 'virtual_key' }, 'user.create')).toBe(false);
+  });
+
+  it('a SCIM token may provision, create and delete users and create teams, and nothing else', () => {
+    const scim = scimPrincipal();
+    expect(OPERATIONS.filter((op) => isAllowed(scim, op)).sort()).toEqual(
+      ['invitation.accept', 'key.report_leaked', 'scim.provision', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create', 'user.delete'],
+    );
+    // the SSO job gets none of the SCIM grants
+    expect(isAllowed(systemPrincipal('sso'), 'scim.provision')).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ export class AuditEntry {
   @Property({ type: 'string', length: 128, nullable: true })
   actorId: string | null = null;
 
-  @Field(() => String, { description: 'How the actor authenticated (master_key, session, virtual_key, system).' })
+  @Field(() => String, { description: 'How the actor authenticated (master_key, session, virtual_key, system, scim).' })
   @Property({ type: 'string', length: 32 })
   actorMethod!: string;
 

@@ -1,6 +1,6 @@
 import type { Role, TeamRole } from '../permissions/roles.js';
 
-export type AuthMethod = 'master_key' | 'session' | 'virtual_key' | 'system';
+export type AuthMethod = 'master_key' | 'session' | 'virtual_key' | 'system' | 'scim';
 
 /**
  * Who is calling, resolved once per request from the master key, a session cookie or a
@@ -26,7 +26,7 @@ export interface Principal {
 }
 
 /** Internal jobs that write through the services (audited with actor method `system`). */
-export type SystemJob = 'sso';
+export type SystemJob = 'sso' | 'scim';
 
 /**
  * The principal of an internal job: no user, no role, so no role grant applies; authorize()
@@ -35,3 +35,9 @@ export type SystemJob = 'sso';
 export const systemPrincipal = (job: SystemJob): Principal => ({ method: 'system', userId: null, role: null, email: null, teams: new Map(), job });
 
 export const DEFAULT_USER_ID = 'default_user_id';
+
+/**
+ * The principal of a SCIM request (a provisioning token): like an internal job it has no role
+ * and gets only the map's `system` grants, but it is audited with actor method `scim`.
+ */
+export const scimPrincipal = (): Principal => ({ method: 'scim', userId: null, role: null, email: null, teams: new Map(), job: 'scim' });

@@ -1,5 +1,7 @@
 import type { Ctx } from '../app/context.js';
+import { AppError } from '../common/errors.js';
 import { randomToken, sha256 } from '../common/ids.js';
+import { ScimUser } from '../scim/scim-user.entity.js';
 import type { User } from '../users/user.entity.js';
 import { Session } from './session.entity.js';
 import { assertMayHaveSession, sessionRefusal } from './session-policy.js';
@@ -10,6 +12,9 @@ export const SESSION_COOKIE = 'purser_session';
 export async function createSession(ctx: Ctx, user: User, method: string): Promise<{ cookie: string; session: Session }> {
   // the last guard: callers ask earlier, before they change anything
   assertMayHaveSession(ctx.app, user);
+  // an account the IdP deactivated over SCIM signs in again only once the IdP reactivates it
+  if (await ctx.em.findOne(ScimUser, { userId: user.id, active: false }))
+    throw new AppError('FORBIDDEN', 'This account is deactivated by your identity provider.', null, 'permission_error');
   const cookie = randomToken(32);
   const s = new Session();
   s.id = sha256(cookie);

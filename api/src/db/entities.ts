@@ -12,8 +12,11 @@ import { SpendLog } from '../spend/spend-log.entity.js';
 import { BudgetAlertSent, DailyCustomerSpend, DailyKeyModelSpend, DailyKeySpend, DailyModelSpend, DailyTeamSpend, DailyUserSpend,
   WeeklyKeyModelSpend, WeeklyKeySpend, WeeklyTeamSpend, WeeklyUserSpend } from '../spend/rollup.entities.js';
 import { User } from '../users/user.entity.js';
+import { ScimToken } from '../scim/scim-token.entity.js';
+import { ScimGroup, ScimUser } from '../scim/scim-user.entity.js';
 
 /** Every persisted class, for discovery (explicit list: no folder scanning at run time). */
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
   DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
-  WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend];
+  WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend,
+  ScimToken, ScimUser, ScimGroup];

@@ -41,10 +41,11 @@ registerEnumType(TeamRoleEnum, {
 export const MembershipSourceEnum = upperCaseEnum(MEMBERSHIP_SOURCES);
 registerEnumType(MembershipSourceEnum, {
   name: 'MembershipSource',
-  description: 'How a membership was made: by a person (MANUAL) or by SSO group sync (SSO).',
+  description: 'How a membership was made: by a person (MANUAL), by SSO group sync (SSO) or by SCIM provisioning (SCIM).',
   valuesConfig: describe({
     manual: 'Added by a person (GraphQL, REST or the dashboard).',
     sso: 'Made by SSO group sync.',
+    scim: 'Made by SCIM group provisioning (Okta, Entra ID).',
   }),
 });
 

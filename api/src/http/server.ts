@@ -16,6 +16,7 @@ import { isGraphqlRoute, sendGraphqlRequestError } from '../graphql/request-erro
 import type { GqlContext } from '../graphql/context.js';
 import { registerRest } from '../rest/index.js';
 import { registerSsoRoutes } from '../sso/sso.routes.js';
+import { registerScimRoutes } from '../scim/scim.routes.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerDashboard } from './dashboard.js';
 import { registerInfoRoutes } from '../gateway/info.routes.js';
@@ -119,6 +120,9 @@ export async function buildServer(app: App, opts: { uiDir: string | null }): Pro
     rest.addHook('preValidation', rejectUnstorableInput);
     registerRest(rest, app);
   });
+
+  // SCIM 2.0 provisioning: its own scope, SCIM tokens only
+  await registerScimRoutes(fastify, app);
 
   fastify.get('/health/liveliness', async () => 'I\'m alive!');
   fastify.get('/health/liveness', async () => 'I\'m alive!');

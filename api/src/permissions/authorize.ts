@@ -37,6 +37,11 @@ export function reachOf(p: Principal, op: Operation): Reach {
     reach.all = rule.system === 'all';
     return reach;
   }
+  // a SCIM token: only the map's explicit scim grants
+  if (p.method === 'scim') {
+    reach.all = rule.scim === 'all';
+    return reach;
+  }
   // a team key without owner: only the map's explicit teamKey grants, on its own team
   if (!p.role) {
     if (p.keyTeamId && !p.userId && rule.teamKey === 'team') reach.teams.push(p.keyTeamId);
@@ -109,7 +114,7 @@ export function isAllowed(p: Principal | null, op: Operation, target?: Target): 
 }
 
 function denied(p: Principal, op: Operation) {
-  if (p.method === 'system') return forbidden(`The ${p.job ?? 'internal'} job is not granted this in the permission map: ${PERMISSIONS[op].description.toLowerCase()}.`);
+  if (p.method === 'system' || p.method === 'scim') return forbidden(`The ${p.job ?? 'internal'} job is not granted this in the permission map: ${PERMISSIONS[op].description.toLowerCase()}.`);
   const role = p.role ?? 'none (key without owner)';
   return forbidden(`Your role (${role}) does not allow this: ${PERMISSIONS[op].description.toLowerCase()}.`);
 }

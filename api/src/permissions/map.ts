@@ -32,6 +32,8 @@ export interface OperationRule {
   teamKey?: 'team';
   /** granted to internal jobs (the system principal, e.g. SSO provisioning); absent = refused */
   system?: 'all';
+  /** granted to a SCIM provisioning token (Okta, Entra ID); absent = refused */
+  scim?: 'all';
 }
 
 const EVERY_ROLE_OWN = {
@@ -63,16 +65,16 @@ export const PERMISSIONS = {
     teamRoles: { admin: 'team' },
   },
   // SSO provisioning creates the users and teams the IdP names (the system principal)
-  'user.create': { graphql: ['Mutation.createUser', 'Mutation.inviteUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' }, system: 'all' },
+  'user.create': { graphql: ['Mutation.createUser', 'Mutation.inviteUser'], description: 'Create users', write: true, roles: { proxy_admin: 'all' }, system: 'all', scim: 'all' },
   'user.update': {
     graphql: ['Mutation.updateUser'], description: "Update another user, their role or budget",
     write: true,
     roles: { proxy_admin: 'all' },
   },
-  'user.delete': { graphql: ['Mutation.deleteUser'], description: 'Delete users', write: true, roles: { proxy_admin: 'all' } },
+  'user.delete': { graphql: ['Mutation.deleteUser'], description: 'Delete users', write: true, roles: { proxy_admin: 'all' }, scim: 'all' },
 
   'team.read': { graphql: ['Query.teams', 'Query.team'], description: 'Read teams, their settings and budget', write: false, roles: READ_ALL_OR_OWN, teamKey: 'team' },
-  'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' }, system: 'all' },
+  'team.create': { graphql: ['Mutation.createTeam'], description: 'Create teams', write: true, roles: { proxy_admin: 'all' }, system: 'all', scim: 'all' },
   'team.update': { graphql: ['Mutation.updateTeam'], description: 'Update team settings and budget', write: true, roles: { proxy_admin: 'all' } },
   'team.delete': { graphql: ['Mutation.deleteTeam'], description: 'Delete teams', write: true, roles: { proxy_admin: 'all' } },
   'team.member.budget.read': {
@@ -213,6 +215,13 @@ export const PERMISSIONS = {
     graphql: ['Mutation.createBudget', 'Mutation.updateBudget', 'Mutation.deleteBudget'], description: 'Create, update or delete named budgets',
     write: true,
     roles: { proxy_admin: 'all' },
+  },
+  // SCIM: admins create and revoke the IdP's tokens; the token itself only provisions (/scim/v2)
+  'scim.token.read': { graphql: ['Query.scimTokens'], description: 'List SCIM provisioning tokens', write: false, roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' } },
+  'scim.token.manage': { graphql: ['Mutation.createScimToken', 'Mutation.revokeScimToken'], description: 'Create and revoke SCIM provisioning tokens', write: true, roles: { proxy_admin: 'all' } },
+  'scim.provision': {
+    graphql: [], description: 'Provision users and groups over SCIM 2.0 (read, create, update, deactivate, delete)',
+    write: true, roles: {}, scim: 'all',
   },
   'models.read': { graphql: ['Query.models'], description: 'List the models one may use', write: false, roles: EVERY_ROLE_OWN },
 } satisfies Record<string, OperationRule>;

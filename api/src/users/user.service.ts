@@ -14,6 +14,7 @@ import { VirtualKey } from '../keys/key.entity.js';
 import { generateKey } from '../keys/key.service.js';
 import { authorize, isAllowed, reachOf, type Target } from '../permissions/authorize.js';
 import { isRole, isTeamRole, ROLES, TEAM_ROLES, type Role, type TeamRole } from '../permissions/roles.js';
+import { ScimUser } from '../scim/scim-user.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { addMembership } from '../teams/membership.service.js';
 import { Team } from '../teams/team.entity.js';
@@ -318,6 +319,8 @@ export async function deleteUser(ctx: Ctx, userId: string) {
     audit(ctx, 'team.member.remove', { type: 'team', id: m.team.id }, { userId: user.id, role: m.role }, null);
   audit(ctx, 'user.delete', { type: 'user', id: user.id }, userSnapshot(user), null);
   await endSessionsOf(ctx, user.id);
+  // what SCIM knew about the user goes with them (a later POST /Users starts afresh)
+  await ctx.em.nativeDelete(ScimUser, { userId: user.id });
   ctx.em.remove([...keys, ...memberships, user]);
   await ctx.em.flush();
   return { user, keyIds: keys.map((k) => k.id) };

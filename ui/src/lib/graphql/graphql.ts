@@ -193,10 +193,12 @@ export type LoginInput = {
   password: string;
 };
 
-/** How a membership was made: by a person (MANUAL) or by SSO group sync (SSO). */
+/** How a membership was made: by a person (MANUAL), by SSO group sync (SSO) or by SCIM provisioning (SCIM). */
 export type MembershipSource =
   /** Added by a person (GraphQL, REST or the dashboard). */
   | 'MANUAL'
+  /** Made by SCIM group provisioning (Okta, Entra ID). */
+  | 'SCIM'
   /** Made by SSO group sync. */
   | 'SSO';
 
