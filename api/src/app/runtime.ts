@@ -1,3 +1,4 @@
+import { ScheduledRotations } from '../keys/rotation.service.js';
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
 import { Gauge } from 'prom-client';
 import type { App } from './context.js';
@@ -112,6 +113,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const gateway = new Gateway({ settings, router, providers, keys, customers, admission, cache, recorder, metrics, alerts, owners: new ResponseOwners(), conversations });
   const health = new HealthChecker(settings.config, router, providers, log);
   const expiryNotices = new KeyExpiryNotices(orm, alerts, expiryWindows(gs.key_expiry_warnings), () => settings.baseUrl, log);
+  const rotations = new ScheduledRotations(orm, app, alerts, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -122,7 +124,10 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
       customers.invalidateAll();
     },
     // one process per database resets budgets and prunes spend logs (README "Running at scale")
-    duties: [{ name: 'key expiry warnings', run: (now) => expiryNotices.run(now) }],
+    duties: [
+      { name: 'key expiry warnings', run: (now) => expiryNotices.run(now) },
+      { name: 'scheduled key rotation', run: (now) => rotations.run(now) },
+    ],
     leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });
 
