@@ -21,7 +21,7 @@ describe('key rotation with a grace period', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     s = await startServer({
-      model_list: [{ model_name: 'gpt-4o-mini', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' }, model_info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 } }],
+      model_list: [{ model_name: 'm', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' }, model_info: { input_cost_per_token: 0.001, output_cost_per_token: 0.002 } }],
       general_settings: { ...FAST, key_rotation_grace_period: '1h' },
       environment_variables: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_SENDER_EMAIL: 'purser@example.com', SMTP_TLS: 'False' },
     });
@@ -79,7 +79,8 @@ describe('key rotation with a grace period', () => {
 
     const audits = await sql(s, "select action, after from audit_log where target_id = ? and action = 'key.regenerate'", [k.key_id]);
     expect(audits).toHaveLength(1);
-    expect(JSON.stringify(audits)).toContain('"gracePeriod":"3s"');
+    const after = typeof audits[0].after === 'string' ? JSON.parse(audits[0].after) : audits[0].after;
+    expect(after).toMatchObject({ id: k.key_id, gracePeriod: '3s', rotatingUntil: r.body.rotating_until });
     expect(JSON.stringify(audits)).not.toContain(fresh);
   });
 
