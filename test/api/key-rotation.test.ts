@@ -76,6 +76,9 @@ describe('key rotation with a grace period', () => {
     expect(await works(k.key, k.key_id)).toEqual([401, 401, 'UNAUTHENTICATED']);
     expect(await works(fresh, k.key_id)).toEqual([200, 200, 200]);
     expect((await s.gql(KEY, { id: k.key_id })).data.key.rotatingUntil).toBeNull();
+    // the job forgets the ended grace (audited), so nothing of the old hash is left
+    await until(async () => (await sql(s, 'select previous_token from virtual_keys where id = ?', [k.key_id]))[0].previous_token === null, 'the grace forgotten');
+    expect(await sql(s, "select action from audit_log where target_id = ? and action = 'key.rotation_grace_end'", [k.key_id])).toHaveLength(1);
 
     const audits = await sql(s, "select action, after from audit_log where target_id = ? and action = 'key.regenerate'", [k.key_id]);
     expect(audits).toHaveLength(1);

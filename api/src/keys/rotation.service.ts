@@ -85,8 +85,10 @@ export class ScheduledRotations {
 
   async run(now = new Date()): Promise<number> {
     const em = this.orm.em.fork();
+    const ctx: Ctx = { app: this.app, em, principal: null };
     const ended = await em.find(VirtualKey, { previousTokenUntil: { $lte: now } }, { limit: 10_000 });
     for (const k of ended) {
+      audit(ctx, 'key.rotation_grace_end', { type: 'key', id: k.id }, { rotatingUntil: k.previousTokenUntil!.toISOString() }, null);
       k.previousToken = null;
       k.previousTokenUntil = null;
     }
@@ -96,7 +98,6 @@ export class ScheduledRotations {
     const graceMs = durationSeconds(parseDuration(gs.key_rotation_grace_period ?? '24h')) * 1000;
     const linkMs = Math.max(graceMs, durationSeconds(parseDuration(gs.invitation_link_duration ?? '7d')) * 1000);
     const mailer = this.app.mailer;
-    const ctx: Ctx = { app: this.app, em, principal: null };
     const out: Array<{ k: VirtualKey; to: string; link: string }> = [];
     for (const k of due) {
       const to = k.user?.email ?? null;
