@@ -49,7 +49,7 @@ describe('claiming a rotated key in the dashboard', () => {
     // opening the page used nothing up: the reveal is a click
     expect(Number((await sql(s, 'select count(*) as n from key_claims'))[0].n)).toBe(1);
     await page.getByRole('button', { name: 'Show the new secret' }).click();
-    const secretBox = page.getByLabel('New secret');
+    const secretBox = page.getByRole('textbox', { name: 'New secret' });
     await expect.poll(() => secretBox.inputValue()).toMatch(/^sk-/);
     const secret = await secretBox.inputValue();
     expect(await page.getByRole('button', { name: 'Copy new secret' }).count()).toBe(1);
