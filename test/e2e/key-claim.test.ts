@@ -1,13 +1,14 @@
 /**
  * The one-time link of a scheduled key rotation in real Chromium against a real Purser serving
  * ui/build: the page reveals the new secret only on a click (a mail scanner opening the link
- * uses nothing up), shows it once with a copy button, and the same link then refuses.
+ * uses nothing up), shows it once with a copy button, and the same link then refuses; the key's
+ * page shows the grace period and the schedule.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessible, launchChromium } from '../helpers/browser.js';
+import { accessible, launchChromium, signIn } from '../helpers/browser.js';
 import { chat, sql, until } from '../helpers/gateway.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { MASTER_KEY, startServer, type TestServer } from '../helpers/server.js';
 import { startSmtp } from '../helpers/smtp.js';
 
 let s: TestServer;
@@ -61,6 +62,12 @@ describe('claiming a rotated key in the dashboard', () => {
     await page.getByRole('button', { name: 'Show the new secret' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'This link cannot be used' }).count()).toBe(1);
     expect(await page.getByRole('alert').textContent()).toContain('invalid, expired or already used');
+
+    // the key's page shows the grace and the schedule
+    await signIn(s, page, 'admin', MASTER_KEY);
+    await page.goto(`${s.url}/ui/keys/${k.body.key_id}`);
+    await expect.poll(() => page.getByText(/rotating: old secret works until/).count()).toBe(1);
+    expect(await page.getByText('rotates every 30d').count()).toBe(1);
     await context.close();
   });
 });
