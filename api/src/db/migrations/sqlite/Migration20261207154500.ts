@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261207154000 extends Migration {
+export class Migration20261207154500 extends Migration {
 
   // key rotation: the previous secret's hash and grace end, the auto_rotate schedule, one-time claim links
   override async up(): Promise<void> {
