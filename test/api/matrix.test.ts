@@ -196,6 +196,8 @@ const CASES: Case[] = [
   { name: 'invitation(token)', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite, gql: `query($token: String!) { invitation(token: $token) { valid } }` },
   { name: 'acceptInvitation', op: 'invitation.accept', expect: 'A A A A A A A A', anon: 'A', prepare: invite,
     gql: `mutation($token: String!) { acceptInvitation(input: { token: $token, password: "Matrix-accept-7391!" }) { user { id } } }` },
+  // whoever holds a rotation's one-time link takes the new secret (the live flow, owner check included: key-rotation.test.ts)
+  { name: 'claimRotatedKey', op: 'key.claim_rotated', expect: 'A A A A A A A A', anon: 'A' },
   // anyone holding a secret may report it leaked (an unknown secret here: nothing changes)
   { name: 'reportLeakedKey', op: 'key.report_leaked', expect: 'A A A A A A A A', anon: 'A',
     gql: `mutation { reportLeakedKey(input: { secret: "sk-prs_matrixmatrixmatrixmatrixmatrixmatrixmatrix" }) }`, rest: () => ['POST', '/key/revoke_leaked', { key: 'sk-prs_matrixmatrixmatrixmatrixmatrixmatrixmatrix' }] },
@@ -335,14 +337,14 @@ describe('the role map is the contract', () => {
     for (const c of CASES) expect(c.expect.split(/\s+/), c.name).toHaveLength(WHO.length);
   });
 
-  it('every operation of the map is exercised; only sign-in/out, the sign-in settings, invitation tokens and leak reports are anonymous; writes are the ROLES.md writes', () => {
+  it('every operation of the map is exercised; only sign-in/out, the sign-in settings, invitation tokens, rotated-key links and leak reports are anonymous; writes are the ROLES.md writes', () => {
     const covered = new Set<string>([...CASES.map((c) => c.op), 'session.login', 'session.logout']); // sign-in: see the cookie test
     expect(OPERATIONS.filter((op) => !covered.has(op))).toEqual([]);
-    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'key.report_leaked', 'ui.config.read', 'invitation.accept']);
+    expect(OPERATIONS.filter((op) => ruleOf(op).anonymous)).toEqual(['session.login', 'session.logout', 'key.claim_rotated', 'key.report_leaked', 'ui.config.read', 'invitation.accept']);
     expect(OPERATIONS.filter((op) => PERMISSIONS[op].write).sort()).toEqual(
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
-        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'customer.manage', 'budget.manage',
+        'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'key.claim_rotated', 'customer.manage', 'budget.manage',
         'scim.token.manage', 'scim.provision'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
@@ -356,7 +358,7 @@ describe('the role map is the contract', () => {
 describe('internal jobs act as the system principal, granted explicitly in the map', () => {
   it('the SSO job may create users and teams, and nothing else; no role grant reaches it', () => {
     const sso = systemPrincipal('sso');
-    expect(OPERATIONS.filter((op) => isAllowed(sso, op)).sort()).toEqual(['invitation.accept', 'key.report_leaked', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create']);
+    expect(OPERATIONS.filter((op) => isAllowed(sso, op)).sort()).toEqual(['invitation.accept', 'key.claim_rotated', 'key.report_leaked', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create']);
     expect(OPERATIONS.filter((op) => ruleOf(op).system).sort()).toEqual(['team.create', 'user.create']);
     // a role-shaped principal without the system method gets nothing from system grants
     expect(isAllowed({ ...sso, method: 'virtual_key' }, 'user.create')).toBe(false);

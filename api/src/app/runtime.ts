@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { join } from 'node:path';
+import { ScheduledRotations } from '../keys/rotation.service.js';
 import type { EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
 import { Gauge } from 'prom-client';
 import type { App } from './context.js';
@@ -127,6 +128,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const health = new HealthChecker(settings.config, router, providers, log);
   const expiryNotices = new KeyExpiryNotices(orm, alerts, expiryWindows(gs.key_expiry_warnings), () => settings.baseUrl, log);
   const runwayNotices = new BudgetRunwayNotices(orm, alerts, expiryWindows([gs.budget_runway_warning])[0]!, log);
+  const rotations = new ScheduledRotations(orm, app, alerts, log);
   const resetJob = new BudgetResetJob(orm, dialect, ledger, settings.timezone, log, {
     minSeconds: gs.proxy_budget_rescheduler_min_time ?? 597,
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
@@ -140,6 +142,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     duties: [
       { name: 'key expiry warnings', run: (now) => expiryNotices.run(now) },
       { name: 'budget runway warnings', run: (now) => runwayNotices.run(now) },
+      { name: 'scheduled key rotation', run: (now) => rotations.run(now) },
     ],
     leader: dialect === 'postgresql' ? new PgLeaderLock(settings.databaseUrl, RESET_JOB_LOCK, 'budget reset job', log) : SOLE_LEADER,
   });

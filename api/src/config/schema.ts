@@ -175,6 +175,10 @@ const generalSettings = withPolicy(z.object({
   key_expiry_warnings: z.array(duration()).max(10).default(['7d', '1d']),
   // ours: warn budget owners when the 7-day rate runs a budget out within this long (budgets/runway-notices.ts)
   budget_runway_warning: duration().default('3d'),
+  // ours: the longest grace period a regenerated key's old secret may keep working
+  key_rotation_max_grace_period: duration().default('7d'),
+  // ours: the grace period of a scheduled (auto_rotate) rotation
+  key_rotation_grace_period: duration().default('24h'),
   login_max_failures: positiveInt().default(5),
   login_max_failures_per_address: positiveInt().default(100),
   login_failure_window: duration().default('15m'),

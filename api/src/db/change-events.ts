@@ -15,9 +15,11 @@ const USER_FIELDS_NOT_CACHED = new Set(['lastSignInAt', 'passwordHash', 'alias',
 export function eventsOf(cs: ChangeSet<object>): ChangeEvent[] {
   const e = cs.entity;
   if (e instanceof VirtualKey) {
-    const old = (cs.originalEntity as { token?: string } | undefined)?.token;
-    // a regenerated key: the old hash's entry goes by key id, the new hash's miss by its hash
-    return [{ kind: 'key', keyId: e.id, tokenHash: e.token }, ...(old && old !== e.token ? [{ kind: 'key' as const, keyId: e.id, tokenHash: old }] : [])];
+    const orig = cs.originalEntity as { token?: string; previousToken?: string | null } | undefined;
+    // a regenerated key: the new hash's miss, and every hash it was known by (the old secret,
+    // a grace period's previous one that just ended) lose their entries and misses
+    const hashes = new Set([e.token, orig?.token, orig?.previousToken, e.previousToken].filter((h): h is string => !!h));
+    return [...hashes].map((tokenHash) => ({ kind: 'key' as const, keyId: e.id, tokenHash }));
   }
   if (e instanceof User) {
     if (cs.type === 'update' && Object.keys(cs.payload ?? {}).every((f) => USER_FIELDS_NOT_CACHED.has(f))) return [];

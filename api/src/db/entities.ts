@@ -6,6 +6,7 @@ import { BudgetedEntity } from '../common/base.entity.js';
 import { Invitation } from '../invitations/invitation.entity.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { KeyNoticeSent } from '../keys/key-notice.entity.js';
+import { KeyClaim } from '../keys/key-claim.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
 import { SpendLog } from '../spend/spend-log.entity.js';
@@ -19,4 +20,4 @@ import { ScimGroup, ScimUser } from '../scim/scim-user.entity.js';
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
   DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
   WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend,
-  ScimToken, ScimUser, ScimGroup];
+  ScimToken, ScimUser, ScimGroup, KeyClaim];

@@ -39,6 +39,8 @@ export interface KeySnapshot {
   budgets: BudgetView[];
   /** window of the owner's total spend (moves on every call, blocks nothing) */
   userWindow: number | null;
+  /** found by the secret before a rotation: valid only until this instant (ms), then a miss */
+  graceUntil?: number;
 }
 
 /** A models list narrows; empty = all; `all-team-models` = whatever the team allows. */
@@ -130,7 +132,8 @@ export class KeyCache {
         this.health?.ok();
         // a change landed while loading: do not cache what may be stale
         if (gen === this.generation) {
-          if (snap) this.hits.set(token, { snap, until: Date.now() + this.ttlMs });
+          // a previous secret's snapshot never outlives its grace period
+          if (snap) this.hits.set(token, { snap, until: Math.min(Date.now() + this.ttlMs, snap.graceUntil ?? Infinity) });
           else this.misses.set(token, Date.now() + this.negativeTtlMs);
           if (this.misses.size > 100_000) this.misses.clear();
         }
@@ -239,10 +242,17 @@ export class KeyCache {
         userWindow: admin.budget.budgetResetAt?.getTime() ?? null,
       };
     }
-    const key = await em.findOne(VirtualKey, { token }, { populate: ['user', 'team'] });
+    const now = new Date();
+    // the current secret, or the previous one while its grace period lasts (keys/rotation.ts)
+    const key = await em.findOne(
+      VirtualKey,
+      { $or: [{ token }, { previousToken: token, previousTokenUntil: { $gt: now } }] },
+      { populate: ['user', 'team'] },
+    );
     if (!key) return null;
     const member =
       key.team && key.user ? await em.findOne(TeamMembership, { team: key.team.id, user: key.user.id }) : null;
-    return buildSnapshot(key, member);
+    const snap = buildSnapshot(key, member);
+    return key.token === token ? snap : { ...snap, graceUntil: key.previousTokenUntil!.getTime() };
   }
 }

@@ -73,6 +73,32 @@ export class VirtualKey extends BudgetedEntity {
   @Property({ type: 'boolean', default: false })
   playground: boolean & Opt = false;
 
+  /** SHA-256 hex of the secret before the last rotation, accepted until previousTokenUntil (a grace period); never a secret */
+  @Index()
+  @Property({ type: 'string', length: 64, nullable: true })
+  previousToken: string | null = null;
+
+  /** when previousToken stops working (shown as rotatingUntil while in the future) */
+  @Property({ type: 'datetime', nullable: true })
+  previousTokenUntil: Date | null = null;
+
+  /** the grace end while a rotation's grace period lasts, else null */
+  rotatingUntil(now = Date.now()): Date | null {
+    return this.previousTokenUntil && this.previousTokenUntil.getTime() > now ? this.previousTokenUntil : null;
+  }
+
+  @Field(() => Boolean, { description: 'Rotated on schedule every rotationInterval (LiteLLM `auto_rotate`); the owner gets the new secret by a one-time link.' })
+  @Property({ type: 'boolean', default: false })
+  autoRotate: boolean & Opt = false;
+
+  @Field(() => String, { nullable: true, description: 'How often a key with autoRotate gets a new secret, e.g. 30d (LiteLLM `rotation_interval`).' })
+  @Property({ type: 'string', length: 32, nullable: true })
+  rotationInterval: string | null = null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the next scheduled rotation is due (UTC); null = none scheduled.' })
+  @Property({ type: 'datetime', nullable: true })
+  nextRotationAt: Date | null = null;
+
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Last gateway call (UTC).' })
   @Property({ type: 'datetime', nullable: true })
   lastUsedAt: Date | null = null;

@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { revokeLeakedKey } from './leaked.service.js';
-import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { claimRotatedKey } from './rotation.service.js';
+import { Arg, Ctx, Field, FieldResolver, Float, GraphQLISODateTime, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../graphql/connection.js';
 import type { GqlContext } from '../graphql/context.js';
 import { Team } from '../teams/team.entity.js';
@@ -43,6 +44,12 @@ class KeyFieldsInput {
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free-form metadata.' })
   metadata?: Record<string, unknown> | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Rotate the secret on schedule every rotationInterval (LiteLLM `auto_rotate`).' })
+  autoRotate?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'How often autoRotate gives the key a new secret, e.g. 30d (LiteLLM `rotation_interval`).' })
+  rotationInterval?: string | null;
 }
 
 @InputType({ description: 'A new key. Without teamId it is a personal key; without userId it is the caller\'s.' })
@@ -74,7 +81,13 @@ class KeyChangeFields extends GenerateKeyInput {
 class UpdateKeyInput extends KeyChangeFields {}
 
 @InputType({ description: 'A key to give a new secret, with optional changes as in updateKey.' })
-class RegenerateKeyInput extends KeyChangeFields {}
+class RegenerateKeyInput extends KeyChangeFields {
+  @Field(() => String, {
+    nullable: true,
+    description: 'How long the old secret keeps working, e.g. 24h (at most general_settings.key_rotation_max_grace_period); omitted = it stops at once.',
+  })
+  gracePeriod?: string | null;
+}
 
 /** The key a one-key mutation acts on: a base class only, so each mutation keeps its own input type. */
 @InputType({ description: 'Shared fields (not in the schema: no resolver names this type).' })
@@ -99,6 +112,12 @@ class ReportLeakedKeyInput {
 
   @Field(() => String, { nullable: true, description: 'Where it was seen (a URL), for the owner and the audit log.' })
   seenAt?: string | null;
+}
+
+@InputType({ description: 'The token of a rotated key’s one-time link.' })
+class ClaimRotatedKeyInput {
+  @Field(() => String, { description: 'The token from the link /ui/keys/claim/<token>.' })
+  token!: string;
 }
 
 @InputType({ description: 'Filters for keys.' })
@@ -142,6 +161,8 @@ const keyFields = (i: GenerateKeyInput & { spend?: number | null }): KeyParams =
   maxParallelRequests: i.maxParallelRequests,
   metadata: i.metadata,
   spend: i.spend,
+  autoRotate: i.autoRotate,
+  rotationInterval: i.rotationInterval,
 });
 
 @Resolver(() => VirtualKey)
@@ -173,9 +194,11 @@ export class KeyResolver {
     return generatePlaygroundKey(ctx, { models: input.models });
   }
 
-  @Mutation(() => GeneratedKey, { description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working.' })
+  @Mutation(() => GeneratedKey, {
+    description: 'New secret for a key; id, spend, budget and blocked state stay; the old secret stops working at once, or when gracePeriod ends.',
+  })
   regenerateKey(@Ctx() ctx: GqlContext, @Arg('input', () => RegenerateKeyInput, { description: 'The operation input.' }) input: RegenerateKeyInput) {
-    return regenerateKey(ctx, input.id, keyFields(input));
+    return regenerateKey(ctx, input.id, keyFields(input), { gracePeriod: input.gracePeriod });
   }
 
   @Mutation(() => VirtualKey, { description: 'Change a key within the upper bounds and your ceiling.' })
@@ -198,6 +221,14 @@ export class KeyResolver {
     return true;
   }
 
+  @Mutation(() => GeneratedKey, {
+    description:
+      'The new secret of a scheduled rotation, by the one-time link mailed to the owner: works once. Needs no sign-in (the link is the proof); signed in, only as the key’s owner.',
+  })
+  claimRotatedKey(@Ctx() ctx: GqlContext, @Arg('input', () => ClaimRotatedKeyInput, { description: 'The operation input.' }) input: ClaimRotatedKeyInput) {
+    return claimRotatedKey(ctx, input.token);
+  }
+
   @Mutation(() => VirtualKey, { description: 'Block a key (proxy_admin or team admin).' })
   blockKey(@Ctx() ctx: GqlContext, @Arg('input', () => BlockKeyInput, { description: 'The operation input.' }) input: BlockKeyInput) {
     return setKeyBlocked(ctx, input.id, true);
@@ -206,6 +237,14 @@ export class KeyResolver {
   @Mutation(() => VirtualKey, { description: 'Unblock a key (proxy_admin or team admin).' })
   unblockKey(@Ctx() ctx: GqlContext, @Arg('input', () => UnblockKeyInput, { description: 'The operation input.' }) input: UnblockKeyInput) {
     return setKeyBlocked(ctx, input.id, false);
+  }
+
+  @FieldResolver(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'While a rotation’s grace period lasts, the instant (UTC) the previous secret stops working; null otherwise.',
+  })
+  rotatingUntil(@Root() k: VirtualKey) {
+    return k.rotatingUntil();
   }
 
   @FieldResolver(() => ID, { nullable: true, description: 'Owner user id; null for a team service-account key.' })

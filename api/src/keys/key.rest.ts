@@ -23,6 +23,8 @@ export const keyFieldsSchema = z.object({
   max_parallel_requests: int(),
   metadata: json(),
   spend: money(),
+  auto_rotate: opt(z.boolean()),
+  rotation_interval: str(),
   key: str(),
 });
 type KeyFields = z.output<typeof keyFieldsSchema>;
@@ -43,6 +45,8 @@ export function keyParams(b: KeyFields): KeyParams {
     maxParallelRequests: b.max_parallel_requests,
     metadata: b.metadata,
     spend: b.spend,
+    autoRotate: b.auto_rotate,
+    rotationInterval: b.rotation_interval,
   };
 }
 
@@ -77,9 +81,9 @@ export function registerKeyRoutes(fastify: FastifyInstance, app: App) {
   });
 
   const regenerate = async (ctx: Ctx, ref: string, body: unknown) => {
-    const b = parse(keyFieldsSchema.omit({ key: true }).extend({ new_key: opt(z.string()) }), body);
+    const b = parse(keyFieldsSchema.omit({ key: true }).extend({ new_key: opt(z.string()), grace_period: str() }), body);
     if (b.new_key) throw badInput('Custom key values are not supported: Purser generates every secret.', 'new_key');
-    const { secret, key } = await regenerateKey(ctx, ref, keyParams(b));
+    const { secret, key } = await regenerateKey(ctx, ref, keyParams(b), { gracePeriod: b.grace_period });
     return generatedKeyResponse(key, secret, b);
   };
   restRoute(fastify, app, 'POST', '/key/regenerate', async (ctx, req) => {

@@ -1,3 +1,4 @@
+import { readPositiveDuration } from './rotation.js';
 import type { Ctx } from '../app/context.js';
 import { readDuration, type BudgetInput } from '../budgets/budget.service.js';
 import { AppError, badInput, forbidden, notFound } from '../common/errors.js';
@@ -27,6 +28,10 @@ export interface KeyParams extends BudgetInput {
   metadata?: Record<string, unknown> | null;
   /** USD; proxy_admin only */
   spend?: number | null;
+  /** LiteLLM `auto_rotate`: rotate every rotationInterval (keys/rotation.ts) */
+  autoRotate?: boolean | null;
+  /** LiteLLM `rotation_interval`, e.g. 30d */
+  rotationInterval?: string | null;
 }
 
 export type KeyMode = 'generate' | 'update' | 'regenerate';
@@ -62,6 +67,8 @@ function checkFields(p: KeyParams) {
   checkLimit('rpmLimit', p.rpmLimit);
   checkLimit('maxParallelRequests', p.maxParallelRequests);
   checkMetadata('metadata', p.metadata);
+  if (p.rotationInterval !== undefined && p.rotationInterval !== null) readPositiveDuration('rotationInterval', p.rotationInterval);
+  if (p.autoRotate !== undefined && p.autoRotate !== null && typeof p.autoRotate !== 'boolean') throw badInput('autoRotate: expected true or false', 'autoRotate');
   if (p.keyAlias !== undefined && p.keyAlias !== null && !p.keyAlias.trim()) throw badInput('keyAlias cannot be empty.', 'keyAlias');
 }
 

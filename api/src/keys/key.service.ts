@@ -10,6 +10,7 @@ import { paginate, type PageArgs } from '../common/pagination.js';
 import { authorize, isAllowed, type Target } from '../permissions/authorize.js';
 import { addDuration } from '../time/durations.js';
 import { VirtualKey } from './key.entity.js';
+import { nextRotation, readGrace, rotateHash } from './rotation.js';
 import { resolveKeyParams, type KeyMode, type KeyParams } from './key.rules.js';
 
 export interface KeyFilter {
@@ -36,6 +37,9 @@ export const keySnapshot = (k: VirtualKey) => ({
   maxParallelRequests: k.maxParallelRequests,
   metadata: k.metadata,
   blocked: k.blocked,
+  rotatingUntil: k.previousTokenUntil?.toISOString() ?? null,
+  autoRotate: k.autoRotate,
+  rotationInterval: k.rotationInterval,
 });
 
 /** A key named by its secret (`sk-...`), its token hash, or its id. */
@@ -52,9 +56,11 @@ export async function findKeyByRef(ctx: Ctx, ref: string): Promise<VirtualKey> {
   return key;
 }
 
-function setSecret(k: VirtualKey): string {
+/** A new secret; with a grace (ms) the previous one keeps working until then (keys/rotation.ts). */
+export function setSecret(k: VirtualKey, graceMs: number | null = null): string {
   const secret = newSecretKey();
-  k.token = sha256(secret);
+  if (k.token) rotateHash(k, sha256(secret), graceMs);
+  else k.token = sha256(secret);
   k.keyName = displayKeyName(secret);
   return secret;
 }
@@ -72,6 +78,13 @@ function applyValues(ctx: Ctx, k: VirtualKey, v: KeyParams) {
     k.expiresAt = d ? addDuration(new Date(), d, tz) : null;
   }
   applyBudgetInput(k.budget, v, tz);
+  if (v.autoRotate !== undefined) k.autoRotate = v.autoRotate === true;
+  if (v.rotationInterval !== undefined) k.rotationInterval = v.rotationInterval?.trim() || null;
+  if (v.autoRotate !== undefined || v.rotationInterval !== undefined) {
+    if (k.autoRotate && !k.rotationInterval) throw badInput('auto_rotate needs a rotation_interval (e.g. 30d).', 'rotationInterval');
+    // a new schedule starts now; switching it off forgets it
+    k.nextRotationAt = k.autoRotate && k.rotationInterval ? nextRotation(k.rotationInterval) : null;
+  }
   if (v.spend !== undefined && v.spend !== null) k.budget.spend = usdToNanos(v.spend);
 }
 
@@ -124,7 +137,9 @@ async function keyForWrite(ctx: Ctx, ref: string, op: 'key.update' | 'key.delete
   return k;
 }
 
-async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams) {
+async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams, opts: { gracePeriod?: string | null } = {}) {
+  // checked before anything is read or written: a bad grace changes nothing
+  const graceMs = mode === 'regenerate' ? readGrace(ctx, 'gracePeriod', opts.gracePeriod) : null;
   const k = await keyForWrite(ctx, ref, 'key.update');
   const before = keySnapshot(k);
   const { values, owner, team } = await resolveKeyParams(ctx, mode, input, k);
@@ -132,17 +147,23 @@ async function change(ctx: Ctx, mode: KeyMode, ref: string, input: KeyParams) {
   k.user = owner;
   k.team = team;
   applyValues(ctx, k, values);
-  const secret = mode === 'regenerate' ? setSecret(k) : null;
-  audit(ctx, mode === 'regenerate' ? 'key.regenerate' : 'key.update', { type: 'key', id: k.id }, before, keySnapshot(k));
+  const secret = mode === 'regenerate' ? setSecret(k, graceMs) : null;
+  audit(ctx, mode === 'regenerate' ? 'key.regenerate' : 'key.update', { type: 'key', id: k.id }, before, {
+    ...keySnapshot(k),
+    ...(mode === 'regenerate' ? { gracePeriod: opts.gracePeriod ?? null } : {}),
+  });
   await flushKey(ctx);
   return { secret, key: k };
 }
 
 export const updateKey = async (ctx: Ctx, ref: string, input: KeyParams) => (await change(ctx, 'update', ref, input)).key;
 
-/** New secret, same id, spend, budget and blocked state; the old secret stops working at once. */
-export async function regenerateKey(ctx: Ctx, ref: string, input: KeyParams) {
-  const { secret, key } = await change(ctx, 'regenerate', ref, input);
+/**
+ * New secret, same id, spend, budget and blocked state; the old secret stops working at once,
+ * or at the end of gracePeriod (bounded by general_settings.key_rotation_max_grace_period).
+ */
+export async function regenerateKey(ctx: Ctx, ref: string, input: KeyParams, opts: { gracePeriod?: string | null } = {}) {
+  const { secret, key } = await change(ctx, 'regenerate', ref, input, opts);
   return { secret: secret!, key };
 }
 

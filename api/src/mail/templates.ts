@@ -86,3 +86,20 @@ export function budgetRunwayMail(to: string, a: { budget: { label: string }; spe
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p></body></html>`,
   };
 }
+
+/** A scheduled rotation: the link to the new secret (shown once), never the secret itself. */
+export function keyRotatedMail(
+  to: string,
+  a: { key_name: string; key_alias: string | null; previous_secret_valid_until: string | null; link: string },
+): Mail {
+  const name = a.key_alias ? `"${a.key_alias}"` : 'your key';
+  const until = a.previous_secret_valid_until ? new Date(a.previous_secret_valid_until).toUTCString() : null;
+  const what = `Purser rotated ${name} on schedule: it has a new secret (${a.key_name}).${until ? ` The previous secret keeps working until ${until}.` : ''}`;
+  const next = 'Open this link to see the new secret. It works once: copy the secret then and replace the old one wherever you use it.';
+  return {
+    to,
+    subject: `Purser: ${a.key_alias ? `key "${a.key_alias}"` : 'your key'} has a new secret`,
+    text: `${what}\n\n${next}\n${a.link}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.link)}">${escapeHtml(a.link)}</a></p></body></html>`,
+  };
+}

@@ -53,6 +53,7 @@ const READ_ALL_OR_OWN = {
 export const PERMISSIONS = {
   'session.login': { graphql: ['Mutation.login'], description: 'Sign in with email and password', write: false, anonymous: true, roles: {} },
   'session.logout': { graphql: ['Mutation.logout'], description: 'Sign out', write: false, anonymous: true, roles: {} },
+  'key.claim_rotated': { graphql: ['Mutation.claimRotatedKey'], description: 'Take a scheduled rotation’s new secret once, by its mailed link (the owner, or a visitor with the link)', write: true, anonymous: true, roles: {} },
   'key.report_leaked': { graphql: ['Mutation.reportLeakedKey'], description: 'Report a leaked secret (blocks its key)', write: true, anonymous: true, roles: {} },
   'ui.config.read': { graphql: ['Query.uiConfig'], description: 'Read the public sign-in settings', write: false, anonymous: true, roles: {} },
   'me.read': { graphql: ['Query.me', 'Query.keyCreationOptions'], description: 'Read own user and own permissions', write: false, roles: EVERY_ROLE_OWN },

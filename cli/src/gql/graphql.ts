@@ -77,6 +77,8 @@ export type DeleteUserInput = {
 
 /** A new key. Without teamId it is a personal key; without userId it is the caller's. */
 export type GenerateKeyInput = {
+  /** Rotate the secret on schedule every rotationInterval (LiteLLM `auto_rotate`). */
+  autoRotate?: boolean | null | undefined;
   /** Budget reset period, e.g. 30d or 1mo. */
   budgetDuration?: string | null | undefined;
   /** Lifetime, e.g. 30d; null or "-1" on update = never expires. */
@@ -91,6 +93,8 @@ export type GenerateKeyInput = {
   metadata?: Record<string, unknown> | null | undefined;
   /** Models the key may use; empty = all the owner or team may use. */
   models?: Array<string> | null | undefined;
+  /** How often autoRotate gives the key a new secret, e.g. 30d (LiteLLM `rotation_interval`). */
+  rotationInterval?: string | null | undefined;
   /** Requests per minute. */
   rpmLimit?: number | null | undefined;
   /** Soft budget in USD (alerts only). */
@@ -186,10 +190,14 @@ export type NewTeamMemberInput = {
 
 /** A key to give a new secret, with optional changes as in updateKey. */
 export type RegenerateKeyInput = {
+  /** Rotate the secret on schedule every rotationInterval (LiteLLM `auto_rotate`). */
+  autoRotate?: boolean | null | undefined;
   /** Budget reset period, e.g. 30d or 1mo. */
   budgetDuration?: string | null | undefined;
   /** Lifetime, e.g. 30d; null or "-1" on update = never expires. */
   duration?: string | null | undefined;
+  /** How long the old secret keeps working, e.g. 24h (at most general_settings.key_rotation_max_grace_period); omitted = it stops at once. */
+  gracePeriod?: string | null | undefined;
   /** Key id (or its secret or token hash). */
   id: string | number;
   /** Unique alias. */
@@ -202,6 +210,8 @@ export type RegenerateKeyInput = {
   metadata?: Record<string, unknown> | null | undefined;
   /** Models the key may use; empty = all the owner or team may use. */
   models?: Array<string> | null | undefined;
+  /** How often autoRotate gives the key a new secret, e.g. 30d (LiteLLM `rotation_interval`). */
+  rotationInterval?: string | null | undefined;
   /** Requests per minute. */
   rpmLimit?: number | null | undefined;
   /** Soft budget in USD (alerts only). */

@@ -140,6 +140,9 @@ export const KeyQuery = graphql(`
       teamId
       blocked
       expires
+      rotatingUntil
+      autoRotate
+      rotationInterval
       spend
       maxBudget
       softBudget
