@@ -367,7 +367,7 @@ describe('internal jobs act as the system principal, granted explicitly in the m
   it('a SCIM token may provision, create and delete users and create teams, and nothing else', () => {
     const scim = scimPrincipal();
     expect(OPERATIONS.filter((op) => isAllowed(scim, op)).sort()).toEqual(
-      ['invitation.accept', 'key.report_leaked', 'scim.provision', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create', 'user.delete'],
+      ['invitation.accept', 'key.claim_rotated', 'key.report_leaked', 'scim.provision', 'session.login', 'session.logout', 'team.create', 'ui.config.read', 'user.create', 'user.delete'],
     );
     // the SSO job gets none of the SCIM grants
     expect(isAllowed(systemPrincipal('sso'), 'scim.provision')).toBe(false);
