@@ -119,7 +119,9 @@ async function leaderPid(url: string): Promise<number | null> {
   const rows = await pgQuery<{ name: string }>(
     url,
     `select a.application_name as name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.objid = 7375902 and l.granted`,
+      where l.locktype = 'advisory' and l.objid = 7375902 and l.granted
+        -- advisory locks are per database: other suites on the same server have leaders of their own
+        and l.database = (select oid from pg_database where datname = current_database())`,
   );
   if (rows.length > 1) throw new Error(`more than one leader: ${rows.map((r) => r.name).join(', ')}`);
   const m = rows[0] ? / pid (\d+)$/.exec(rows[0].name) : null;
