@@ -122,12 +122,13 @@ describe('teams in a real browser', () => {
 
       await page.getByRole('button', { name: 'Block team' }).click();
       await page.getByRole('button', { name: 'Unblock team' }).waitFor();
-      expect((await team(teamId)).blocked).toBe(true);
+      // the button follows the click at once; the API state is the event to wait for
+      await expect.poll(async () => (await team(teamId)).blocked).toBe(true);
       await accessible(page, 'blocked team page');
       await shot(page, 'team-admin-view');
       await page.getByRole('button', { name: 'Unblock team' }).click();
       await page.getByRole('button', { name: 'Block team' }).waitFor();
-      expect((await team(teamId)).blocked).toBe(false);
+      await expect.poll(async () => (await team(teamId)).blocked).toBe(false);
     } finally {
       await context.close();
     }
