@@ -16,13 +16,11 @@
  * Options: --batches N (20) --hit-calls N (20000 per batch) --miss-calls N (200 per batch)
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startPurser } from '../api/src/app/bootstrap.js';
 import { snapshotOfSecret } from '../api/src/auth/credentials.js';
 import { newSecretKey, sha256 } from '../api/src/common/ids.js';
+import { median, startInProcess } from './in-process.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -34,13 +32,6 @@ const { values: opt } = parseArgs({
 const BATCHES = Number(opt.batches);
 const HIT_CALLS = Number(opt['hit-calls']);
 const MISS_CALLS = Number(opt['miss-calls']);
-const MASTER_KEY = 'sk-bench-master-key-0123456789';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** µs per call of `fn`, median over batches of `calls` calls, after one warm-up batch. */
 async function perCall(calls: number, fn: () => unknown): Promise<number> {
@@ -56,27 +47,8 @@ async function perCall(calls: number, fn: () => unknown): Promise<number> {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'purser-bench-auth-'));
-  const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m) };
-  const running = await startPurser({
-    configObject: {
-      model_list: [{ model_name: 'bench-model', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' } }],
-      general_settings: { master_key: MASTER_KEY },
-    },
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    env: { PATH: process.env.PATH },
-    log: quiet,
-    uiDir: null,
-  });
+  const { running, rest, close } = await startInProcess('auth');
   try {
-    const rest = async (path: string, body: unknown) => {
-      const res = await fetch(running.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` }, body: JSON.stringify(body) });
-      const json = (await res.json()) as any;
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
     await rest('/team/new', { team_id: 'bench-team', max_budget: 1000 });
     await rest('/user/new', { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1000, auto_create_key: false, teams: [{ team_id: 'bench-team', max_budget_in_team: 100 }] });
     const secret = (await rest('/key/generate', { user_id: 'bench-user', team_id: 'bench-team', max_budget: 10, rpm_limit: 1000 })).key as string;
@@ -116,8 +88,7 @@ async function main() {
     for (const [k, v] of Object.entries(rows))
       console.log(`  ${label[k]!.padEnd(30)} ${median(v).toFixed(2).padStart(9)}  ${(median(v) / base).toFixed(1).padStart(7)}x   (${v.map((x) => x.toFixed(2)).join(', ')})`);
   } finally {
-    await running.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -19,15 +19,15 @@
  */
 import 'reflect-metadata';
 import { execute, parse, type GraphQLSchema } from 'graphql';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPurser } from '../api/src/app/bootstrap.js';
 import { principalFromSecret } from '../api/src/auth/credentials.js';
 import { buildBaseSchema, buildServedSchema } from '../api/src/graphql/schema.js';
 import type { Ctx } from '../api/src/app/context.js';
+import { median, startInProcess } from './in-process.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -40,7 +40,6 @@ const { values: opt } = parseArgs({
 const ROUNDS = Number(opt.rounds);
 const CALLS = Number(opt.calls);
 const KEYS = Number(opt.keys);
-const MASTER_KEY = 'sk-bench-master-key-0123456789';
 
 const QUERY = /* GraphQL */ `
   query BenchKeys {
@@ -59,12 +58,6 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 /** The answer is the page it should be: 50 keys, every one with its owner, the team keys with their team. */
 function check(what: string, r: any) {
   const edges = r?.data?.keys?.edges;
@@ -74,27 +67,8 @@ function check(what: string, r: any) {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'purser-bench-gql-'));
-  const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m) };
-  const running = await startPurser({
-    configObject: {
-      model_list: [{ model_name: 'bench-model', litellm_params: { model: 'openai/gpt-4o-mini', mock_response: 'hi' } }],
-      general_settings: { master_key: MASTER_KEY },
-    },
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    env: { PATH: process.env.PATH },
-    log: quiet,
-    uiDir: null,
-  });
+  const { running, rest, close } = await startInProcess('gql');
   try {
-    const rest = async (path: string, body: unknown) => {
-      const res = await fetch(running.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` }, body: JSON.stringify(body) });
-      const json = (await res.json()) as any;
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
     await rest('/team/new', { team_id: 'bench-team', team_alias: 'Bench team', max_budget: 1000 });
     await rest('/user/new', { user_id: 'bench-user', user_email: 'bench@example.com', user_role: 'internal_user', auto_create_key: false, teams: [{ team_id: 'bench-team', max_budget_in_team: 100 }] });
     let secret = '';
@@ -155,8 +129,7 @@ async function main() {
       console.log(`\nCPU profile of ${ROUNDS * CALLS} http calls: ${resolve(opt.profile)} (npm run bench:profile -- ${opt.profile})`);
     }
   } finally {
-    await running.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
