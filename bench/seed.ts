@@ -21,6 +21,8 @@ export interface SeedShape {
   /** audit entries (one key.generate each, newest last) */
   audit?: number;
   log?: (line: string) => void;
+  /** the database's dialect (default sqlite): timestamps and booleans are written its way */
+  dialect?: 'sqlite' | 'postgresql';
 }
 
 export const MODELS = Array.from({ length: 10 }, (_, i) => `model-${i}`);
@@ -60,9 +62,14 @@ async function insertRollup(trx: Knex, t: (typeof ROLLUPS)[number], rollup: Map<
     await trx.raw(`insert into ${t.table} (${[...t.dims, ...METRICS].join(',')}) values ${rows.slice(j, j + 1000).join(',')}`);
 }
 
-/** Seeds an empty, migrated SQLite database; returns the seconds it took. */
+/** Seeds an empty, migrated SQLite or PostgreSQL database; returns the seconds it took. */
 export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Promise<{ seconds: number }> {
   const log = shape.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const pg = shape.dialect === 'postgresql';
+  // SQLite keeps timestamps as epoch ms and booleans as 0/1; PostgreSQL has timestamptz and boolean
+  const at = (ms: number) => (pg ? new Date(ms) : ms);
+  const tsLit = (ms: number) => (pg ? `'${new Date(ms).toISOString()}'` : String(ms));
+  const boolLit = (b: boolean) => (pg ? String(b) : b ? '1' : '0');
   const perKey = Math.min(10, Math.max(1, shape.modelsPerKey));
   const keys: Key[] = Array.from({ length: shape.keys }, (_, i) => {
     const user = i % shape.users;
@@ -72,8 +79,9 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
   });
   const knex = em.getKnex();
   const t0 = performance.now();
-  await knex.raw('pragma synchronous = off');
-  const now = Date.now();
+  if (!pg) await knex.raw('pragma synchronous = off');
+  const nowMs = Date.now();
+  const now = at(nowMs);
   await knex.transaction(async (trx) => {
     for (let t = 0; t < shape.teams; t++)
       await trx('teams').insert({ id: `team-${t}`, created_at: now, updated_at: now, alias: `Team ${t}`, models: '[]', member_permissions: '[]', metadata: '{}' });
@@ -85,14 +93,14 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
       await trx('virtual_keys').insert(
         keys.slice(i, i + 500).map((k, j) => ({
           // created one second apart, so paging by creation order has distinct keys
-          id: k.id, created_at: now - (shape.keys - i - j) * 1000, updated_at: now, token: k.token, key_name: `sk-...${hex((i + j) % 65536, 4)}`, key_alias: `key-${i + j}`,
+          id: k.id, created_at: at(nowMs - (shape.keys - i - j) * 1000), updated_at: now, token: k.token, key_name: `sk-...${hex((i + j) % 65536, 4)}`, key_alias: `key-${i + j}`,
           user_id: k.user, team_id: k.team || null, models: '[]', metadata: '{}',
         })),
       );
     for (let i = 0; i < (shape.audit ?? 0); i += 500)
       await trx('audit_log').insert(
         Array.from({ length: Math.min(500, shape.audit! - i) }, (_, j) => ({
-          id: `00000000-0000-4000-9000-${hex(i + j, 12)}`, at: now - (shape.audit! - i - j) * 1000, actor_id: 'default_user_id', actor_method: 'master_key',
+          id: `00000000-0000-4000-9000-${hex(i + j, 12)}`, at: at(nowMs - (shape.audit! - i - j) * 1000), actor_id: 'default_user_id', actor_method: 'master_key',
           action: 'key.generate', target_type: 'key', target_id: keyId((i + j) % Math.max(1, shape.keys)), before: null, after: '{}',
         })),
       );
@@ -132,8 +140,8 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
       logValues.push(
         `(${[
           lit(`req-${hex(requestNo++, 10)}`), lit(k.token), lit(k.id), lit(k.user), lit(k.team || null), lit(MODELS[m]!), lit(hit ? 'cache' : `deploy-${m}`), lit('chat'),
-          pt, ct, cost, hit ? 1 : 0, saved, lit(failed ? 'failure' : 'success'), failed ? 500 : 200, failed ? lit('upstream error') : 'null', 0, 0,
-          start, start + duration, duration, 'null', 'null', 'null',
+          pt, ct, cost, boolLit(hit), saved, lit(failed ? 'failure' : 'success'), failed ? 500 : 200, failed ? lit('upstream error') : 'null', boolLit(false), boolLit(false),
+          tsLit(start), tsLit(start + duration), duration, 'null', 'null', 'null',
         ].join(',')})`,
       );
       const dims: Record<string, string> = { day: dayStr, week: weekStr, model: MODELS[m]!, team_id: k.team, user_id: k.user, key_id: k.id, end_user: '' };
@@ -141,7 +149,8 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
       tables.forEach(([t, map]) => {
         const key = t.dims.map((x) => dims[x]).join('|');
         let a = map.get(key);
-        if (!a) map.set(key, (a = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        // one figure per roll-up metric; the provider's prompt-cache ones stay 0 (the seed has no prompt caching)
+        if (!a) map.set(key, (a = METRICS.map(() => 0)));
         a[0]! += 1;
         a[failed ? 2 : 1]! += 1;
         a[3]! += pt;
@@ -164,7 +173,7 @@ export async function seedDatabase(em: SqlEntityManager, shape: SeedShape): Prom
   await knex.transaction(async (trx) => {
     for (const [i, t] of WEEKLY.entries()) await insertRollup(trx, t, weekly[i]!);
   });
-  await knex.raw('pragma synchronous = normal');
+  if (!pg) await knex.raw('pragma synchronous = normal');
   await knex.raw('analyze');
   return { seconds: (performance.now() - t0) / 1000 };
 }

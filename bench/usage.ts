@@ -12,7 +12,9 @@
  *
  * Options: --rows N (1000000) --days N (90) --range N (30) --runs N (30) --raw-runs N (5)
  *          --models-per-key N (how many of the 10 models each key calls; 10 = any; default 3)
- *          --keep (keep the database file and print its path) --db FILE (reuse a file seeded with --keep)
+ *          --pg (a fresh PostgreSQL database instead: DATABASE_URL_PG names the server's admin
+ *          database, default postgres://postgres@127.0.0.1:5432/postgres; dropped after the run)
+ *          --keep (keep the database and print its path or URL) --db FILE|URL (reuse one seeded with --keep)
  */
 import 'reflect-metadata';
 import { ROLLUPS } from '../api/src/spend/recorder.js';
@@ -24,7 +26,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { App, Ctx } from '../api/src/app/context.js';
 import type { Principal } from '../api/src/auth/principal.js';
-import { openDatabase } from '../api/src/db/orm.js';
+import { dialectOf, openDatabase } from '../api/src/db/orm.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { cacheAnalytics, usage, type UsageDim } from '../api/src/spend/usage.service.js';
 
 const { values: opt } = parseArgs({
@@ -36,6 +40,7 @@ const { values: opt } = parseArgs({
     'raw-runs': { type: 'string', default: '5' },
     'models-per-key': { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    pg: { type: 'boolean', default: false },
     db: { type: 'string' },
   },
 });
@@ -49,8 +54,8 @@ const KEYS = 1000;
 const USERS = 100;
 const TEAMS = 20;
 
-async function seed(em: SqlEntityManager) {
-  const { seconds } = await seedDatabase(em, { rows: ROWS, days: DAYS, keys: KEYS, users: USERS, teams: TEAMS, modelsPerKey: MODELS_PER_KEY });
+async function seed(em: SqlEntityManager, isPg: boolean) {
+  const { seconds } = await seedDatabase(em, { rows: ROWS, days: DAYS, keys: KEYS, users: USERS, teams: TEAMS, modelsPerKey: MODELS_PER_KEY, dialect: isPg ? 'postgresql' : 'sqlite' });
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
   return { from: new Date(today - (RANGE - 1) * 86_400_000).toISOString().slice(0, 10), to: new Date(today).toISOString().slice(0, 10), seconds };
 }
@@ -78,29 +83,47 @@ async function time(fn: () => Promise<unknown>, runs: number, warm = 3) {
 }
 
 /** The same aggregation straight from spend_logs: what the roll-ups save. */
-function rawScan(em: SqlEntityManager, from: string, to: string, dims: UsageDim[]) {
-  const col: Record<UsageDim, string> = { day: "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')", model: 'model', key: 'key_id', user: 'user_id', team: 'team_id', customer: 'end_user' };
+function rawScan(em: SqlEntityManager, from: string, to: string, dims: UsageDim[], isPg: boolean) {
+  const day = isPg ? "to_char(start_time at time zone 'UTC', 'YYYY-MM-DD')" : "strftime('%Y-%m-%d', start_time / 1000, 'unixepoch')";
+  const col: Record<UsageDim, string> = { day, model: 'model', key: 'key_id', user: 'user_id', team: 'team_id', customer: 'end_user' };
   const sel = dims.map((d) => `${col[d]} as ${d}`);
-  const sql = `select ${[...sel, 'count(*) as requests', "sum(status = 'success') as successes", "sum(status = 'failure') as failures",
-    'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_nanos) as spend_nanos', 'sum(cache_hit) as cache_hits',
+  const sql = `select ${[...sel, 'count(*) as requests', "sum(case when status = 'success' then 1 else 0 end) as successes", "sum(case when status = 'failure' then 1 else 0 end) as failures",
+    'sum(prompt_tokens) as prompt_tokens', 'sum(completion_tokens) as completion_tokens', 'sum(cost_nanos) as spend_nanos', 'sum(case when cache_hit then 1 else 0 end) as cache_hits',
     'sum(saved_nanos) as saved_nanos'].join(', ')} from spend_logs where start_time >= ? and start_time < ?${dims.length ? ` group by ${dims.map((_, i) => i + 1).join(', ')}` : ''}`;
   const lo = Date.parse(`${from}T00:00:00Z`);
   const hi = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
-  return () => em.getConnection().execute(sql, [lo, hi]);
+  return () => em.getConnection().execute(sql, isPg ? [new Date(lo), new Date(hi)] : [lo, hi]);
+}
+
+const PG_ADMIN = process.env.DATABASE_URL_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+async function pgAdmin(sql: string) {
+  const c = new pg.Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 async function main() {
-  const dir = opt.db ? null : mkdtempSync(join(tmpdir(), 'purser-bench-usage-'));
-  const file = opt.db ?? join(dir!, 'usage.db');
-  console.log(`bench:usage — ${ROWS.toLocaleString('en-US')} spend rows, ${KEYS} keys, ${USERS} users, ${TEAMS} teams, ${MODELS.length} models (${MODELS_PER_KEY} per key), ${DAYS} days; ${availableParallelism()} cores`);
-  const orm = await openDatabase(`sqlite:${file}`);
+  const isPg = opt.pg || (!!opt.db && dialectOf(opt.db) === 'postgresql');
+  const dir = opt.db || isPg ? null : mkdtempSync(join(tmpdir(), 'purser-bench-usage-'));
+  const pgName = isPg && !opt.db ? `purser_bench_usage_${randomBytes(4).toString('hex')}` : null;
+  if (pgName) await pgAdmin(`create database ${pgName}`);
+  const file = opt.db ?? (pgName ? PG_ADMIN.replace(/\/[^/]*$/, `/${pgName}`) : join(dir!, 'usage.db'));
+  console.log(`bench:usage — ${isPg ? 'PostgreSQL' : 'SQLite'}, ${ROWS.toLocaleString('en-US')} spend rows, ${KEYS} keys, ${USERS} users, ${TEAMS} teams, ${MODELS.length} models (${MODELS_PER_KEY} per key), ${DAYS} days; ${availableParallelism()} cores`);
+  const orm = await openDatabase(isPg ? file : `sqlite:${file}`);
   try {
     const em = orm.em.fork() as SqlEntityManager;
-    const { from, to, seconds } = opt.db ? await reuse(em) : await seed(em);
+    const { from, to, seconds } = opt.db ? await reuse(em) : await seed(em, isPg);
+    const size = isPg
+      ? Number(((await em.getConnection().execute('select pg_database_size(current_database()) as n')) as Array<{ n: string }>)[0]!.n)
+      : statSync(file).size;
     const counts = await Promise.all(
       ['spend_logs', ...ROLLUPS.map((r) => r.table)].map(async (t) => `${t} ${Number(((await em.getConnection().execute(`select count(*) as n from ${t}`)) as Array<{ n: number }>)[0]!.n).toLocaleString('en-US')}`),
     );
-    console.log(`seeded in ${seconds.toFixed(1)} s; file ${(statSync(file).size / 1e6).toFixed(0)} MB; rows: ${counts.join(', ')}`);
+    console.log(`seeded in ${seconds.toFixed(1)} s; ${isPg ? 'database' : 'file'} ${(size / 1e6).toFixed(0)} MB; rows: ${counts.join(', ')}`);
 
     const admin: Principal = { method: 'master_key', userId: 'default_user_id', role: 'proxy_admin', email: null, teams: new Map() };
     const ctx: Ctx = { app: { orm } as unknown as App, em: orm.em.fork(), principal: admin };
@@ -115,7 +138,7 @@ async function main() {
       const res = await usage(ctx, filter, g);
       const roll = await time(() => usage(ctx, filter, g), RUNS);
       worst = Math.max(worst, roll.p50);
-      const raw = await time(rawScan(em, from, to, g), RAW_RUNS, 1);
+      const raw = await time(rawScan(em, from, to, g, isPg), RAW_RUNS, 1);
       console.log(
         `${pad(label, 28)}${pad(String(res.rows.length), 8)}${pad(roll.p50.toFixed(2), 10)}${pad(roll.p95.toFixed(2), 10)}roll-up p50 ${roll.p50.toFixed(1)} ms vs raw scan p50 ${raw.p50.toFixed(0)} ms (${(raw.p50 / roll.p50).toFixed(0)}× faster)`,
       );
@@ -130,8 +153,9 @@ async function main() {
     console.log(`\nslowest usage p50: ${worst.toFixed(1)} ms (target < 50 ms): ${worst < 50 ? 'met' : 'NOT met'}`);
   } finally {
     await orm.close(true);
-    if (opt.keep || !dir) console.log(`database kept at ${file}`);
-    else rmSync(dir, { recursive: true, force: true });
+    if (opt.keep || opt.db) console.log(`database kept at ${file}`);
+    else if (pgName) await pgAdmin(`drop database if exists ${pgName} with (force)`);
+    else if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

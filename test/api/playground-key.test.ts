@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { USAGE, admin, chat, flush, mintKey, sql, upstreamModel } from '../helpers/gateway.js';
+import { USAGE, admin, chat, flush, mintKey, sql, sqlTime, upstreamModel } from '../helpers/gateway.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -88,11 +88,12 @@ describe('playgroundKey', () => {
     await flush(s);
     // an expired playground key left over next to it (as minted before one-per-person): a copy
     // of the row with its own id and hash, expired a minute ago
-    const cols = ((await sql(s, 'pragma table_info(virtual_keys)')) as Array<{ name: string }>).map((c) => c.name);
+    // the column names from the row itself: the same on both dialects (no pragma, no information_schema)
+    const cols = Object.keys((await sql(s, 'select * from virtual_keys where id = ?', [first.key.id]))[0]!);
     const leftover = { id: '00000000-0000-4000-8000-00000000aaaa', token: 'f'.repeat(64) };
     const params = cols.filter((c) => c === 'id' || c === 'token').map((c) => leftover[c as 'id' | 'token']);
     await sql(s, `insert into virtual_keys (${cols.map((c) => `"${c}"`).join(', ')}) select ${cols.map((c) => (c === 'id' || c === 'token' ? '?' : `"${c}"`)).join(', ')} from virtual_keys where id = ?`, [...params, first.key.id]);
-    await sql(s, 'update virtual_keys set expires_at = ?, created_at = ? where id = ?', [Date.now() - 60_000, Date.now() - 3_600_000, leftover.id]);
+    await sql(s, 'update virtual_keys set expires_at = ?, created_at = ? where id = ?', [sqlTime(s, Date.now() - 60_000), sqlTime(s, Date.now() - 3_600_000), leftover.id]);
 
     const second = (await s.gql(PLAYGROUND, {}, own.key)).data.playgroundKey;
     expect(second.key.id).toBe(first.key.id);

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { bearer, chat, flush, freshRateWindow, post, sql, upstreamModel, USAGE } from '../helpers/gateway.js';
+import { bearer, chat, flush, freshRateWindow, post, sql, sqlTime, upstreamModel, USAGE } from '../helpers/gateway.js';
 import { freshPostgres } from '../helpers/postgres.js';
 import { MASTER_KEY, startServer, userWithKey, type TestServer } from '../helpers/server.js';
 
@@ -246,8 +246,8 @@ describe.each(['sqlite', 'postgresql'] as const)('customers at the gateway on %s
     expect((await chat(s, key, { user: 'tier-b' })).status).toBe(429);
 
     // the window is the tier's duration: once due, the reset job zeroes both
-    const past = dialect === 'sqlite' ? Date.now() - 1000 : new Date(Date.now() - 1000);
-    await sql(s, `update customers set budget_budget_reset_at = ? where id in ('tier-a', 'tier-b')`, [past]);
+    // the server's dialect, not the describe's (PURSER_TEST_DB=postgresql puts both on PostgreSQL)
+    await sql(s, `update customers set budget_budget_reset_at = ? where id in ('tier-a', 'tier-b')`, [sqlTime(s, Date.now() - 1000)]);
     expect(await s.running.app.gateway!.resetJob.runOnce()).toBe(2);
     expect(await spendOf('tier-a')).toBe(0);
     const info = (await s.rest('GET', '/customer/info?end_user_id=tier-a')).body;

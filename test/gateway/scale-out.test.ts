@@ -109,6 +109,39 @@ describe('two processes, one PostgreSQL, one Redis', () => {
     expect((await Promise.all([chat(A, k.key, { model: 'slow' }), chat(B, k.key, { model: 'slow' })])).map((r) => r.status)).toEqual([200, 200]);
   });
 
+  it('a customer blocked on A is refused on B within 2 s; unblocked, B serves it again', async () => {
+    const k = await mintKey(A, {});
+    // any id a call's `user` may carry: spaces and other scripts travel over the bus too
+    const customer = 'scale customer é';
+    expect((await chat(B, k.key, { user: customer })).status).toBe(200); // B caches the snapshot
+    await admin(A, '/customer/update', { user_id: customer, blocked: true });
+    await until(async () => (await chat(B, k.key, { user: customer })).status === 400, 'B refusing the blocked customer', 2_000);
+    const refused = await chat(B, k.key, { user: customer });
+    expect(refused.body.error.message).toBe(`User blocked from making LLM API Calls. User=${customer}`);
+    await admin(A, '/customer/update', { user_id: customer, blocked: false });
+    await until(async () => (await chat(B, k.key, { user: customer })).status === 200, 'B serving the unblocked customer', 2_000);
+  });
+
+  it("a named budget lowered on A bounds its customers on B within 2 s; a spend correction on A frees them", async () => {
+    const k = await mintKey(A, {});
+    // 1000 USD: calls that B admits while the change travels never reach it
+    await admin(A, '/budget/new', { budget_id: 'scale tier', max_budget: 1000 });
+    await admin(A, '/customer/new', { user_id: 'scale-tiered', budget_id: 'scale tier' });
+    expect((await chat(B, k.key, { user: 'scale-tiered' })).status).toBe(200); // B caches the snapshot
+    // 0.05 USD spent > 0.01: refused (a customer budget blocks once spend is over it)
+    await admin(A, '/budget/update', { budget_id: 'scale tier', max_budget: 0.01 });
+    await until(async () => (await chat(B, k.key, { user: 'scale-tiered' })).status === 429, 'B applying the lowered budget', 2_000);
+    expect((await chat(A, k.key, { user: 'scale-tiered' })).status).toBe(429);
+    // (the correction is a write of the database figure: the call's spend is in it first)
+    await both();
+    await admin(A, '/customer/update', { user_id: 'scale-tiered', spend: 0 });
+    await until(async () => (await chat(B, k.key, { user: 'scale-tiered' })).status === 200, 'B admitting after the correction', 2_000);
+    expect((await chat(A, k.key, { user: 'scale-tiered' })).status).toBe(429);
+    await both();
+    const [row] = await sql(A, 'select budget_spend from customers where id = ?', ['scale-tiered']);
+    expect(Number(row.budget_spend)).toBe(CALL_NANOS);
+  });
+
   it('an admin correction on A and a budget reset follow into the shared counter', { timeout: 60_000 }, async () => {
     const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
     try {

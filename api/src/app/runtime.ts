@@ -23,7 +23,7 @@ import type { KeyCache } from '../keys/key-cache.js';
 import { KeyExpiryNotices, expiryWindows } from '../keys/expiry-notices.js';
 import { BudgetRunwayNotices } from '../budgets/runway-notices.js';
 import { CustomerCache } from '../gateway/customer-cache.js';
-import { Customer, NamedBudget } from '../customers/customer.entity.js';
+import { Customer } from '../customers/customer.entity.js';
 import { Limiter } from '../gateway/limiter.js';
 import { MemoryAdmission, type CallAdmission } from '../gateway/admission.js';
 import { RedisAdmission } from '../gateway/admission-redis.js';
@@ -74,6 +74,8 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
   const router = new Router(settings.config);
   const keys = app.keys;
   const customers = new CustomerCache(orm, dialect);
+  // a customer blocked or re-budgeted on any process is purged here too (db/change-events.ts)
+  const unsubscribeCustomers = app.changes.subscribe((e) => customers.apply(e));
   const metrics = new GatewayMetrics({ userLabels: gs.metrics_user_labels, maxSeries: gs.metrics_max_series });
   // how many key snapshots this process holds: change events drop only the ones they name
   new Gauge({ name: 'purser_key_cache_entries', help: 'Key snapshots cached in this process', registers: [metrics.registry], collect() {
@@ -134,10 +136,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     maxSeconds: gs.proxy_budget_rescheduler_max_time ?? 605,
     retention: gs.maximum_spend_logs_retention_period ?? null,
     // every window moved: every process drops every snapshot
-    afterReset: () => {
-      app.changes.publish({ kind: 'all' });
-      customers.invalidateAll();
-    },
+    afterReset: () => app.changes.publish({ kind: 'all' }),
     // one process per database resets budgets and prunes spend logs (README "Running at scale")
     duties: [
       { name: 'key expiry warnings', run: (now) => expiryNotices.run(now) },
@@ -172,15 +171,13 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     },
   };
   orm.em.getEventManager().registerSubscriber(subscriber);
-  // customer and named-budget writes drop cached customer snapshots; a corrected spend is adopted
+  // a customer's corrected spend or new window is adopted (its cached snapshot is purged by its
+  // change event); as for keys above, no other update (a block) may rewind the shared counter
   orm.em.getEventManager().registerSubscriber({
-    getSubscribedEntities: () => [Customer, NamedBudget],
+    getSubscribedEntities: () => [Customer],
     afterFlush(args: FlushEventArgs) {
-      const sets = args.uow.getChangeSets();
-      if (!sets.length) return;
-      customers.invalidateAll();
-      for (const cs of sets)
-        if (cs.type === 'update' && cs.entity instanceof Customer)
+      for (const cs of args.uow.getChangeSets())
+        if (cs.type === 'update' && cs.entity instanceof Customer && Object.keys(cs.payload).some((k) => k === 'budget_spend' || k.startsWith('budget_budgetReset')))
           ledger.sync({ kind: 'customer', customerId: cs.entity.id }, cs.entity.budget.spend, cs.entity.budget.budgetResetAt?.getTime() ?? null);
     },
   } satisfies EventSubscriber);
@@ -202,6 +199,7 @@ export function createGatewayRuntime(app: App): GatewayRuntime {
     resetJob,
     alerts,
     async close() {
+      unsubscribeCustomers();
       await resetJob.stop();
       health.stop();
       await recorder.stop();

@@ -1,4 +1,5 @@
 import type { ChangeSet, EventSubscriber, FlushEventArgs, MikroORM, TransactionEventArgs } from '@mikro-orm/core';
+import { Customer, NamedBudget } from '../customers/customer.entity.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { Team } from '../teams/team.entity.js';
@@ -27,13 +28,15 @@ export function eventsOf(cs: ChangeSet<object>): ChangeEvent[] {
   }
   if (e instanceof Team) return [{ kind: 'team', teamId: e.id }];
   if (e instanceof TeamMembership) return [{ kind: 'membership', teamId: e.team.id, userId: e.user.id }];
+  if (e instanceof Customer) return [{ kind: 'customer', customerId: e.id }];
+  if (e instanceof NamedBudget) return [{ kind: 'namedBudget', budgetId: e.id }];
   return [];
 }
 
 type Trx = { isCompleted?: () => boolean };
 
 /**
- * Turns every committed write to keys, users, teams and memberships into targeted change
+ * Turns every committed write to keys, users, teams, memberships, customers and named budgets into targeted change
  * events on the bus, whichever service made it (management API, SSO sync, invitations):
  * the write paths need not each remember to announce themselves. Events are published once
  * the data is committed, so a cache reloading at once reads the new rows: straight after a
@@ -50,7 +53,7 @@ export function publishCommittedChanges(orm: MikroORM, bus: ChangeBus): void {
     }
   };
   const subscriber: EventSubscriber = {
-    getSubscribedEntities: () => [VirtualKey, User, Team, TeamMembership],
+    getSubscribedEntities: () => [VirtualKey, User, Team, TeamMembership, Customer, NamedBudget],
     afterFlush(args: FlushEventArgs) {
       const events = args.uow.getChangeSets().flatMap((cs) => eventsOf(cs as ChangeSet<object>));
       if (!events.length) return;

@@ -6,6 +6,7 @@ import { Customer } from '../customers/customer.entity.js';
 import { customerIdProblem } from '../customers/customer.service.js';
 import { effectiveLimits } from '../customers/effective.js';
 import type { Dialect } from '../db/orm.js';
+import type { ChangeEvent } from '../shared-state/events.js';
 import { gwError } from './errors.js';
 
 /** What admission needs about the customer a call names (its `user`). Money in micro-dollars. */
@@ -40,15 +41,15 @@ export function customerSnapshot(c: Customer): CustomerSnapshot {
 }
 
 /**
- * customer id → snapshot with a TTL, invalidated by every management write to customers or
- * named budgets and by budget resets. An unknown customer is created on its first call, as
+ * customer id → snapshot with a TTL, purged by the change events of customer and named-budget
+ * writes and budget resets (db/change-events.ts), in every process sharing the bus. An unknown customer is created on its first call, as
  * LiteLLM upserts end users ("The customer_id will be upserted into the DB"): with a plain
  * insert that ignores a concurrent twin, so the ORM's flush events (which drop every cached
  * key snapshot) do not fire once per new end user.
  */
 export class CustomerCache {
-  private readonly hits = new Map<string, { snap: CustomerSnapshot; until: number }>();
-  private readonly loading = new Map<string, Promise<CustomerSnapshot>>();
+  private readonly hits = new Map<string, { snap: CustomerSnapshot; tier: string | null; until: number }>();
+  private readonly loading = new Map<string, Promise<{ snap: CustomerSnapshot; tier: string | null }>>();
   private generation = 0;
 
   constructor(
@@ -77,13 +78,13 @@ export class CustomerCache {
     if (!p) {
       const gen = this.generation;
       p = this.load(id).then(
-        (snap) => {
+        (loaded) => {
           this.loading.delete(id);
           if (gen === this.generation) {
             if (this.hits.size > 100_000) this.hits.clear();
-            this.hits.set(id, { snap, until: Date.now() + this.ttlMs });
+            this.hits.set(id, { ...loaded, until: Date.now() + this.ttlMs });
           }
-          return snap;
+          return loaded;
         },
         (e) => {
           this.loading.delete(id);
@@ -92,7 +93,18 @@ export class CustomerCache {
       );
       this.loading.set(id, p);
     }
-    return p;
+    return p.then((l) => l.snap);
+  }
+
+  /** Drops the snapshots a change can have made stale (a load under way is not kept either). */
+  apply(e: ChangeEvent): void {
+    if (e.kind === 'customer') {
+      this.generation++;
+      this.hits.delete(e.customerId);
+    } else if (e.kind === 'namedBudget') {
+      this.generation++;
+      for (const [id, h] of this.hits) if (h.tier === e.budgetId) this.hits.delete(id);
+    } else if (e.kind === 'all') this.invalidateAll();
   }
 
   invalidateAll(): void {
@@ -100,7 +112,7 @@ export class CustomerCache {
     this.hits.clear();
   }
 
-  private async load(id: string): Promise<CustomerSnapshot> {
+  private async load(id: string): Promise<{ snap: CustomerSnapshot; tier: string | null }> {
     const em = this.orm.em.fork();
     let c = await em.findOne(Customer, { id }, { populate: ['tier'] });
     if (!c) {
@@ -112,6 +124,6 @@ export class CustomerCache {
         .ignore();
       c = await em.findOneOrFail(Customer, { id }, { populate: ['tier'] });
     }
-    return customerSnapshot(c);
+    return { snap: customerSnapshot(c), tier: c.tier?.id ?? null };
   }
 }

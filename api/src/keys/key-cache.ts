@@ -185,6 +185,8 @@ export class KeyCache {
 
   /** Drops exactly the entries a change can have made stale. */
   apply(e: ChangeEvent): void {
+    // customers and named budgets are no part of a key snapshot (gateway/customer-cache.ts)
+    if (e.kind === 'customer' || e.kind === 'namedBudget') return;
     this.generation++;
     switch (e.kind) {
       case 'all':

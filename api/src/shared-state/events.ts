@@ -4,14 +4,17 @@ import type { RedisConn } from './redis.js';
 
 /**
  * What changed, named as narrowly as the caches need: a key, a user (all their keys), a team
- * (all its keys), one membership (that user's keys in that team), or everything (the budget
- * reset job moves every window).
+ * (all its keys), one membership (that user's keys in that team), a customer (LiteLLM end
+ * user), a named budget (the customers that take their limits from it), or everything (the
+ * budget reset job moves every window).
  */
 export type ChangeEvent =
   | { kind: 'key'; keyId: string; tokenHash?: string }
   | { kind: 'user'; userId: string }
   | { kind: 'team'; teamId: string }
   | { kind: 'membership'; teamId: string; userId: string }
+  | { kind: 'customer'; customerId: string }
+  | { kind: 'namedBudget'; budgetId: string }
   | { kind: 'all' };
 
 /** Publishes change events to every subscriber of every process sharing the bus. */
@@ -52,6 +55,9 @@ export class LocalChangeBus implements ChangeBus {
 
 const ID = /^[\x21-\x7e]{1,256}$/;
 const id = (v: unknown): v is string => typeof v === 'string' && ID.test(v);
+// customer and named-budget ids are what callers chose (spaces, any script): the rules of customers/customer.service.ts
+const NAME = /^[^\u0000-\u001f\u007f]{1,255}$/;
+const name = (v: unknown): v is string => typeof v === 'string' && NAME.test(v) && v.trim() !== '';
 
 /** A message from the channel, checked field by field: anything else is dropped. */
 export function parseChangeEvent(v: unknown): ChangeEvent | null {
@@ -67,6 +73,10 @@ export function parseChangeEvent(v: unknown): ChangeEvent | null {
       return id(o.teamId) ? { kind: 'team', teamId: o.teamId } : null;
     case 'membership':
       return id(o.teamId) && id(o.userId) ? { kind: 'membership', teamId: o.teamId, userId: o.userId } : null;
+    case 'customer':
+      return name(o.customerId) ? { kind: 'customer', customerId: o.customerId } : null;
+    case 'namedBudget':
+      return name(o.budgetId) ? { kind: 'namedBudget', budgetId: o.budgetId } : null;
     case 'all':
       return { kind: 'all' };
     default:
