@@ -172,9 +172,9 @@ describe('--num_workers 2 on PostgreSQL + Redis', () => {
     cleanups.push(db.drop);
     const prefix = redisPrefix();
     cleanups.push(() => dropPrefix(prefix));
-    // a call (200 ms upstream) outlasts a batch write (a few ms): while a batch is being written
-    // each client connection can end at most one more call on that worker
-    const up: FakeUpstream = await startFakeUpstream({ delayMs: 200, usage: USAGE });
+    // a call (1 s upstream) outlasts a batch write (a few ms, a few hundred on a loaded machine):
+    // while a batch is being written each client connection can end at most one more call on that worker
+    const up: FakeUpstream = await startFakeUpstream({ delayMs: 1000, usage: USAGE });
     cleanups.push(() => up.close());
     // the README's bound ("What a kill -9 can lose"): the timer never fires here, so a worker
     // writes whenever MAX_ROWS rows are queued, and a kill -9 loses its queue: at most one batch
