@@ -40,6 +40,26 @@ export const METRICS = ['requests', 'successes', 'failures', 'prompt_tokens', 'c
 
 type Knex = ReturnType<SqlEntityManager['getKnex']>;
 
+/**
+ * Each roll-up's upsert, built once: the same SQL on SQLite and PostgreSQL (`on conflict ... do
+ * update set x = t.x + excluded.x`). knex's insert compiler cost more per flush than the write.
+ */
+const ROLLUP_SQL = new Map(
+  ROLLUPS.map(({ table, dims }) => {
+    const columns = [...dims, ...METRICS];
+    const q = (c: string) => `"${c}"`;
+    return [
+      table,
+      {
+        columns,
+        head: `insert into ${q(table)} (${columns.map(q).join(', ')}) values `,
+        tuple: `(${columns.map(() => '?').join(',')})`,
+        tail: ` on conflict (${dims.map(q).join(', ')}) do update set ${METRICS.map((m) => `${q(m)} = ${q(table)}.${q(m)} + excluded.${q(m)}`).join(', ')}`,
+      },
+    ] as const;
+  }),
+);
+
 const LOG_COLUMNS = [
   'request_id', 'key_token', 'key_id', 'user_id', 'team_id', 'model', 'deployment', 'call_type', 'prompt_tokens', 'completion_tokens',
   'cost_nanos', 'cache_hit', 'saved_nanos', 'status', 'http_status', 'error', 'estimated', 'unpriced', 'start_time', 'end_time',
@@ -374,9 +394,13 @@ export class SpendRecorder implements SpendSink {
         (g.prompt_cache_saved_nanos as number) += r.promptCacheSavedNanos;
       }
       const values = [...groups.values()];
-      const merge = Object.fromEntries(METRICS.map((m) => [m, trx.raw(`??.?? + excluded.??`, [table, m, m])]));
-      for (let i = 0; i < values.length; i += 500)
-        await trx(table).insert(values.slice(i, i + 500)).onConflict([...dims]).merge(merge);
+      const sql = ROLLUP_SQL.get(table)!;
+      for (let i = 0; i < values.length; i += 500) {
+        const chunk = values.slice(i, i + 500);
+        const bindings: Array<string | number> = [];
+        for (const g of chunk) for (const c of sql.columns) bindings.push(g[c]!);
+        await trx.raw(`${sql.head}${chunk.map(() => sql.tuple).join(',')}${sql.tail}`, bindings);
+      }
     }
   }
 
