@@ -5,26 +5,6 @@ import { GenAiMetrics } from './otel-metrics.js';
 type Labels = Record<string, string>;
 
 /**
- * One histogram series in prom-client's own internal shape ({ labels, bucketValues, sum, count }),
- * installed once into the histogram's map: observing is then a bucket search and three adds,
- * and prom-client still renders the scrape (prom-client's observe hashes and validates the
- * labels on every call).
- */
-interface HistEntry {
-  labels: Labels;
-  /** upper bound → observations in that bucket (not cumulative; prom-client sums at export) */
-  bucketValues: Record<number, number>;
-  sum: number;
-  count: number;
-}
-
-/** the parts of prom-client's Histogram this file writes into directly (not in its typings) */
-interface HistInternals {
-  hashMap: Record<string, HistEntry>;
-  upperBounds: number[];
-}
-
-/**
  * The running totals of one label set (key, alias, team, user, end user, model). The hot path
  * only adds numbers here; the prom-client counters are rebuilt from these totals when
  * /metrics is scraped (prom-client hashes and validates labels on every inc, several µs each).
@@ -34,10 +14,8 @@ interface Series {
   withUser: Labels;
   /** { hashed_api_key, api_key_alias, team, user, model }: cache counters and the latency histogram */
   baseModel: Labels;
-  /** the overhead histogram's series ({ model_group, hashed_api_key, api_key_alias }) */
-  overheadHist: HistEntry;
-  /** the latency histogram's series (baseModel's labels) */
-  latencyHist: HistEntry;
+  /** { model_group, hashed_api_key, api_key_alias }: the overhead histogram */
+  overheadLabels: Labels;
   model: string;
   /** status code → requests */
   requests: Map<string, number>;
@@ -159,8 +137,8 @@ export class GatewayMetrics {
         s.cachedTokens += tokens;
       }
     }
-    observeInto(this.overhead, s.overheadHist, o.overheadMs);
-    observeInto(this.latency, s.latencyHist, o.totalSeconds);
+    this.overhead.observe(s.overheadLabels, o.overheadMs);
+    this.latency.observe(s.baseModel, o.totalSeconds);
   }
 
   /** The Prometheus text of /metrics: LiteLLM's names, then the OpenTelemetry GenAI metrics. */
@@ -197,13 +175,10 @@ export class GatewayMetrics {
     }
     if (!s) {
       // label objects keep the key order the exported lines have always had
-      const baseModel = { hashed_api_key: token, api_key_alias: alias, team, user, model };
       s = {
         withUser: { hashed_api_key: token, api_key_alias: alias, team, user, end_user: endUser },
-        baseModel,
-        // several series (other end users) share one histogram series: looked up by its own labels
-        overheadHist: histEntry(this.overhead, `${model}\u0000${token}\u0000${alias}`, { model_group: model, hashed_api_key: token, api_key_alias: alias }),
-        latencyHist: histEntry(this.latency, `${token}\u0000${alias}\u0000${team}\u0000${user}\u0000${model}`, baseModel),
+        baseModel: { hashed_api_key: token, api_key_alias: alias, team, user, model },
+        overheadLabels: { model_group: model, hashed_api_key: token, api_key_alias: alias },
         model,
         requests: new Map(),
         failures: new Map(),
@@ -243,31 +218,4 @@ export class GatewayMetrics {
     this.dropped.reset();
     this.dropped.inc(this.droppedCount);
   }
-}
-
-/** The histogram's series for these labels, created (all buckets 0) on first use. */
-function histEntry(h: Histogram, key: string, labels: Labels): HistEntry {
-  const map = (h as unknown as HistInternals).hashMap;
-  let e = map[key];
-  if (!e) {
-    const bucketValues: Record<number, number> = {};
-    for (const b of (h as unknown as HistInternals).upperBounds) bucketValues[b] = 0;
-    e = { labels, bucketValues, sum: 0, count: 0 };
-    // the map's keys are only looked up here; prom-client exports its values in insertion order
-    map[key] = e;
-  }
-  return e;
-}
-
-/** prom-client's observe without the per-call label hashing (same bucket rule: value <= bound). */
-function observeInto(h: Histogram, e: HistEntry, value: number) {
-  // prom-client would throw on these; a metric never fails a call
-  if (!Number.isFinite(value)) return;
-  e.sum += value;
-  e.count += 1;
-  for (const b of (h as unknown as HistInternals).upperBounds)
-    if (value <= b) {
-      e.bucketValues[b]++;
-      return;
-    }
 }
