@@ -2,7 +2,7 @@
  * `npm run docs:screenshots`: starts a seeded Purser (teams, users, keys, real gateway calls to
  * a fake upstream, some answered from the cache) serving the built dashboard, signs in as the
  * master-key admin in Debian's Chromium and saves the README's screenshots (keys, create key, key
- * page, Try it, usage, cache, users, invite, teams) into docs/ at desktop
+ * page, Try it, usage, cache, users, invite, teams, customers, SCIM) into docs/ at desktop
  * (1280 px) and phone (390 px) width. Run `npm run build` first.
  */
 import { mkdirSync } from 'node:fs';
@@ -61,7 +61,8 @@ try {
   const models = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet', 'llama-3-70b'];
   for (let n = 0; n < 60; n++) {
     const key = secrets[n % secrets.length]!;
-    const body = { model: models[(n * 7) % models.length], messages: [{ role: 'user', content: `question ${n}` }] };
+    // the calls name three customers (LiteLLM end users), as an application's would
+    const body = { model: models[(n * 7) % models.length], user: ['acme-corp', 'globex', 'initech'][n % 3], messages: [{ role: 'user', content: `question ${n}` }] };
     // every third call is asked twice with the same key: the second is answered from the cache
     for (let r = 0; r < (n % 3 === 0 ? 2 : 1); r++) {
       const res = await chat(s, key, body);
@@ -69,6 +70,10 @@ try {
     }
   }
   await flush(s);
+  await gql(`mutation { updateCustomer(input: { customerId: "acme-corp", alias: "Acme Corp", maxBudget: 0.05, budgetDuration: "1mo" }) { id } }`);
+  await gql(`mutation { updateCustomer(input: { customerId: "globex", alias: "Globex", maxBudget: 10 }) { id } }`);
+  await gql(`mutation { updateCustomer(input: { customerId: "initech", blocked: true }) { id } }`);
+  for (const name of ['Okta production', 'Entra ID staging']) await gql(`mutation($n: String!) { createScimToken(input: { name: $n }) { secret } }`, { n: name });
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -130,6 +135,12 @@ try {
       await page.goto(`${s.url}/ui/settings`);
       await page.getByRole('heading', { name: 'Effective configuration' }).waitFor();
       await shot('settings');
+      await page.goto(`${s.url}/ui/customers`);
+      await page.getByRole('table', { name: 'Customers' }).waitFor();
+      await shot('customers');
+      await page.goto(`${s.url}/ui/scim`);
+      await page.getByRole('table', { name: 'SCIM tokens' }).waitFor();
+      await shot('scim');
       // last: its temporary key would show up in usage by key
       await page.goto(`${s.url}/ui/playground`);
       await page.getByLabel('Message').fill('Write a haiku about budgets.');

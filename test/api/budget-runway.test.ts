@@ -182,6 +182,59 @@ describe('budget runway', () => {
     expect(mailTo('ra@example.com', 'team rt')).toHaveLength(1);
   });
 
+  it('a customer budget: own or its named budget’s max, the customer roll-up’s rate, its own window', async () => {
+    const customerHistory = (day: string, customer: string, usd: number) =>
+      sql(
+        s,
+        'insert into daily_customer_spend (day, end_user, key_id, model, user_id, team_id, requests, successes, failures, prompt_tokens, completion_tokens, spend_nanos, cache_hits, saved_nanos, cached_completion_tokens) values (?, ?, ?, ?, ?, ?, 1, 1, 0, 0, 0, ?, 0, 0, 0)',
+        [day, customer, personal.id, 'm', 'rp', '', Math.round(usd * USD)],
+      );
+    // a named budget of 1 USD without reset; cust-own overrides its max (5 USD) and resets daily
+    await admin(s, '/budget/new', { budget_id: 'tier-r', max_budget: 1 });
+    await admin(s, '/customer/new', { user_id: 'cust-own', budget_id: 'tier-r', max_budget: 5, budget_duration: '1d' });
+    for (let i = 0; i < 2; i++) expect((await chat(s, personal.key, { model: 'm', user: 'cust-own' })).status).toBe(200);
+    await flush(s);
+    await customerHistory(dayAgo(4), 'cust-own', 2);
+    // bound by the named budget only, and a customer with no limit at all
+    await admin(s, '/customer/new', { user_id: 'cust-tier', budget_id: 'tier-r' });
+    await customerHistory(dayAgo(1), 'cust-tier', 0.7);
+    await admin(s, '/customer/new', { user_id: 'cust-free' });
+    await customerHistory(dayAgo(2), 'cust-free', 3);
+
+    const q = (id: string) => s.gql(`query($id: ID!) { customer(id: $id) { spend maxBudget budgetResetAt ${RUNWAY} } }`, { id });
+    const own = await q('cust-own');
+    expect(own.errors).toBeUndefined();
+    const spent = (2 * CALL_NANOS) / USD;
+    expect(own.data.customer.spend).toBeCloseTo(spent, 6);
+    const rate = rateOf(2 + spent);
+    const r = own.data.customer.runway;
+    // its own max counts, not the tier's; 4.9 USD at ~0.3 a day outlasts the next midnight
+    expect(own.data.customer.maxBudget).toBe(5);
+    expect(r).toMatchObject({ status: 'NOT_BEFORE_RESET', beforeReset: false, daysLeft: null, exhaustedAt: null });
+    expect(r.dailyRate).toBeCloseTo(rate, 4);
+
+    // the named budget bounds cust-tier: 1 USD, no reset, nothing spent in its window yet, 0.7 USD yesterday
+    const tier = (await q('cust-tier')).data.customer;
+    expect(tier.maxBudget).toBe(1);
+    expect(tier.runway).toMatchObject({ status: 'BEFORE_RESET', beforeReset: true });
+    expect(tier.runway.dailyRate).toBeCloseTo(rateOf(0.7), 4);
+    expect(tier.runway.daysLeft).toBeCloseTo(1 / rateOf(0.7), 2);
+
+    const free = (await q('cust-free')).data.customer;
+    expect(free.runway).toMatchObject({ status: 'NO_LIMIT', exhaustedAt: null, beforeReset: false, daysLeft: null });
+    expect(free.runway.dailyRate).toBeCloseTo(rateOf(3), 4);
+
+    // an exhausted customer: spend at the max
+    await admin(s, '/customer/update', { user_id: 'cust-tier', max_budget: 0 });
+    expect((await q('cust-tier')).data.customer.runway).toMatchObject({ status: 'EXHAUSTED', daysLeft: 0, beforeReset: true });
+    // the list carries the same field, for the admin viewer's dashboard
+    const list = await s.gql(`{ customers(first: 100) { edges { node { id runway { status } } } } }`);
+    expect(list.errors).toBeUndefined();
+    expect(list.data.customers.edges.map((e: any) => [e.node.id, e.node.runway.status])).toEqual(
+      expect.arrayContaining([['cust-own', r.status], ['cust-tier', 'EXHAUSTED'], ['cust-free', 'NO_LIMIT']]),
+    );
+  });
+
   it('budget_runway_warning is validated at start', async () => {
     await expect(startServer({ general_settings: { budget_runway_warning: 'soon' } })).rejects.toThrow(/budget_runway_warning/);
   });

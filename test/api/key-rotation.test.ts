@@ -118,6 +118,9 @@ describe('key rotation with a grace period', () => {
       expect(q.code, g).toBe('BAD_USER_INPUT');
     }
     expect((await s.rest('POST', '/key/regenerate', { key: k.key, grace_period: 3 })).status).toBe(400);
+    // what the dashboard offers stays within the ceiling (default 7d), which is the last choice
+    const o = await s.gql('{ keyCreationOptions { rotation { maxGracePeriod gracePeriodChoices scheduledGracePeriod } } }', {}, k.key);
+    expect(o.data.keyCreationOptions.rotation).toEqual({ maxGracePeriod: '7d', gracePeriodChoices: ['1h', '24h', '7d'], scheduledGracePeriod: '1h' });
     expect((await sql(s, 'select token, previous_token from virtual_keys where id = ?', [k.key_id]))[0]).toEqual({ token, previous_token: null });
     expect((await chat(s, k.key)).status).toBe(200);
   });

@@ -60,6 +60,11 @@ describe('SCIM 2.0', () => {
     expect(JSON.stringify(list)).not.toContain(token);
     const bad = await s.gql('mutation { createScimToken(input: { name: "  " }) { secret } }');
     expect(bad.code).toBe('BAD_USER_INPUT');
+    // the dashboard's page: the base URL to paste into the IdP, and who made each token
+    const page = await s.gql('{ scimBaseUrl scimTokens { createdBy createdByUser { id } } }');
+    expect(page.errors).toBeUndefined();
+    expect(page.data.scimBaseUrl).toBe(`${s.url}/scim/v2`);
+    expect(page.data.scimTokens[0].createdByUser?.id ?? null).toBe(page.data.scimTokens[0].createdBy);
   });
 
   it('serves discovery documents as application/scim+json', async () => {

@@ -129,7 +129,7 @@ describe('admin screens in a real browser', () => {
     const { context, page } = await fresh();
     try {
       await accept(s, page, link);
-      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Audit', 'Settings', 'Account']);
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Customers', 'Audit', 'Settings', 'SCIM', 'Account']);
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.waitForURL(`${s.url}/ui/settings`);
       const general = page.getByLabel('general_settings settings');

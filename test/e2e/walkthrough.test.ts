@@ -265,7 +265,7 @@ describe('the walkthrough in a real browser', () => {
     const { context, page } = await fresh();
     try {
       await accept(s, page, link);
-      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Audit', 'Settings', 'Account']);
+      expect(await navLinks(page)).toEqual(['Keys', 'Usage', 'Cache', 'Teams', 'Users', 'Invitations', 'Customers', 'Audit', 'Settings', 'SCIM', 'Account']);
       const row = page.getByRole('row').filter({ hasText: 'owners-key' });
       await row.waitFor();
       expect(await row.innerText()).toMatch(/owner@example\.com/);

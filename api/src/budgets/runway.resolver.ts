@@ -1,5 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GqlContext } from '../graphql/context.js';
+import { Customer } from '../customers/customer.entity.js';
+import { effectiveLimits } from '../customers/effective.js';
 import { VirtualKey } from '../keys/key.entity.js';
 import { mayReadMemberBudget } from '../teams/membership.service.js';
 import { TeamMembership } from '../teams/membership.entity.js';
@@ -46,5 +48,15 @@ export class MemberRunwayResolver {
   @FieldResolver(() => BudgetRunway, { nullable: true, description: `${DESCRIPTION} Null unless the caller may see the member budget.` })
   runway(@Root() m: TeamMembership, @Ctx() ctx: GqlContext) {
     return mayReadMemberBudget(ctx, m) ? runway(ctx, { kind: 'member', teamId: m.team.id, userId: m.user.id }, m.budget) : null;
+  }
+}
+
+@Resolver(() => Customer)
+export class CustomerRunwayResolver {
+  @FieldResolver(() => BudgetRunway, { description: `${DESCRIPTION} The budget is the one that bounds the customer: its own, else its named budget's.` })
+  runway(@Root() c: Customer, @Ctx() ctx: GqlContext) {
+    // the customer's window is its own row's, whatever budget bounds it (customers/effective.ts)
+    const max = effectiveLimits(c).maxBudget;
+    return runwayOf(ctx.em, { kind: 'customer', customerId: c.id }, { max, spend: c.budget.spend, resetAt: c.budget.budgetResetAt?.getTime() ?? null }).then(runwayToGql);
   }
 }

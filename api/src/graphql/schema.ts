@@ -6,9 +6,9 @@ import { AuditEntryResolver } from '../audit/audit.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { UiConfigResolver } from '../auth/ui-config.js';
 import { KeyLimitsResolver } from '../budgets/limits.resolver.js';
-import { KeyRunwayResolver, MemberRunwayResolver, TeamRunwayResolver, UserRunwayResolver } from '../budgets/runway.resolver.js';
+import { CustomerRunwayResolver, KeyRunwayResolver, MemberRunwayResolver, TeamRunwayResolver, UserRunwayResolver } from '../budgets/runway.resolver.js';
 import { CustomerResolver, NamedBudgetResolver } from '../customers/customer.resolver.js';
-import { ScimTokenResolver } from '../scim/scim.resolver.js';
+import { ScimTokenFieldsResolver, ScimTokenResolver } from '../scim/scim.resolver.js';
 import { InvitationResolver } from '../invitations/invitation.resolver.js';
 import { KeyResolver } from '../keys/key.resolver.js';
 import { buildShield } from '../permissions/shield.js';
@@ -17,7 +17,7 @@ import { UsageResolver } from '../spend/usage.resolver.js';
 import { TeamMemberResolver, TeamResolver } from '../teams/team.resolver.js';
 import { UserResolver } from '../users/user.resolver.js';
 
-export const RESOLVERS = [AuthResolver, UiConfigResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, KeyLimitsResolver, KeyRunwayResolver, UserRunwayResolver, TeamRunwayResolver, MemberRunwayResolver, SettingsResolver, AuditEntryResolver, InvitationResolver, UsageResolver, CustomerResolver, NamedBudgetResolver, ScimTokenResolver] as const;
+export const RESOLVERS = [AuthResolver, UiConfigResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, KeyLimitsResolver, KeyRunwayResolver, UserRunwayResolver, TeamRunwayResolver, MemberRunwayResolver, CustomerRunwayResolver, SettingsResolver, AuditEntryResolver, InvitationResolver, UsageResolver, CustomerResolver, NamedBudgetResolver, ScimTokenResolver, ScimTokenFieldsResolver] as const;
 
 export const QUERY_DESCRIPTION =
   'Reads. Each field is checked against the permission map and answers only what the caller may see (own, team or all).';

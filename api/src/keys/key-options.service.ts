@@ -4,6 +4,7 @@ import { authorize, isAllowed, mayAttempt } from '../permissions/authorize.js';
 import { TeamMembership } from '../teams/membership.entity.js';
 import { User } from '../users/user.entity.js';
 import { ceilingOf, generationRefusal } from './key.rules.js';
+import { rotationOptions } from './rotation.js';
 
 export interface KeyScopeOption {
   allowed: boolean;
@@ -77,5 +78,6 @@ export async function keyCreationOptions(ctx: Ctx) {
     forOtherUsers: mayAttempt(p, 'key.generate.other'),
     upperBounds: limits(ls.upperbound_key_generate_params),
     defaults: limits(ls.default_key_generate_params),
+    rotation: rotationOptions(ctx),
   };
 }

@@ -27,6 +27,19 @@ export function maxGraceMs(ctx: Pick<Ctx, 'app'>): number {
   return durationSeconds(parseDuration(ctx.app.settings.config.general_settings.key_rotation_max_grace_period ?? '7d')) * 1000;
 }
 
+/** Grace periods the dashboard offers; only those within the configured maximum are shown. */
+const GRACE_CHOICES = ['1h', '24h', '7d'];
+
+/** What a regeneration may ask for: the configured ceiling and the choices within it (the ceiling included). */
+export function rotationOptions(ctx: Pick<Ctx, 'app'>): { maxGracePeriod: string; gracePeriodChoices: string[]; scheduledGracePeriod: string } {
+  const gs = ctx.app.settings.config.general_settings;
+  const max = gs.key_rotation_max_grace_period ?? '7d';
+  const maxMs = maxGraceMs(ctx);
+  const ms = (d: string) => durationSeconds(parseDuration(d)) * 1000;
+  const choices = GRACE_CHOICES.filter((c) => ms(c) < maxMs);
+  return { maxGracePeriod: max, gracePeriodChoices: [...choices, parseDuration(max).text], scheduledGracePeriod: gs.key_rotation_grace_period ?? '24h' };
+}
+
 /** A requested grace (absent/null = none), checked against the ceiling. */
 export function readGrace(ctx: Pick<Ctx, 'app'>, field: string, v: string | null | undefined): number | null {
   if (v === undefined || v === null) return null;

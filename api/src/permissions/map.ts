@@ -218,7 +218,7 @@ export const PERMISSIONS = {
     roles: { proxy_admin: 'all' },
   },
   // SCIM: admins create and revoke the IdP's tokens; the token itself only provisions (/scim/v2)
-  'scim.token.read': { graphql: ['Query.scimTokens'], description: 'List SCIM provisioning tokens', write: false, roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' } },
+  'scim.token.read': { graphql: ['Query.scimTokens', 'Query.scimBaseUrl'], description: 'List SCIM provisioning tokens', write: false, roles: { proxy_admin: 'all', proxy_admin_viewer: 'all' } },
   'scim.token.manage': { graphql: ['Mutation.createScimToken', 'Mutation.revokeScimToken'], description: 'Create and revoke SCIM provisioning tokens', write: true, roles: { proxy_admin: 'all' } },
   'scim.provision': {
     graphql: [], description: 'Provision users and groups over SCIM 2.0 (read, create, update, deactivate, delete)',

@@ -33,6 +33,15 @@ export async function createScimToken(ctx: Ctx, name: string): Promise<{ token: 
   return { token: t, secret };
 }
 
+/** Where an IdP sends SCIM requests: <PROXY_BASE_URL>/scim/v2. */
+export const scimBaseUrl = (ctx: Pick<Ctx, 'app'>): string => `${ctx.app.settings.baseUrl.replace(/\/$/, '')}/scim/v2`;
+
+/** The base URL for the dashboard's SCIM page: for whoever may see the tokens. */
+export function readScimBaseUrl(ctx: Ctx): string {
+  authorize(ctx.principal, 'scim.token.read');
+  return scimBaseUrl(ctx);
+}
+
 export async function listScimTokens(ctx: Ctx): Promise<ScimToken[]> {
   authorize(ctx.principal, 'scim.token.read');
   return ctx.em.find(ScimToken, {}, { orderBy: { createdAt: 'desc', id: 'asc' } });

@@ -1,7 +1,9 @@
-import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GqlContext } from '../graphql/context.js';
 import { ScimToken } from './scim-token.entity.js';
-import { createScimToken, listScimTokens, revokeScimToken } from './scim-token.service.js';
+import { User } from '../users/user.entity.js';
+import { visibleUser } from '../users/user.service.js';
+import { createScimToken, listScimTokens, readScimBaseUrl, revokeScimToken, scimBaseUrl } from './scim-token.service.js';
 
 @InputType({ description: 'Create a SCIM provisioning token for an identity provider.' })
 class CreateScimTokenInput {
@@ -27,14 +29,27 @@ export class ScimTokenResolver {
     return listScimTokens(ctx);
   }
 
+  @Query(() => String, { description: 'The SCIM base URL to give an identity provider: <PROXY_BASE_URL>/scim/v2 (admins; admin viewers).' })
+  scimBaseUrl(@Ctx() ctx: GqlContext) {
+    return readScimBaseUrl(ctx);
+  }
+
   @Mutation(() => CreatedScimToken, { description: 'Create a SCIM token for Okta or Entra ID (proxy_admin); the secret is shown once.' })
   async createScimToken(@Ctx() ctx: GqlContext, @Arg('input', () => CreateScimTokenInput, { description: 'The mutation input.' }) input: CreateScimTokenInput) {
     const { token, secret } = await createScimToken(ctx, input.name);
-    return { token, secret, baseUrl: `${ctx.app.settings.baseUrl.replace(/\/$/, '')}/scim/v2` };
+    return { token, secret, baseUrl: scimBaseUrl(ctx) };
   }
 
   @Mutation(() => ScimToken, { description: 'Revoke a SCIM token: the IdP is refused from the next request on (proxy_admin).' })
   revokeScimToken(@Ctx() ctx: GqlContext, @Arg('input', () => RevokeScimTokenInput, { description: 'The mutation input.' }) input: RevokeScimTokenInput) {
     return revokeScimToken(ctx, input.id);
+  }
+}
+
+@Resolver(() => ScimToken)
+export class ScimTokenFieldsResolver {
+  @FieldResolver(() => User, { nullable: true, description: 'Who created it, if the caller may see that user (null also for the master key’s admin once gone).' })
+  createdByUser(@Root() t: ScimToken, @Ctx() ctx: GqlContext) {
+    return t.createdBy ? visibleUser(ctx, t.createdBy) : null;
   }
 }

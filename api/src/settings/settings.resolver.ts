@@ -52,6 +52,15 @@ class TeamKeyOption extends KeyScopeOption {
   @Field(() => TeamRoleEnum, { nullable: true, description: "The caller's role in the team." }) teamRole!: string | null;
 }
 
+@ObjectType({ description: 'What a key regeneration may ask for (general_settings.key_rotation_*).' })
+class KeyRotationOptions {
+  @Field(() => String, { description: 'Longest gracePeriod regenerateKey accepts (`key_rotation_max_grace_period`).' }) maxGracePeriod!: string;
+  @Field(() => [String], { description: 'Grace periods to offer, shortest first, each within maxGracePeriod (the last is maxGracePeriod itself).' })
+  gracePeriodChoices!: string[];
+  @Field(() => String, { description: 'How long the old secret keeps working after a scheduled (autoRotate) rotation (`key_rotation_grace_period`).' })
+  scheduledGracePeriod!: string;
+}
+
 @ObjectType({ description: 'What the caller may choose when minting a key.' })
 class KeyCreationOptions {
   @Field(() => KeyScopeOption, { description: 'A personal key (no team).' }) personal!: KeyScopeOption;
@@ -60,6 +69,7 @@ class KeyCreationOptions {
   @Field(() => Boolean, { description: 'Whether keys may be minted for other users.' }) forOtherUsers!: boolean;
   @Field(() => KeyLimits, { description: 'Upper bounds for every key (`litellm_settings.upperbound_key_generate_params`).' }) upperBounds!: KeyLimits;
   @Field(() => KeyLimits, { description: 'Defaults for fields a new key leaves unset (`litellm_settings.default_key_generate_params`).' }) defaults!: KeyLimits;
+  @Field(() => KeyRotationOptions, { description: 'Grace periods a regeneration may give the old secret, and the scheduled rotations\' grace.' }) rotation!: KeyRotationOptions;
 }
 
 @ObjectType({ description: 'Effective settings (secrets redacted).' })

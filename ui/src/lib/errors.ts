@@ -36,3 +36,12 @@ export function dataOrToast<T>(result: { data?: T | null; error?: CombinedError 
   }
   return result.data;
 }
+
+/**
+ * The same result for forms that show the API's refusal next to their fields (and keep the
+ * person's input): the data, or the message.
+ */
+export function dataOrMessage<T>(result: { data?: T | null; error?: CombinedError }): { ok: true; data: T } | { ok: false; message: string } {
+  if (result.error || !result.data) return { ok: false, message: result.error ? errorMessage(result.error) : 'No data returned.' };
+  return { ok: true, data: result.data };
+}

@@ -1,6 +1,6 @@
 import type { Client } from '@urql/core';
 import { toast } from 'svelte-sonner';
-import { dataOrToast } from '$lib/errors';
+import { dataOrMessage, dataOrToast } from '$lib/errors';
 import { graphql } from '$lib/graphql';
 import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
 
@@ -83,6 +83,20 @@ export const KeyCreationOptionsQuery = graphql(`
   }
 `);
 
+/** What a regeneration may give the old secret (general_settings.key_rotation_*). */
+export const KeyRotationOptionsQuery = graphql(`
+  query KeyRotationOptions {
+    keyCreationOptions {
+      rotation {
+        maxGracePeriod
+        gracePeriodChoices
+        scheduledGracePeriod
+      }
+    }
+  }
+`);
+export type RotationOptions = ResultOf<typeof KeyRotationOptionsQuery>['keyCreationOptions']['rotation'];
+
 const GenerateKeyMutation = graphql(`
   mutation GenerateKey($input: GenerateKeyInput!) {
     generateKey(input: $input) {
@@ -143,6 +157,7 @@ export const KeyQuery = graphql(`
       rotatingUntil
       autoRotate
       rotationInterval
+      nextRotationAt
       spend
       maxBudget
       softBudget
@@ -199,12 +214,13 @@ const UpdateKeyMutation = graphql(`
 export type KeyChanges = VariablesOf<typeof UpdateKeyMutation>['input'];
 
 const RegenerateKeyMutation = graphql(`
-  mutation RegenerateKey($id: ID!) {
-    regenerateKey(input: { id: $id }) {
+  mutation RegenerateKey($id: ID!, $gracePeriod: String) {
+    regenerateKey(input: { id: $id, gracePeriod: $gracePeriod }) {
       secret
       key {
         id
         keyName
+        rotatingUntil
       }
     }
   }
@@ -238,12 +254,36 @@ export async function saveKey(client: Client, input: KeyChanges): Promise<boolea
   return true;
 }
 
-/** A new secret for the key (shown once); the old one stops working. */
-export async function rotateKey(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>): Promise<string | null> {
-  const data = dataOrToast(await client.mutation(RegenerateKeyMutation, { id: key.id }, { additionalTypenames: ['VirtualKey'] }).toPromise());
-  if (!data) return null;
+export type Rotated = { ok: true; secret: string; rotatingUntil: string | null } | { ok: false; message: string };
+
+/**
+ * A new secret for the key (shown once). The old one stops at once, or keeps working for
+ * `gracePeriod` (null = none); a refusal comes back as the API's message for the form.
+ */
+export async function rotateKey(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>, gracePeriod: string | null = null): Promise<Rotated> {
+  const r = dataOrMessage(await client.mutation(RegenerateKeyMutation, { id: key.id, gracePeriod }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!r.ok) return r;
   toast.success(`Key ${keyName(key)} regenerated`);
-  return data.regenerateKey.secret;
+  return { ok: true, secret: r.data.regenerateKey.secret, rotatingUntil: r.data.regenerateKey.key.rotatingUntil ?? null };
+}
+
+const UpdateRotationMutation = graphql(`
+  mutation UpdateKeyRotation($input: UpdateKeyInput!) {
+    updateKey(input: $input) {
+      id
+      autoRotate
+      rotationInterval
+      nextRotationAt
+    }
+  }
+`);
+
+/** Turns scheduled rotation on or off (updateKey checks the interval); the API's refusal for the form. */
+export async function saveRotationSchedule(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>, autoRotate: boolean, rotationInterval: string | null): Promise<{ ok: true } | { ok: false; message: string }> {
+  const r = dataOrMessage(await client.mutation(UpdateRotationMutation, { input: { id: key.id, autoRotate, rotationInterval } }, { additionalTypenames: ['VirtualKey'] }).toPromise());
+  if (!r.ok) return r;
+  toast.success(autoRotate ? `Key ${keyName(key)} rotates every ${r.data.updateKey.rotationInterval}` : `Scheduled rotation of ${keyName(key)} turned off`);
+  return { ok: true };
 }
 
 export async function setBlocked(client: Client, key: Pick<KeyDetail, 'id' | 'keyAlias' | 'keyName'>, blocked: boolean): Promise<boolean> {

@@ -30,9 +30,9 @@ export function mayOn(viewer: Viewer, operation: string, target: { userId?: stri
 }
 
 export interface NavEntry {
-  href: '/keys' | '/playground' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/audit' | '/settings' | '/account';
+  href: '/keys' | '/playground' | '/usage' | '/cache' | '/teams' | '/users' | '/invitations' | '/customers' | '/audit' | '/settings' | '/scim' | '/account';
   label: string;
-  icon: 'key' | 'message' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'scroll' | 'sliders' | 'settings';
+  icon: 'key' | 'message' | 'chart' | 'database' | 'users-round' | 'user' | 'mail' | 'contact' | 'scroll' | 'sliders' | 'id-card' | 'settings';
 }
 
 /** The left navigation, grouped like LiteLLM's, with only what the caller may use. */
@@ -59,6 +59,7 @@ export function navigation(viewer: Viewer): { group: string; entries: NavEntry[]
         may(viewer, 'team.read') && { href: '/teams', label: 'Teams', icon: 'users-round' },
         mayBeyondOwn(viewer, 'user.read') && { href: '/users', label: 'Users', icon: 'user' },
         may(viewer, 'invitation.read') && { href: '/invitations', label: 'Invitations', icon: 'mail' },
+        may(viewer, 'customer.read') && { href: '/customers', label: 'Customers', icon: 'contact' },
       ],
     },
     {
@@ -66,6 +67,7 @@ export function navigation(viewer: Viewer): { group: string; entries: NavEntry[]
       entries: [
         may(viewer, 'audit.read') && { href: '/audit', label: 'Audit', icon: 'scroll' },
         may(viewer, 'settings.read') && { href: '/settings', label: 'Settings', icon: 'sliders' },
+        may(viewer, 'scim.token.read') && { href: '/scim', label: 'SCIM', icon: 'id-card' },
         { href: '/account', label: 'Account', icon: 'settings' },
       ],
     },
