@@ -219,7 +219,7 @@ describe('the walkthrough in a real browser', () => {
       await page.getByRole('link', { name: 'ops-key' }).click();
       await page.getByRole('heading', { name: 'ops-key' }).waitFor();
 
-      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
       const edit = page.getByRole('dialog', { name: 'Edit key' });
       await edit.getByLabel('Alias', { exact: true }).fill('ops-key-2');
       await edit.getByLabel('Requests per minute').fill('7');
