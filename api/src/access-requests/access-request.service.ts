@@ -9,6 +9,9 @@ import { findKeyByRef, keyTarget, updateKey } from '../keys/key.service.js';
 import { authorize, isAllowed, reachOf, type Target } from '../permissions/authorize.js';
 import { addMember, findTeam } from '../teams/team.service.js';
 import { addDuration, parseDuration } from '../time/durations.js';
+import { accessRequestCreatedMail, accessRequestDecidedMail } from '../mail/templates.js';
+import { TeamMembership } from '../teams/membership.entity.js';
+import { User } from '../users/user.entity.js';
 import { updateUser } from '../users/user.service.js';
 import { AccessRequest, type AccessRequestKind } from './access-request.entity.js';
 
@@ -124,6 +127,7 @@ export async function createAccessRequest(ctx: Ctx, p: CreateAccessRequestParams
     if (e instanceof UniqueConstraintViolationException) throw conflict('A pending request for this already exists.', 'kind');
     throw e;
   }
+  void notifyCreated(ctx, r).catch((e) => ctx.app.log.warn(`access request notice not sent: ${(e as Error).message}`));
   return r;
 }
 
@@ -225,6 +229,7 @@ export async function approveAccessRequest(outer: Ctx, id: string, reason?: stri
     await em.flush();
     return r;
   });
+  void notifyDecided(outer, r).catch((e) => outer.app.log.warn(`access request notice not sent: ${(e as Error).message}`));
   return r;
 }
 
@@ -236,6 +241,7 @@ export async function denyAccessRequest(ctx: Ctx, id: string, reason: string): P
   close(ctx, r, 'denied', why);
   audit(ctx, 'access_request.deny', { type: 'access_request', id: r.id }, before, accessRequestSnapshot(r));
   await ctx.em.flush();
+  void notifyDecided(ctx, r).catch((e) => ctx.app.log.warn(`access request notice not sent: ${(e as Error).message}`));
   return r;
 }
 
@@ -251,3 +257,51 @@ export async function cancelAccessRequest(ctx: Ctx, id: string): Promise<AccessR
   return r;
 }
 
+
+function describeAsk(r: AccessRequest): string {
+  switch (r.kind) {
+    case 'key_model':
+      return `model ${r.model} on key ${r.keyId}`;
+    case 'key_limit': {
+      const parts = [
+        r.maxBudget !== null ? `budget ${nanosToUsd(r.maxBudget)} USD` : null,
+        r.rpmLimit !== null ? `${r.rpmLimit} rpm` : null,
+        r.tpmLimit !== null ? `${r.tpmLimit} tpm` : null,
+      ].filter(Boolean);
+      return `${parts.join(', ')} on key ${r.keyId}`;
+    }
+    case 'team_membership':
+      return `membership of team ${r.teamId}`;
+    case 'user_budget':
+      return `a personal budget of ${nanosToUsd(r.maxBudget)} USD`;
+  }
+}
+
+const linkOf = (ctx: Ctx, r: AccessRequest) => `${ctx.app.settings.baseUrl}/ui/requests/${encodeURIComponent(r.id)}`;
+const payloadOf = (r: AccessRequest, event: string) => ({ event, ...accessRequestSnapshot(r), at: new Date().toISOString() });
+
+/** Best effort, like the other notices: the team's admins (with an email) hear of a new request; the webhook gets it too. */
+async function notifyCreated(ctx: Ctx, r: AccessRequest) {
+  const sink = ctx.app.gateway?.alerts;
+  if (!sink) return;
+  const em = ctx.em.fork(); // the request's unit of work may be gone when this runs
+  const admins = r.teamId ? await em.find(TeamMembership, { team: r.teamId, role: 'admin' }, { populate: ['user'] }) : [];
+  const to = admins.map((m) => m.user.email).filter((e): e is string => !!e);
+  const payload = payloadOf(r, 'access_request_created');
+  if (!to.length) return sink.notice(null, payload);
+  for (const [i, addr] of to.entries())
+    await sink.notice(accessRequestCreatedMail(addr, { requester: r.requesterId, what: describeAsk(r), reason: r.reason, link: linkOf(ctx, r) }), i === 0 ? payload : null);
+}
+
+/** The requester hears of the decision (mail, when alerting has "email"), with the decider's reason. */
+async function notifyDecided(ctx: Ctx, r: AccessRequest) {
+  const sink = ctx.app.gateway?.alerts;
+  if (!sink) return;
+  const em = ctx.em.fork();
+  const requester = await em.findOne(User, { id: r.requesterId });
+  const decision = r.state === 'approved' ? 'approved' : 'denied';
+  const mail = requester?.email
+    ? accessRequestDecidedMail(requester.email, { what: describeAsk(r), decision, decider: r.decidedBy ?? 'an admin', reason: r.decisionReason, link: linkOf(ctx, r) })
+    : null;
+  await sink.notice(mail, payloadOf(r, `access_request_${decision}`));
+}
