@@ -207,5 +207,11 @@ describe('notices by email', () => {
     expect(d.errors).toBeUndefined();
     const toAnn = await until(() => smtp.received.find((x) => x.to.includes('ann@example.com')) ?? null, 'the decision mail');
     expect(toAnn.text).toContain('was denied by boss. Reason: use gpt-4o-mini');
+    // a personal budget goes to the proxy_admins
+    await userWithKey(m, { user_id: 'root', user_role: 'proxy_admin', user_email: 'root@example.com' });
+    expect((await m.gql(CREATE, { i: { kind: 'USER_BUDGET', maxBudget: 10 } }, ann)).errors).toBeUndefined();
+    const toRoot = await until(() => smtp.received.find((x) => x.to.includes('root@example.com')) ?? null, 'the proxy_admin mail');
+    expect(toRoot.text).toContain('ann asks for a personal budget of 10 USD');
+    expect(smtp.received.filter((x) => x.to.includes('boss@example.com'))).toHaveLength(1);
   });
 });

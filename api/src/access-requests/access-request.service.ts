@@ -280,13 +280,16 @@ function describeAsk(r: AccessRequest): string {
 const linkOf = (ctx: Ctx, r: AccessRequest) => `${ctx.app.settings.baseUrl}/ui/requests/${encodeURIComponent(r.id)}`;
 const payloadOf = (r: AccessRequest, event: string) => ({ event, ...accessRequestSnapshot(r), at: new Date().toISOString() });
 
-/** Best effort, like the other notices: the team's admins (with an email) hear of a new request; the webhook gets it too. */
+/** Best effort, like the other notices: the deciders (with an email) hear of a new request; the webhook gets it too. */
 async function notifyCreated(ctx: Ctx, r: AccessRequest) {
   const sink = ctx.app.gateway?.alerts;
   if (!sink) return;
   const em = ctx.em.fork(); // the request's unit of work may be gone when this runs
-  const admins = r.teamId ? await em.find(TeamMembership, { team: r.teamId, role: 'admin' }, { populate: ['user'] }) : [];
-  const to = admins.map((m) => m.user.email).filter((e): e is string => !!e);
+  // a team's requests go to its admins; the rest (a personal budget) only a proxy_admin decides
+  const deciders = r.teamId
+    ? (await em.find(TeamMembership, { team: r.teamId, role: 'admin' }, { populate: ['user'] })).map((m) => m.user)
+    : await em.find(User, { role: 'proxy_admin' });
+  const to = deciders.filter((u) => u.id !== r.requesterId).map((u) => u.email).filter((e): e is string => !!e);
   const payload = payloadOf(r, 'access_request_created');
   if (!to.length) return sink.notice(null, payload);
   for (const [i, addr] of to.entries())
