@@ -100,6 +100,15 @@ async function invite() {
   return { id: d.inviteUser.invitation.id, token: d.inviteUser.link.split('/').pop() };
 }
 
+// access requests: tmember asks for a higher rpm on a fresh key of theirs in T (fresh: one pending request per key)
+let KEYS: Record<string, string> = {};
+async function tmemberRequest() {
+  const key = await mint('tmember', 'T');
+  const r = await s.gql(`mutation($key: ID!) { createAccessRequest(input: { kind: KEY_LIMIT, keyId: $key, rpmLimit: 5 }) { id } }`, { key }, KEYS.tmember);
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+  return { id: r.data.createAccessRequest.id, key };
+}
+
 async function freshCustomer() {
   const id = next('customer');
   await asMaster(`mutation($id: ID!) { createCustomer(input: { customerId: $id }) { id } }`, { id });
@@ -235,6 +244,19 @@ const CASES: Case[] = [
   // a member's spend and member budget (test/api/member-spend.test.ts walks every path that shows them)
   { name: "tmember's own spend in T", op: 'team.member.budget.read', target: () => ({ kind: 'member', userId: 'tmember', teamId: 'T' }), expect: 'A A A F F A A A' },
   { name: "tadmin's spend in T", op: 'team.member.budget.read', target: () => ({ kind: 'member', userId: 'tadmin', teamId: 'T' }), expect: 'A A A F F A F A' },
+  // access requests are scoped like keys (requester = owner); unreadable ones are NOT_FOUND (test/api/access-requests.test.ts drives the flow)
+  { name: 'accessRequests (scoped)', op: 'access_request.read', expect: 'A A A A A A A A', gql: `{ accessRequests { totalCount } }` },
+  { name: 'pendingAccessRequestCount', op: 'access_request.read', expect: 'A A A A A A A A', gql: `{ pendingAccessRequestCount }` },
+  { name: "accessRequest(id) of tmember's request in T", op: 'access_request.read', target: () => keyT('tmember', 'T'), expect: 'A A A N N A A A', prepare: tmemberRequest,
+    gql: `query($id: ID!) { accessRequest(id: $id) { id } }` },
+  { name: 'createAccessRequest for own key', op: 'access_request.create', target: (w) => keyT(w.userId, null), expect: 'F F F A A A A A', prepare: mintFor(ME, null),
+    gql: `mutation($key: ID!) { createAccessRequest(input: { kind: KEY_LIMIT, keyId: $key, rpmLimit: 5 }) { id } }` },
+  { name: "cancelAccessRequest of tmember's request", op: 'access_request.create', target: () => keyT('tmember', 'T'), expect: 'F F F N N F A F', prepare: tmemberRequest,
+    gql: `mutation($id: ID!) { cancelAccessRequest(input: { id: $id }) { id } }` },
+  { name: "approveAccessRequest of tmember's request in T", op: 'access_request.decide', target: () => keyT('tmember', 'T'), expect: 'A A F F F A F F', prepare: tmemberRequest,
+    gql: `mutation($id: ID!) { approveAccessRequest(input: { id: $id }) { id } }` },
+  { name: "denyAccessRequest of tmember's request in T", op: 'access_request.decide', target: () => keyT('tmember', 'T'), expect: 'A A F F F A F F', prepare: tmemberRequest,
+    gql: `mutation($id: ID!) { denyAccessRequest(input: { id: $id, reason: "matrix" }) { id } }` },
 ];
 
 const cellOf = (c: Case, col: Col) => c.expect.split(/\s+/)[WHO.findIndex((w) => w.col === col)] as Cell;
@@ -248,6 +270,8 @@ function mapVerdict(c: Case, w: Who): Cell {
   const t = c.target?.(w);
   if (isAllowed(p, c.op, t)) return 'A';
   if (t?.kind === 'key' && HIDING.includes(c.op) && mayAttempt(p, c.op) && !isAllowed(p, 'key.read', t)) return 'N';
+  // an access request the caller may not read is hidden the same way
+  if (t?.kind === 'key' && c.op.startsWith('access_request.') && mayAttempt(p, c.op) && !isAllowed(p, 'access_request.read', t)) return 'N';
   return 'F';
 }
 
@@ -308,6 +332,7 @@ beforeAll(async () => {
     ['fx-F-fm', 'fmember', 'F'],
   ] as const)
     FX[alias] = await mint(owner, team, alias);
+  KEYS = keys;
 
   // a session-cookie principal: tmember signs in with a password
   expect((await s.rest('POST', '/user/update', { user_id: 'tmember', password: 'tmember-password-1' })).status).toBe(200);
@@ -345,7 +370,7 @@ describe('the role map is the contract', () => {
       ['me.update', 'user.create', 'user.update', 'user.delete', 'team.create', 'team.update', 'team.delete', 'team.members.manage',
         'key.generate.self', 'key.playground', 'key.generate.other', 'key.generate.team', 'key.update', 'key.delete', 'key.block', 'invitation.manage',
         'key.owner.change', 'key.ceiling.bypass', 'key.team.rules.bypass', 'key.report_leaked', 'key.claim_rotated', 'customer.manage', 'budget.manage',
-        'scim.token.manage', 'scim.provision'].sort(),
+        'scim.token.manage', 'scim.provision', 'access_request.create', 'access_request.decide'].sort(),
     );
     // every GraphQL root field named in a case is guarded by that case's operation in the map
     for (const c of CASES.filter((x) => x.gql)) {

@@ -51,6 +51,7 @@ describe('parseConfig: defaults', () => {
         store_prompts_in_spend_logs: false,
         disable_spend_logs: false,
         invitation_link_duration: '7d',
+        access_request_ttl: '14d',
         key_expiry_warnings: ['7d', '1d'],
         budget_runway_warning: '3d',
         key_rotation_max_grace_period: '7d',
@@ -307,7 +308,7 @@ describe('loadConfigFile', () => {
 describe('exports for docs', () => {
   it('lists our own general_settings, all of them implemented', () => {
     expect(OUR_GENERAL_SETTINGS.map((s) => s.key)).toEqual([
-      'spend_log_batch_max_rows', 'spend_spill_max_rows', 'key_expiry_warnings', 'budget_runway_warning', 'key_rotation_max_grace_period', 'key_rotation_grace_period', 'invitation_link_duration', 'login_max_failures', 'login_max_failures_per_address', 'login_failure_window',
+      'spend_log_batch_max_rows', 'spend_spill_max_rows', 'key_expiry_warnings', 'budget_runway_warning', 'key_rotation_max_grace_period', 'key_rotation_grace_period', 'access_request_ttl', 'invitation_link_duration', 'login_max_failures', 'login_max_failures_per_address', 'login_failure_window',
       'login_lockout_duration', 'sso_team_sync', 'sso_team_id_pattern', 'graphql_max_depth', 'graphql_max_cost',
       'default_max_tokens_estimate', 'metrics_user_labels', 'metrics_max_series',
     ]);

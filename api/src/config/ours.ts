@@ -8,6 +8,7 @@ export const OUR_GENERAL_SETTINGS: Array<{ key: string; description: string }> =
   { key: 'budget_runway_warning', description: 'How soon a budget must run out, at its 7-day spend rate and before its reset, for its owner (and a team budget\'s team admins) to be warned by mail and the alert webhook, once per budget window (default 3d).' },
   { key: 'key_rotation_max_grace_period', description: 'Longest grace_period a key regeneration may give the old secret (default 7d).' },
   { key: 'key_rotation_grace_period', description: 'How long the old secret keeps working after a scheduled (auto_rotate) rotation (default 24h).' },
+  { key: 'access_request_ttl', description: 'How long an access request stays pending before it expires (default 14d).' },
   { key: 'invitation_link_duration', description: 'How long an invitation link stays valid (default 7d).' },
   { key: 'login_max_failures', description: 'Failed password logins per account within login_failure_window before that account is locked (default 5).' },
   { key: 'login_max_failures_per_address', description: 'Failed password logins from one client address (any accounts) within login_failure_window before that address is locked (default 100).' },

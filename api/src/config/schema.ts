@@ -171,6 +171,7 @@ const generalSettings = withPolicy(z.object({
   maximum_spend_logs_retention_period: duration().optional(),
   disable_spend_logs: z.boolean().default(false),
   invitation_link_duration: duration().default('7d'),
+  access_request_ttl: duration().default('14d'),
   // ours: warn key owners this long before a key expires ([] = never)
   key_expiry_warnings: z.array(duration()).max(10).default(['7d', '1d']),
   // ours: warn budget owners when the 7-day rate runs a budget out within this long (budgets/runway-notices.ts)

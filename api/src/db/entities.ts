@@ -1,3 +1,4 @@
+import { AccessRequest } from '../access-requests/access-request.entity.js';
 import { AuditEntry } from '../audit/audit.entity.js';
 import { Session } from '../auth/session.entity.js';
 import { Budget } from '../budgets/budget.embeddable.js';
@@ -20,4 +21,4 @@ import { ScimGroup, ScimUser } from '../scim/scim-user.entity.js';
 export const ENTITIES = [BudgetedEntity, Budget, User, Team, TeamMembership, VirtualKey, Session, AuditEntry, SpendLog,
   DailyModelSpend, DailyTeamSpend, DailyUserSpend, DailyKeySpend, DailyKeyModelSpend, BudgetAlertSent, Invitation,
   WeeklyTeamSpend, WeeklyUserSpend, WeeklyKeySpend, WeeklyKeyModelSpend, KeyNoticeSent, NamedBudget, Customer, DailyCustomerSpend,
-  ScimToken, ScimUser, ScimGroup, KeyClaim];
+  ScimToken, ScimUser, ScimGroup, KeyClaim, AccessRequest];

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchemaSync } from 'type-graphql';
+import { AccessRequestResolver } from '../access-requests/access-request.resolver.js';
 import { AuditEntryResolver } from '../audit/audit.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { UiConfigResolver } from '../auth/ui-config.js';
@@ -17,7 +18,7 @@ import { UsageResolver } from '../spend/usage.resolver.js';
 import { TeamMemberResolver, TeamResolver } from '../teams/team.resolver.js';
 import { UserResolver } from '../users/user.resolver.js';
 
-export const RESOLVERS = [AuthResolver, UiConfigResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, KeyLimitsResolver, KeyRunwayResolver, UserRunwayResolver, TeamRunwayResolver, MemberRunwayResolver, CustomerRunwayResolver, SettingsResolver, AuditEntryResolver, InvitationResolver, UsageResolver, CustomerResolver, NamedBudgetResolver, ScimTokenResolver, ScimTokenFieldsResolver] as const;
+export const RESOLVERS = [AuthResolver, UiConfigResolver, UserResolver, TeamResolver, TeamMemberResolver, KeyResolver, KeyLimitsResolver, KeyRunwayResolver, UserRunwayResolver, TeamRunwayResolver, MemberRunwayResolver, CustomerRunwayResolver, SettingsResolver, AuditEntryResolver, InvitationResolver, UsageResolver, CustomerResolver, NamedBudgetResolver, ScimTokenResolver, ScimTokenFieldsResolver, AccessRequestResolver] as const;
 
 export const QUERY_DESCRIPTION =
   'Reads. Each field is checked against the permission map and answers only what the caller may see (own, team or all).';

@@ -103,3 +103,26 @@ export function keyRotatedMail(
     html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.link)}">${escapeHtml(a.link)}</a></p></body></html>`,
   };
 }
+
+/** To a team's admins: someone asks for access they may decide. */
+export function accessRequestCreatedMail(to: string, a: { requester: string; what: string; reason: string | null; link: string }): Mail {
+  const what = `${a.requester} asks for ${a.what}.${a.reason ? ` Reason: ${a.reason}` : ''}`;
+  const next = 'Approve or deny it in the dashboard:';
+  return {
+    to,
+    subject: `Purser: access request from ${a.requester}`,
+    text: `${what}\n\n${next}\n${a.link}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p><p><a href="${escapeHtml(a.link)}">${escapeHtml(a.link)}</a></p></body></html>`,
+  };
+}
+
+/** To the requester: their access request was approved (and applied) or denied. */
+export function accessRequestDecidedMail(to: string, a: { what: string; decision: 'approved' | 'denied'; decider: string; reason: string | null; link: string }): Mail {
+  const what = `Your request for ${a.what} was ${a.decision} by ${a.decider}.${a.reason ? ` Reason: ${a.reason}` : ''}`;
+  return {
+    to,
+    subject: `Purser: your access request was ${a.decision}`,
+    text: `${what}\n\n${a.link}\n`,
+    html: `<!doctype html><html><body style="font-family:system-ui,sans-serif"><p>${escapeHtml(what)}</p><p><a href="${escapeHtml(a.link)}">${escapeHtml(a.link)}</a></p></body></html>`,
+  };
+}

@@ -224,6 +224,24 @@ export const PERMISSIONS = {
     graphql: [], description: 'Provision users and groups over SCIM 2.0 (read, create, update, deactivate, delete)',
     write: true, roles: {}, scim: 'all',
   },
+  // access requests (ROLES.md): users ask, their team's admins or a proxy_admin decide; requests are scoped like keys
+  'access_request.read': {
+    graphql: ['Query.accessRequests', 'Query.accessRequest', 'Query.pendingAccessRequestCount'], description: 'Read access requests',
+    write: false,
+    roles: READ_ALL_OR_OWN,
+    teamRoles: { admin: 'team' },
+  },
+  'access_request.create': {
+    graphql: ['Mutation.createAccessRequest', 'Mutation.cancelAccessRequest'], description: 'Request more access for oneself, or cancel one’s own request',
+    write: true,
+    roles: { internal_user: 'own', internal_user_viewer: 'own' },
+  },
+  'access_request.decide': {
+    graphql: ['Mutation.approveAccessRequest', 'Mutation.denyAccessRequest'], description: 'Approve or deny access requests',
+    write: true,
+    roles: { proxy_admin: 'all' },
+    teamRoles: { admin: 'team' },
+  },
   'models.read': { graphql: ['Query.models'], description: 'List the models one may use', write: false, roles: EVERY_ROLE_OWN },
 } satisfies Record<string, OperationRule>;
 
