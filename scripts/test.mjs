@@ -37,6 +37,7 @@ function ensureClients() {
  */
 const PG_SUITES = [
   // API: management writes, audit, sessions, notices, the credential path
+  'test/api/access-requests.test.ts',
   'test/api/audit-actor.test.ts',
   'test/api/bad-input.test.ts',
   'test/api/budget-runway.test.ts',
