@@ -149,6 +149,15 @@ describe('access requests', () => {
       [{ kind: 'TEAM_MEMBERSHIP', teamId: 'no-such-team' }, 'NOT_FOUND'],
       [{ kind: 'KEY_MODEL', keyId: 'no-such-key', model: 'gpt-4o' }, 'NOT_FOUND'],
       [{ kind: 'NOPE' }, 'BAD_USER_INPUT'],
+      // hostile numbers and strings: out of range, not whole, wrong type, NUL, too long
+      [{ kind: 'USER_BUDGET', maxBudget: 1e30 }, 'BAD_USER_INPUT'],
+      [{ kind: 'USER_BUDGET', maxBudget: -5 }, 'BAD_USER_INPUT'],
+      [{ kind: 'USER_BUDGET', maxBudget: 'five' }, 'BAD_USER_INPUT'],
+      [{ kind: 'KEY_LIMIT', keyId: key.id, rpmLimit: 2.5 }, 'BAD_USER_INPUT'],
+      [{ kind: 'KEY_LIMIT', keyId: key.id, tpmLimit: 2 ** 40 }, 'BAD_USER_INPUT'],
+      [{ kind: 'KEY_MODEL', keyId: key.id, model: 'gpt\u00004o' }, 'BAD_USER_INPUT'],
+      [{ kind: 'USER_BUDGET', maxBudget: 5, reason: 'x'.repeat(1001) }, 'BAD_USER_INPUT'],
+      [{ kind: 'USER_BUDGET', maxBudget: 5, reason: 'needs\u0000more' }, 'BAD_USER_INPUT'],
     ];
     for (const [i, code] of cases) expect((await s.gql(CREATE, { i }, auth.tmember)).code, JSON.stringify(i)).toBe(code);
     // a key the requester may not read is unknown to them
